@@ -1,0 +1,59 @@
+import path from 'node:path';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import helmet from 'helmet';
+import { eventRoutes } from './events/events.routes';
+import { csrfToken } from './http/csrf';
+import { errorHandler, notFound } from './http/error-handler';
+import { healthRoutes } from './http/health';
+import { languageMiddleware } from './http/language';
+import type { AppContext } from './http/context';
+import { registrationRoutes } from './registrations/registrations.routes';
+
+export type { AppContext } from './http/context';
+
+const root = path.resolve(__dirname, '..');
+
+/** Builds the Express app for one context. Never listens: main.ts and the tests do that. */
+export function buildApp(ctx: AppContext): express.Express {
+  const app = express();
+  const secure = ctx.config.baseUrl.startsWith('https://');
+  app.set('view engine', 'ejs');
+  app.set('views', path.join(root, 'views'));
+  app.set('trust proxy', ctx.config.trustProxy);
+  app.disable('x-powered-by');
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: secure ? [] : null,
+        },
+      },
+      strictTransportSecurity: secure,
+    }),
+  );
+  app.use(healthRoutes(ctx.pool));
+  app.use('/assets', express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
+  app.use(cookieParser());
+  app.use(languageMiddleware(secure));
+  app.use(csrfToken(ctx.sessionSecret, secure));
+  app.use((req, res, next) => {
+    res.locals.path = req.path;
+    next();
+  });
+  app.get('/privacy', (_req, res) => {
+    res.render('privacy', {});
+  });
+  app.use(eventRoutes(ctx));
+  app.use(registrationRoutes(ctx));
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,50 @@
+import path from 'node:path';
+import type pg from 'pg';
+import type { Config } from '../config';
+import { localSecrets } from './data-dir';
+import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
+import { createPool } from './pool';
+import { migrate } from './migrate';
+
+/** An open database: the pool every module uses, and how to let go of it. */
+export interface Database {
+  readonly pool: pg.Pool;
+  readonly embedded: boolean;
+  /** Ends the pool, then stops the embedded server if nobody else uses it. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens DATABASE_URL, or the embedded server in DATA_DIR/postgres when none is configured, and applies
+ * pending migrations. The same SQL runs on both.
+ */
+export async function openDatabase(config: Config, opts: { migrate?: boolean } = {}): Promise<Database> {
+  let server: EmbeddedServer | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    const secrets = localSecrets(config.dataDir);
+    server = await startEmbeddedServer(path.join(config.dataDir, 'postgres'), secrets.postgresPassword);
+    url = server.url;
+  }
+  const pool = createPool(url);
+  try {
+    if (opts.migrate !== false) await migrate(pool);
+  } catch (err) {
+    await pool.end();
+    await server?.release();
+    throw err;
+  }
+  return {
+    pool,
+    embedded: Boolean(server),
+    async close() {
+      await pool.end();
+      await server?.release();
+    },
+  };
+}
+
+/** The cookie/CSRF signing key: SESSION_SECRET when set, otherwise the one kept in DATA_DIR. */
+export function sessionSecretFor(config: Config): string {
+  return config.sessionSecret ?? localSecrets(config.dataDir).sessionSecret;
+}

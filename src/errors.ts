@@ -1,0 +1,29 @@
+/**
+ * The one error type domain code throws. It carries a stable code and a locale key (never an HTTP
+ * status or a sentence), so the same failure reads correctly in English and Japanese on a page, in the
+ * API and in the CLI.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    readonly i18nKey: string,
+    readonly params: Record<string, unknown> = {},
+    /** Field-level problems (field name -> locale key), for forms and the API. */
+    readonly fields: Record<string, string> = {},
+  ) {
+    super(code);
+    this.name = 'DomainError';
+  }
+}
+
+/** Codes a client may rely on, mapped to the HTTP status the error middleware answers with. */
+export const httpStatusFor: Record<string, number> = {
+  not_found: 404,
+  validation_failed: 422,
+  registration_closed: 409,
+  registration_not_open: 409,
+  event_full: 409,
+  event_cancelled: 409,
+  csrf_failed: 403,
+  rate_limited: 429,
+};

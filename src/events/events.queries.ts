@@ -1,0 +1,172 @@
+import type { Queryable } from '../db/pool';
+import type { EventInput } from './events.schemas';
+import type { EventRecord, Question, Texts } from './events.types';
+
+/** Named queries for events. Rows become camelCase EventRecords here and nowhere else. */
+
+const columns = `id, slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
+  timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
+  meeting_url, meeting_passcode, contact_email, questions, reminders, revision, created_at, updated_at`;
+
+interface EventRow {
+  id: string;
+  slug: string;
+  status: EventRecord['status'];
+  title: Texts;
+  summary: Texts;
+  description: Texts;
+  programme: Texts;
+  organisers: Texts;
+  starts_at: Date;
+  ends_at: Date;
+  timezone: string;
+  display_timezones: string[];
+  registration_opens_at: Date | null;
+  registration_closes_at: Date | null;
+  capacity: number | null;
+  waitlist: boolean;
+  meeting_url: string | null;
+  meeting_passcode: string | null;
+  contact_email: string | null;
+  questions: Question[];
+  reminders: string[];
+  revision: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toEvent(r: EventRow): EventRecord {
+  return {
+    id: Number(r.id),
+    slug: r.slug,
+    status: r.status,
+    title: r.title,
+    summary: r.summary,
+    description: r.description,
+    programme: r.programme,
+    organisers: r.organisers,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    timezone: r.timezone,
+    displayTimezones: r.display_timezones,
+    registrationOpensAt: r.registration_opens_at,
+    registrationClosesAt: r.registration_closes_at,
+    capacity: r.capacity,
+    waitlist: r.waitlist,
+    meetingUrl: r.meeting_url,
+    meetingPasscode: r.meeting_passcode,
+    contactEmail: r.contact_email,
+    questions: r.questions,
+    reminders: r.reminders,
+    revision: r.revision,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function params(e: EventInput) {
+  return [
+    e.slug,
+    e.status,
+    JSON.stringify(e.title),
+    JSON.stringify(e.summary),
+    JSON.stringify(e.description),
+    JSON.stringify(e.programme),
+    JSON.stringify(e.organisers),
+    e.startsAt,
+    e.endsAt,
+    e.timezone,
+    e.displayTimezones,
+    e.registrationOpensAt,
+    e.registrationClosesAt,
+    e.capacity,
+    e.waitlist,
+    e.meetingUrl,
+    e.meetingPasscode,
+    e.contactEmail,
+    JSON.stringify(e.questions),
+    e.reminders,
+  ];
+}
+
+/** The event with this slug, whatever its status. */
+export async function eventBySlug(db: Queryable, slug: string): Promise<EventRecord | undefined> {
+  const res = await db.query<EventRow>(`SELECT ${columns} FROM events WHERE slug = $1`, [slug]);
+  return res.rows[0] && toEvent(res.rows[0]);
+}
+
+/** Published events that have not ended yet, soonest first. */
+export async function upcomingPublishedEvents(db: Queryable, now: Date): Promise<EventRecord[]> {
+  const res = await db.query<EventRow>(
+    `SELECT ${columns} FROM events WHERE status = 'published' AND ends_at > $1 ORDER BY starts_at, id`,
+    [now],
+  );
+  return res.rows.map(toEvent);
+}
+
+/** How many events exist at all. */
+export async function eventCount(db: Queryable): Promise<number> {
+  const res = await db.query<{ n: string }>('SELECT count(*) AS n FROM events');
+  return Number(res.rows[0]?.n ?? 0);
+}
+
+/** Inserts a new event from validated input. */
+export async function insertEvent(db: Queryable, e: EventInput, now: Date): Promise<EventRecord> {
+  const res = await db.query<EventRow>(
+    `INSERT INTO events (slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
+       timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
+       meeting_url, meeting_passcode, contact_email, questions, reminders, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)
+     RETURNING ${columns}`,
+    [...params(e), now],
+  );
+  return toEvent(res.rows[0]!);
+}
+
+/** Replaces every field of the event with this slug, and sets its revision. */
+export async function updateEvent(db: Queryable, e: EventInput, revision: number, now: Date): Promise<EventRecord> {
+  const res = await db.query<EventRow>(
+    `UPDATE events SET status = $2, title = $3, summary = $4, description = $5, programme = $6, organisers = $7,
+       starts_at = $8, ends_at = $9, timezone = $10, display_timezones = $11, registration_opens_at = $12,
+       registration_closes_at = $13, capacity = $14, waitlist = $15, meeting_url = $16, meeting_passcode = $17,
+       contact_email = $18, questions = $19, reminders = $20, revision = $21, updated_at = $22
+     WHERE slug = $1
+     RETURNING ${columns}`,
+    [...params(e), revision, now],
+  );
+  return toEvent(res.rows[0]!);
+}
+
+/**
+ * Locks the event row for the rest of the transaction and returns it fresh. Every seat decision for
+ * one event passes through this lock, so capacity can never be oversold.
+ */
+export async function lockedEvent(db: Queryable, id: number): Promise<EventRecord> {
+  const res = await db.query<EventRow>(`SELECT ${columns} FROM events WHERE id = $1 FOR UPDATE`, [id]);
+  return toEvent(res.rows[0]!);
+}
+
+/** A value from app_state, or undefined. */
+export async function appStateValue(db: Queryable, key: string): Promise<unknown> {
+  const res = await db.query<{ value: unknown }>('SELECT value FROM app_state WHERE key = $1', [key]);
+  return res.rows[0]?.value;
+}
+
+/** Sets a value in app_state. */
+export async function setAppState(db: Queryable, key: string, value: unknown): Promise<void> {
+  await db.query(
+    `INSERT INTO app_state (key, value) VALUES ($1, $2)
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+    [key, JSON.stringify(value)],
+  );
+}
+
+/** Serialises writers of one slug for the rest of the transaction (two imports of a new slug at once). */
+export async function lockSlug(db: Queryable, slug: string): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`event:${slug}`]);
+}
+
+/** Takes a transaction-scoped advisory lock, so one process at a time runs a start-up task. */
+export async function lockForTask(db: Queryable, lockId: number): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock($1)', [lockId]);
+}

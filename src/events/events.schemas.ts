@@ -1,0 +1,120 @@
+import { Duration } from 'luxon';
+import { z } from 'zod';
+import { isValidTimeZone } from '../time';
+
+/**
+ * The event JSON shape: one definition for the CLI's import/export and the REST API. Problems are
+ * reported as locale keys with a JSON path each, so every error in a file is listed at once.
+ */
+const slugPattern = /^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$/;
+
+const texts = (max: number) =>
+  z
+    .object({
+      en: z.string().trim().min(1).max(max).optional(),
+      ja: z.string().trim().min(1).max(max).optional(),
+    })
+    .strict();
+
+const requiredTexts = (max: number) =>
+  texts(max).refine((v) => Boolean(v.en || v.ja), { message: 'validation:event.textMissing' });
+
+const instant = z.iso.datetime({ offset: true, message: 'validation:event.instant' });
+const timeZone = z.string().refine(isValidTimeZone, { message: 'validation:event.timezone' });
+
+const question = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'validation:event.questionId'),
+    type: z.enum(['text', 'single', 'multiple']),
+    label: requiredTexts(300),
+    required: z.boolean().default(false),
+    options: z
+      .array(z.object({ value: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/), label: requiredTexts(200) }).strict())
+      .max(50)
+      .default([]),
+  })
+  .strict()
+  .refine((q) => q.type === 'text' || q.options.length >= 2, {
+    message: 'validation:event.questionOptions',
+    path: ['options'],
+  });
+
+const duration = z.string().refine(
+  (v) => {
+    const d = Duration.fromISO(v);
+    return d.isValid && d.as('minutes') >= 1;
+  },
+  { message: 'validation:event.reminder' },
+);
+
+export const eventInputSchema = z
+  .object({
+    slug: z.string().regex(slugPattern, 'validation:event.slug'),
+    status: z.enum(['draft', 'published', 'cancelled']).default('draft'),
+    title: requiredTexts(200),
+    summary: texts(1000).default({}),
+    description: texts(20000).default({}),
+    programme: texts(20000).default({}),
+    organisers: texts(1000).default({}),
+    startsAt: instant,
+    endsAt: instant,
+    timezone: timeZone,
+    displayTimezones: z.array(timeZone).min(1).max(6).default(['Asia/Tokyo', 'Europe/Zurich']),
+    registrationOpensAt: instant.nullable().default(null),
+    registrationClosesAt: instant.nullable().default(null),
+    capacity: z.number().int().positive().nullable().default(null),
+    waitlist: z.boolean().default(false),
+    meetingUrl: z.url({ protocol: /^https?$/ }).nullable().default(null),
+    meetingPasscode: z.string().max(100).nullable().default(null),
+    contactEmail: z.email().nullable().default(null),
+    questions: z.array(question).max(30).default([]),
+    reminders: z.array(duration).max(10).default(['P1D', 'PT1H']),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    if (Date.parse(e.endsAt) <= Date.parse(e.startsAt)) {
+      ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'validation:event.endsBeforeStart' });
+    }
+    if (
+      e.registrationOpensAt &&
+      e.registrationClosesAt &&
+      Date.parse(e.registrationClosesAt) <= Date.parse(e.registrationOpensAt)
+    ) {
+      ctx.addIssue({ code: 'custom', path: ['registrationClosesAt'], message: 'validation:event.closesBeforeOpens' });
+    }
+    const ids = e.questions.map((q) => q.id);
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i) {
+        ctx.addIssue({ code: 'custom', path: ['questions', i, 'id'], message: 'validation:event.questionIdTaken' });
+      }
+    });
+  });
+
+/** The validated event JSON, with defaults filled in. */
+export type EventInput = z.output<typeof eventInputSchema>;
+
+/** One problem in an event document: where (a JSON path like `$.title.en`) and what (a locale key). */
+export interface EventIssue {
+  path: string;
+  key: string;
+  params: Record<string, unknown>;
+}
+
+/** "$.questions[0].label" from zod's path array. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : `${acc}.${String(p)}`), '$');
+}
+
+/** Every problem zod found, as locale keys: our own messages pass through, zod's codes get generic keys. */
+export function eventIssues(error: z.ZodError): EventIssue[] {
+  return error.issues.map((issue) => {
+    const own = issue.message.startsWith('validation:') ? issue.message : undefined;
+    const params: Record<string, unknown> = {};
+    if ('expected' in issue) params.expected = String(issue.expected);
+    if ('minimum' in issue) params.minimum = String(issue.minimum);
+    if ('maximum' in issue) params.maximum = String(issue.maximum);
+    if ('keys' in issue && Array.isArray(issue.keys)) params.keys = issue.keys.join(', ');
+    if ('values' in issue && Array.isArray(issue.values)) params.values = issue.values.join(', ');
+    return { path: jsonPath(issue.path), key: own ?? `validation:zod.${issue.code}`, params };
+  });
+}

@@ -1,0 +1,41 @@
+/** Text in each language; either may be missing. */
+export type Texts = { en?: string; ja?: string };
+
+export type EventStatus = 'draft' | 'published' | 'cancelled';
+
+/** A custom question on the registration form. */
+export interface Question {
+  id: string;
+  type: 'text' | 'single' | 'multiple';
+  label: Texts;
+  required: boolean;
+  options: { value: string; label: Texts }[];
+}
+
+/** An event as the domain sees it: instants as Dates, text per language. */
+export interface EventRecord {
+  id: number;
+  slug: string;
+  status: EventStatus;
+  title: Texts;
+  summary: Texts;
+  description: Texts;
+  programme: Texts;
+  organisers: Texts;
+  startsAt: Date;
+  endsAt: Date;
+  timezone: string;
+  displayTimezones: string[];
+  registrationOpensAt: Date | null;
+  registrationClosesAt: Date | null;
+  capacity: number | null;
+  waitlist: boolean;
+  meetingUrl: string | null;
+  meetingPasscode: string | null;
+  contactEmail: string | null;
+  questions: Question[];
+  reminders: string[];
+  revision: number;
+  createdAt: Date;
+  updatedAt: Date;
+}

@@ -1,0 +1,18 @@
+/** The events domain as other domains see it. */
+export type { EventRecord, Question, Texts, EventStatus } from './events.types';
+export type { EventInput, EventIssue } from './events.schemas';
+export { lockedEvent } from './events.queries';
+export {
+  importEvent,
+  exportEvent,
+  publicEvent,
+  upcomingEvents,
+  registrationWindow,
+  registrationClosesAt,
+  pickText,
+  toEventJson,
+  parseEventInput,
+  type RegistrationWindow,
+} from './events.service';
+export { seedDemoEvent, demoEvent } from './demo-event';
+export { eventView, type EventView, type LocalText } from './events.view';

@@ -1,0 +1,72 @@
+import type { EventRecord } from '../events';
+import { pickText } from '../events';
+import type { Language } from '../i18n';
+import { countryOptions } from './countries';
+import { affiliations } from './registrations.schemas';
+
+/**
+ * The registration form for one event and language: which fields, in which order (family name first
+ * in Japanese, given name first in English), the event's own questions, the visitor's values and
+ * errors when the form comes back.
+ */
+export interface FormView {
+  nameOrder: ('familyName' | 'givenName')[];
+  showKana: boolean;
+  affiliations: readonly string[];
+  countries: { code: string; name: string }[];
+  questions: {
+    field: string;
+    type: 'text' | 'single' | 'multiple';
+    label: string;
+    required: boolean;
+    options: { value: string; label: string }[];
+  }[];
+  values: Record<string, unknown>;
+  errors: Record<string, string>;
+  errorOrder: string[];
+}
+
+const fieldOrder = (lang: Language, questionFields: string[]) => [
+  'email',
+  ...(lang === 'ja' ? ['familyName', 'givenName', 'familyNameKana', 'givenNameKana'] : ['givenName', 'familyName']),
+  'organisation',
+  'affiliation',
+  'country',
+  'locale',
+  'interpretation',
+  ...questionFields,
+  'consent',
+];
+
+const countryCache = new Map<Language, { code: string; name: string }[]>();
+
+/** The form view; `values` and `errors` are empty on first display. */
+export function formView(
+  event: EventRecord,
+  lang: Language,
+  values: Record<string, unknown> = {},
+  errors: Record<string, string> = {},
+): FormView {
+  if (!countryCache.has(lang)) countryCache.set(lang, countryOptions(lang));
+  const questions = event.questions.map((q) => ({
+    field: `q_${q.id}`,
+    type: q.type,
+    label: pickText(q.label, lang)?.text ?? q.id,
+    required: q.required,
+    options: q.options.map((o) => ({ value: o.value, label: pickText(o.label, lang)?.text ?? o.value })),
+  }));
+  const order = fieldOrder(
+    lang,
+    questions.map((q) => q.field),
+  );
+  return {
+    nameOrder: lang === 'ja' ? ['familyName', 'givenName'] : ['givenName', 'familyName'],
+    showKana: lang === 'ja',
+    affiliations,
+    countries: countryCache.get(lang)!,
+    questions,
+    values: { locale: lang, interpretation: lang, ...values },
+    errors,
+    errorOrder: order.filter((f) => errors[f]),
+  };
+}

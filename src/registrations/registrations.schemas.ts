@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import type { Question } from '../events';
+import type { Language } from '../i18n';
+import { isCountryCode } from './countries';
+
+/**
+ * The registration form's contract: these field names are used by the page, the public API and
+ * organisations that embed the form. Every message is a locale key, so errors read in the page language.
+ */
+export const affiliations = [
+  'cooperative',
+  'sse-organisation',
+  'government',
+  'workers-or-employers',
+  'academia',
+  'student',
+  'other',
+] as const;
+export type Affiliation = (typeof affiliations)[number];
+
+const required = 'validation:required';
+const tooLong = 'validation:tooLong';
+const kanaPattern = /^[\p{Script=Katakana}\p{Script=Hiragana}ー・ 　]+$/u;
+
+const name = z.string({ error: required }).trim().min(1, required).max(100, tooLong);
+const kana = z
+  .string()
+  .trim()
+  .max(100, tooLong)
+  .refine((v) => v === '' || kanaPattern.test(v), 'validation:kana')
+  .optional()
+  .transform((v) => v || null);
+
+const choiceError = (issue: { input?: unknown }) =>
+  issue.input === undefined || issue.input === '' ? required : 'validation:choice';
+const language = z.enum(['en', 'ja'], { error: choiceError });
+
+export const registrationFormSchema = z.object({
+  email: z
+    .string({ error: required })
+    .trim()
+    .min(1, required)
+    .max(254, tooLong)
+    .pipe(z.email({ error: 'validation:email' })),
+  familyName: name,
+  givenName: name,
+  familyNameKana: kana,
+  givenNameKana: kana,
+  organisation: z
+    .string()
+    .trim()
+    .max(200, tooLong)
+    .optional()
+    .transform((v) => v || null),
+  affiliation: z.enum(affiliations, { error: choiceError }),
+  country: z
+    .string({ error: required })
+    .trim()
+    .toUpperCase()
+    .min(1, required)
+    .refine(isCountryCode, 'validation:country'),
+  locale: language,
+  interpretation: language,
+  consent: z.literal('yes', { error: 'validation:consent' }),
+});
+
+export type RegistrationForm = z.output<typeof registrationFormSchema>;
+
+/** A parsed form, or the locale key of the first problem of each field. */
+export type FormResult =
+  | { ok: true; form: RegistrationForm; answers: Record<string, string | string[]> }
+  | { ok: false; fields: Record<string, string> };
+
+function asStrings(v: unknown): string[] {
+  if (v === undefined || v === null || v === '') return [];
+  return (Array.isArray(v) ? v : [v]).map(String).filter((s) => s !== '');
+}
+
+/** Validates the answers to the event's own questions; fields are named `q_<question id>`. */
+function parseAnswers(body: Record<string, unknown>, questions: Question[]) {
+  const answers: Record<string, string | string[]> = {};
+  const fields: Record<string, string> = {};
+  for (const q of questions) {
+    const field = `q_${q.id}`;
+    const given = asStrings(body[field]);
+    const allowed = new Set(q.options.map((o) => o.value));
+    if (q.required && given.length === 0) fields[field] = required;
+    else if (q.type === 'text' && (given[0]?.length ?? 0) > 2000) fields[field] = tooLong;
+    else if (q.type === 'single' && given.length > 1) fields[field] = 'validation:choice';
+    else if (q.type !== 'text' && given.some((g) => !allowed.has(g))) fields[field] = 'validation:choice';
+    else if (given.length) answers[q.id] = q.type === 'multiple' ? given : given[0]!.trim();
+  }
+  return { answers, fields };
+}
+
+/**
+ * Validates a submitted form against the contract and the event's questions. The mail language
+ * defaults to the page language when the field is absent.
+ */
+export function parseRegistrationForm(body: Record<string, unknown>, questions: Question[], pageLang: Language): FormResult {
+  const input = { ...body, locale: body.locale ?? pageLang };
+  const parsed = registrationFormSchema.safeParse(input);
+  const fields: Record<string, string> = {};
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? 'form');
+      fields[field] ??= issue.message.startsWith('validation:') ? issue.message : 'validation:invalid';
+    }
+  }
+  const extra = parseAnswers(body, questions);
+  Object.assign(fields, extra.fields);
+  if (!parsed.success || Object.keys(fields).length) return { ok: false, fields };
+  return { ok: true, form: parsed.data, answers: extra.answers };
+}
