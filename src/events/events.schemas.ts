@@ -71,24 +71,43 @@ export const eventInputSchema = z
     reminders: z.array(duration).max(10).default(['P1D', 'PT1H']),
   })
   .strict()
-  .superRefine((e, ctx) => {
-    if (Date.parse(e.endsAt) <= Date.parse(e.startsAt)) {
-      ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'validation:event.endsBeforeStart' });
-    }
-    if (
-      e.registrationOpensAt &&
-      e.registrationClosesAt &&
-      Date.parse(e.registrationClosesAt) <= Date.parse(e.registrationOpensAt)
-    ) {
-      ctx.addIssue({ code: 'custom', path: ['registrationClosesAt'], message: 'validation:event.closesBeforeOpens' });
-    }
-    const ids = e.questions.map((q) => q.id);
-    ids.forEach((id, i) => {
-      if (ids.indexOf(id) !== i) {
-        ctx.addIssue({ code: 'custom', path: ['questions', i, 'id'], message: 'validation:event.questionIdTaken' });
+  .superRefine(
+    (e, ctx) => {
+      // This runs even when other fields failed (see `when` below), so each check first makes sure the
+      // fields it compares passed their own validation.
+      const sound = (...fields: string[]) => !ctx.issues.some((i) => fields.includes(String(i.path?.[0])));
+      if (sound('startsAt', 'endsAt') && Date.parse(e.endsAt) <= Date.parse(e.startsAt)) {
+        ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'validation:event.endsBeforeStart' });
       }
-    });
-  });
+      if (
+        sound('registrationOpensAt', 'registrationClosesAt') &&
+        e.registrationOpensAt &&
+        e.registrationClosesAt &&
+        Date.parse(e.registrationClosesAt) <= Date.parse(e.registrationOpensAt)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['registrationClosesAt'],
+          message: 'validation:event.closesBeforeOpens',
+        });
+      }
+      if (sound('questions')) {
+        const ids = e.questions.map((q) => q.id);
+        ids.forEach((id, i) => {
+          if (ids.indexOf(id) !== i) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['questions', i, 'id'],
+              message: 'validation:event.questionIdTaken',
+            });
+          }
+        });
+      }
+    },
+    // zod skips refinements once any field fails its type (a missing title, say), which would hide the
+    // cross-field problems until the next attempt; run them whenever there is an object to look at.
+    { when: (p) => typeof p.value === 'object' && p.value !== null && !Array.isArray(p.value) },
+  );
 
 /** The validated event JSON, with defaults filled in. */
 export type EventInput = z.output<typeof eventInputSchema>;

@@ -28,7 +28,9 @@ export interface FormView {
 
 const fieldOrder = (lang: Language, questionFields: string[]) => [
   'email',
-  ...(lang === 'ja' ? ['familyName', 'givenName', 'familyNameKana', 'givenNameKana'] : ['givenName', 'familyName']),
+  ...(lang === 'ja' ? ['familyName', 'givenName'] : ['givenName', 'familyName']),
+  'familyNameKana',
+  'givenNameKana',
   'organisation',
   'affiliation',
   'country',
@@ -61,7 +63,8 @@ export function formView(
   );
   return {
     nameOrder: lang === 'ja' ? ['familyName', 'givenName'] : ['givenName', 'familyName'],
-    showKana: lang === 'ja',
+    // Kana is asked for on the Japanese page; elsewhere it appears only when a value or error needs it.
+    showKana: lang === 'ja' || ['familyNameKana', 'givenNameKana'].some((f) => values[f] || errors[f]),
     affiliations,
     countries: countryCache.get(lang)!,
     questions,

@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('configuration', () => {
+  it('when nothing is set, then the defaults apply: port 3000, ./data, embedded database, demo on', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.baseUrl).toBe('http://localhost:3000');
+    expect(c.dataDir).toBe(path.resolve('./data'));
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.seedDemo).toBe(true);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('when values are set, then they are parsed and typed', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      BASE_URL: 'https://events.example.org/',
+      DATABASE_URL: 'postgres://u:p@db:5432/tsunagaru',
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'debug',
+    });
+    expect(c).toMatchObject({
+      port: 8080,
+      baseUrl: 'https://events.example.org',
+      databaseUrl: 'postgres://u:p@db:5432/tsunagaru',
+      seedDemo: false,
+      logLevel: 'debug',
+    });
+  });
+
+  it('when several values are wrong, then one ConfigError lists each of them', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', SMTP_URL: 'http://mail' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/PORT/);
+    expect(problems).toMatch(/DATABASE_URL/);
+    expect(problems).toMatch(/LOG_LEVEL/);
+    expect(problems).toMatch(/SMTP_URL/);
+  });
+
+  it('when NODE_ENV is production without SESSION_SECRET or BASE_URL, then both are reported as required', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET is required[\s\S]*BASE_URL is required/);
+  });
+});

@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { migrate, migrationsDir } from '../../src/db/migrate';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+
+describe('migrations', () => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    // Start from an empty schema, as a brand-new installation does.
+    await db.pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+  });
+  afterEach(() => db.drop());
+
+  it('when five processes start at once, then each migration is applied exactly once', async () => {
+    const pools = Array.from({ length: 5 }, () => new pg.Pool({ connectionString: db.url, max: 2 }));
+    const results = await Promise.all(pools.map((p) => migrate(p)));
+    await Promise.all(pools.map((p) => p.end()));
+    const files = fs.readdirSync(migrationsDir).filter((f) => f.endsWith('.sql'));
+    expect(results.flat().sort()).toEqual(files.sort());
+    const recorded = await db.pool.query('SELECT name FROM schema_migrations ORDER BY name');
+    expect(recorded.rows.map((r) => r.name)).toEqual(files.sort());
+  });
+
+  it('when started a second time, then nothing is applied and rows are kept', async () => {
+    await migrate(db.pool);
+    await db.pool.query(
+      `INSERT INTO app_state (key, value) VALUES ('kept', '"yes"')`,
+    );
+    expect(await migrate(db.pool)).toEqual([]);
+    const kept = await db.pool.query(`SELECT value FROM app_state WHERE key = 'kept'`);
+    expect(kept.rows[0].value).toBe('yes');
+  });
+
+  it('when a migration fails, then it is rolled back, not recorded, and the error names the file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsunagaru-mig-'));
+    fs.writeFileSync(path.join(dir, '001_ok.sql'), 'CREATE TABLE ok_table (id int);');
+    fs.writeFileSync(path.join(dir, '002_bad.sql'), 'CREATE TABLE half (id int); SELECT no_such_column FROM ok_table;');
+    await expect(migrate(db.pool, dir)).rejects.toThrow(/002_bad\.sql/);
+    const recorded = await db.pool.query('SELECT name FROM schema_migrations');
+    expect(recorded.rows.map((r) => r.name)).toEqual(['001_ok.sql']);
+    const half = await db.pool.query(`SELECT to_regclass('public.half') AS t`);
+    expect(half.rows[0].t).toBeNull();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

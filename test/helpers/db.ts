@@ -1,0 +1,43 @@
+import crypto from 'node:crypto';
+import pg from 'pg';
+
+/** A database of one test file's own, copied from the migrated template. */
+export interface TestDatabase {
+  pool: pg.Pool;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Copies the template made by global-setup into a fresh database. */
+export async function createTestDatabase(poolSize = 10): Promise<TestDatabase> {
+  const adminUrl = process.env.TSUNAGARU_TEST_ADMIN_URL!;
+  const template = process.env.TSUNAGARU_TEST_TEMPLATE!;
+  const name = `tsunagaru_t_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+      break;
+    } catch (err) {
+      // Another file copying the template at the same moment: wait and retry.
+      if ((err as { code?: string }).code !== '55006' || attempt > 50) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: poolSize });
+  return {
+    pool,
+    url: url.toString(),
+    async drop() {
+      if (!pool.ended) await pool.end();
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}

@@ -1,0 +1,207 @@
+import request from 'supertest';
+import { encodeForm, formData, formSession, makeEvent, startTestApp, type TestApp } from '../helpers/app';
+
+/** Posts a form the way the browser does: with the CSRF cookie and token from the page. */
+async function submit(t: TestApp, slug: string, data: Record<string, string | string[]>, lang = 'en') {
+  const { agent, token } = await formSession(t.app, slug, lang);
+  return agent
+    .post(`/events/${slug}/register?lang=${lang}`)
+    .type('form')
+    .send(encodeForm({ _csrf: token, ...data }));
+}
+
+async function rows(t: TestApp, sql: string, params: unknown[] = []) {
+  return (await t.db.pool.query(sql, params)).rows;
+}
+
+describe('registering for an event', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ now: '2026-12-01T00:00:00Z' });
+  });
+  afterAll(() => t.close());
+  beforeEach(async () => {
+    t.clock.set('2026-12-01T00:00:00Z');
+    await t.db.pool.query('TRUNCATE events, registrations, outgoing_mails, audit_log, rate_limit_hits CASCADE');
+  });
+
+  it('when a valid form is posted, then it redirects (303) to the thank-you page in the chosen mail language and stores the registration with its mail and audit record', async () => {
+    await makeEvent(t);
+    const res = await submit(t, 'tsunagaru-test', formData({ locale: 'ja' }), 'en');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/events/tsunagaru-test/registered?lang=ja');
+
+    const [reg] = await rows(t, 'SELECT * FROM registrations');
+    expect(reg).toMatchObject({
+      status: 'confirmed',
+      email: 'hanako@example.org',
+      family_name: 'Yamada',
+      given_name: 'Hanako',
+      locale: 'ja',
+      interpretation: 'ja',
+      country: 'JP',
+      affiliation: 'cooperative',
+    });
+    expect(reg.manage_token_hash).toHaveLength(32);
+    const mails = await rows(t, 'SELECT kind, recipient, locale, status, payload FROM outgoing_mails');
+    expect(mails).toEqual([
+      expect.objectContaining({ kind: 'registration.confirmed', recipient: 'hanako@example.org', locale: 'ja', status: 'pending' }),
+    ]);
+    // The manage token in the mail record matches the stored hash; the token itself is not in registrations.
+    const token = mails[0].payload.manageToken as string;
+    expect(token.length).toBeGreaterThanOrEqual(43);
+    const match = await rows(t, `SELECT id FROM registrations WHERE manage_token_hash = sha256($1::text::bytea)`, [token]);
+    expect(match).toHaveLength(1);
+    const audit = await rows(t, 'SELECT action, actor FROM audit_log WHERE registration_id = $1', [reg.id]);
+    expect(audit).toEqual([{ action: 'registration.created', actor: 'attendee:hanako@example.org' }]);
+
+    const thanks = await request(t.app).get(res.headers.location);
+    expect(thanks.status).toBe(200);
+    expect(thanks.text).toContain('<html lang="ja">');
+    expect(thanks.text).toContain('メールをご確認ください');
+  });
+
+  it('when the mail language is absent, then it defaults to the page language', async () => {
+    await makeEvent(t);
+    const data = formData();
+    delete data.locale;
+    const res = await submit(t, 'tsunagaru-test', data, 'ja');
+    expect(res.status).toBe(303);
+    expect((await rows(t, 'SELECT locale FROM registrations'))[0].locale).toBe('ja');
+  });
+
+  describe('deadline edges, in the event zone', () => {
+    // Closes Mon 14 Dec 2026 23:59 JST = 14:59:00Z.
+    it('when posted one second before closing, then it is accepted', async () => {
+      await makeEvent(t);
+      const { agent, token } = await formSession(t.app, 'tsunagaru-test');
+      t.clock.set('2026-12-14T14:58:59Z');
+      const res = await agent.post('/events/tsunagaru-test/register').type('form').send(encodeForm({ _csrf: token, ...formData() }));
+      expect(res.status).toBe(303);
+      expect(await rows(t, 'SELECT id FROM registrations')).toHaveLength(1);
+    });
+
+    it('when posted at or one second after closing, then it is refused with the closing time in every zone and nothing is stored', async () => {
+      await makeEvent(t);
+      const { agent, token } = await formSession(t.app, 'tsunagaru-test');
+      for (const at of ['2026-12-14T14:59:00Z', '2026-12-14T14:59:01Z']) {
+        t.clock.set(at);
+        const res = await agent
+          .post('/events/tsunagaru-test/register?lang=en')
+          .type('form')
+          .send(encodeForm({ _csrf: token, ...formData() }));
+        expect(res.status).toBe(409);
+        expect(res.text).toContain('Registration for this event closed on Mon 14 Dec 2026, 23:59 JST / 15:59 CET.');
+      }
+      expect(await rows(t, 'SELECT id FROM registrations')).toHaveLength(0);
+      expect(await rows(t, 'SELECT id FROM outgoing_mails')).toHaveLength(0);
+    });
+
+    it('when registration has closed, then the page shows the closing time instead of the form, in Japanese too', async () => {
+      await makeEvent(t);
+      t.clock.set('2026-12-14T15:00:00Z');
+      const res = await request(t.app).get('/events/tsunagaru-test?lang=ja');
+      expect(res.status).toBe(200);
+      expect(res.text).not.toContain('<form');
+      expect(res.text).toContain('お申込みの受付は 2026年12月14日(月) 23:59 JST / 15:59 CET に終了しました。');
+    });
+
+    it('when registration has not opened yet, then the page says when it opens and a POST is refused', async () => {
+      await makeEvent(t, { registrationOpensAt: '2026-12-02T10:00:00+09:00' });
+      const page = await request(t.app).get('/events/tsunagaru-test?lang=en');
+      expect(page.text).toContain('Registration opens on Wed 2 Dec 2026, 10:00 JST / 02:00 CET.');
+      expect(page.text).not.toContain('<form');
+      t.clock.set('2026-12-02T01:00:00Z');
+      const { agent, token } = await formSession(t.app, 'tsunagaru-test');
+      t.clock.set('2026-12-02T00:59:59Z');
+      const res = await agent.post('/events/tsunagaru-test/register').type('form').send(encodeForm({ _csrf: token, ...formData() }));
+      expect(res.status).toBe(409);
+      expect(await rows(t, 'SELECT id FROM registrations')).toHaveLength(0);
+    });
+  });
+
+  it('when the same address registers again in another case, then there is no second row and the visitor sees the same neutral page', async () => {
+    await makeEvent(t);
+    const first = await submit(t, 'tsunagaru-test', formData({ email: 'Hanako@Example.org', locale: 'en' }));
+    const second = await submit(t, 'tsunagaru-test', formData({ email: 'hanako@EXAMPLE.ORG', locale: 'en', givenName: 'Other' }));
+    expect(first.status).toBe(303);
+    expect(second.status).toBe(303);
+    expect(second.headers.location).toBe(first.headers.location);
+    expect(await rows(t, 'SELECT given_name FROM registrations')).toEqual([{ given_name: 'Hanako' }]);
+    const kinds = (await rows(t, 'SELECT kind FROM outgoing_mails ORDER BY id')).map((r) => r.kind);
+    expect(kinds).toEqual(['registration.confirmed', 'registration.already_registered']);
+  });
+
+  it('when the hidden honeypot field is filled, then the visitor sees success but nothing is stored', async () => {
+    await makeEvent(t);
+    const res = await submit(t, 'tsunagaru-test', formData({ website: 'http://spam.example' }));
+    expect(res.status).toBe(303);
+    expect(await rows(t, 'SELECT id FROM registrations')).toHaveLength(0);
+    expect(await rows(t, 'SELECT id FROM outgoing_mails')).toHaveLength(0);
+  });
+
+  describe('CSRF', () => {
+    it('when the token is missing or forged, then 403 with a localized message and nothing stored', async () => {
+      await makeEvent(t);
+      const { agent, token } = await formSession(t.app, 'tsunagaru-test');
+      const missing = await agent.post('/events/tsunagaru-test/register?lang=ja').type('form').send(encodeForm(formData()));
+      expect(missing.status).toBe(403);
+      expect(missing.text).toContain('セッションの有効期限が切れたか');
+      const forged = await agent
+        .post('/events/tsunagaru-test/register?lang=en')
+        .type('form')
+        .send(encodeForm({ _csrf: token.slice(0, -2) + 'xx', ...formData() }));
+      expect(forged.status).toBe(403);
+      const noCookie = await request(t.app)
+        .post('/events/tsunagaru-test/register')
+        .type('form')
+        .send(encodeForm({ _csrf: token, ...formData() }));
+      expect(noCookie.status).toBe(403);
+      expect(await rows(t, 'SELECT id FROM registrations')).toHaveLength(0);
+    });
+  });
+
+  it('when a name contains markup, then it is stored as typed and shown escaped when the form comes back', async () => {
+    await makeEvent(t);
+    const res = await submit(t, 'tsunagaru-test', formData({ givenName: '<b>A & B</b>', email: 'not-an-email' }));
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('value="&lt;b&gt;A &amp; B&lt;/b&gt;"');
+    expect(res.text).not.toContain('<b>A & B</b>');
+    const ok = await submit(t, 'tsunagaru-test', formData({ givenName: '<b>A & B</b>' }));
+    expect(ok.status).toBe(303);
+    expect((await rows(t, 'SELECT given_name FROM registrations'))[0].given_name).toBe('<b>A & B</b>');
+  });
+
+  it('when an event text contains markup, then the page escapes it', async () => {
+    await makeEvent(t, { title: { en: '<script>alert(1)</script> & co' } });
+    const res = await request(t.app).get('/events/tsunagaru-test?lang=en');
+    expect(res.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; co');
+    expect(res.text).not.toContain('<script>alert(1)');
+  });
+});
+
+describe('rate limit', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ now: '2026-12-01T00:00:00Z', registrationsPerWindow: 3 });
+  });
+  afterAll(() => t.close());
+
+  it('when one address posts more than the limit in a window, then it gets 429 with a localized message and a Retry-After, and can post again in the next window', async () => {
+    await makeEvent(t);
+    const { agent, token } = await formSession(t.app, 'tsunagaru-test', 'ja');
+    const post = (i: number) =>
+      agent
+        .post('/events/tsunagaru-test/register?lang=ja')
+        .type('form')
+        .send(encodeForm({ _csrf: token, ...formData({ email: `p${i}@example.org` }) }));
+    for (let i = 0; i < 3; i++) expect((await post(i)).status).toBe(303);
+    const refused = await post(3);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.text).toContain('お使いのネットワークからの送信が多すぎます');
+    expect((await t.db.pool.query('SELECT count(*)::int AS n FROM registrations')).rows[0].n).toBe(3);
+    t.clock.set('2026-12-01T00:10:00Z');
+    expect((await post(4)).status).toBe(303);
+  });
+});
