@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Clones the repository into a new temporary folder, runs exactly the README's `npm install && npm start`
+# with no DATABASE_URL (so the embedded PostgreSQL starts), checks /healthz and the demo event page in
+# Japanese, then stops it with SIGTERM and checks that the process and its database stopped cleanly.
+set -euo pipefail
+src=${1:?repository path}
+work=$(mktemp -d)
+port=$(node -e 'const s=require("net").createServer().listen(0,()=>{console.log(s.address().port);s.close()})')
+trap 'kill -TERM "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+git clone -q "$src" "$work/tsunagaru"
+cd "$work/tsunagaru"
+npm install --no-audit --no-fund >/dev/null
+PORT=$port setsid npm start >"$work/server.log" 2>&1 &
+pid=$!
+
+for _ in $(seq 1 90); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 1
+done
+curl -fsS "http://127.0.0.1:$port/healthz" | grep -q '"status":"ok"' || { cat "$work/server.log"; exit 1; }
+page=$(curl -fsS "http://127.0.0.1:$port/events/tsunagaru-demo?lang=ja")
+grep -q '<html lang="ja">' <<<"$page"
+grep -Eq '15:00–17:15 JST / (07:00–09:15 CET|08:00–10:15 CEST)' <<<"$page"
+grep -q '申込締切' <<<"$page"
+test -f data/postgres/PG_VERSION
+test -f data/secrets.json
+echo "smoke: healthz ok, Japanese demo page ok"
+
+kill -TERM -- "-$pid"
+for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+if kill -0 "$pid" 2>/dev/null; then echo "npm start did not stop on SIGTERM"; cat "$work/server.log"; exit 1; fi
+grep -q '"msg":"embedded PostgreSQL stopped"' "$work/server.log" || { cat "$work/server.log"; exit 1; }
+if [ -f data/postgres/postmaster.pid ]; then echo "embedded PostgreSQL still running"; exit 1; fi
+echo "smoke: stopped cleanly"
