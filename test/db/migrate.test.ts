@@ -26,9 +26,7 @@ describe('migrations', () => {
 
   it('when started a second time, then nothing is applied and rows are kept', async () => {
     await migrate(db.pool);
-    await db.pool.query(
-      `INSERT INTO app_state (key, value) VALUES ('kept', '"yes"')`,
-    );
+    await db.pool.query(`INSERT INTO app_state (key, value) VALUES ('kept', '"yes"')`);
     expect(await migrate(db.pool)).toEqual([]);
     const kept = await db.pool.query(`SELECT value FROM app_state WHERE key = 'kept'`);
     expect(kept.rows[0].value).toBe('yes');
@@ -37,7 +35,10 @@ describe('migrations', () => {
   it('when a migration fails, then it is rolled back, not recorded, and the error names the file', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsunagaru-mig-'));
     fs.writeFileSync(path.join(dir, '001_ok.sql'), 'CREATE TABLE ok_table (id int);');
-    fs.writeFileSync(path.join(dir, '002_bad.sql'), 'CREATE TABLE half (id int); SELECT no_such_column FROM ok_table;');
+    fs.writeFileSync(
+      path.join(dir, '002_bad.sql'),
+      'CREATE TABLE half (id int); SELECT no_such_column FROM ok_table;',
+    );
     await expect(migrate(db.pool, dir)).rejects.toThrow(/002_bad\.sql/);
     const recorded = await db.pool.query('SELECT name FROM schema_migrations');
     expect(recorded.rows.map((r) => r.name)).toEqual(['001_ok.sql']);

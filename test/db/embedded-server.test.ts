@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startEmbeddedServer } from '../../src/db/embedded-server';
+
+describe('embedded PostgreSQL shared by several processes', () => {
+  let dir: string;
+  beforeAll(() => {
+    // mkdtemp makes a 0700 folder: the server must still reach its data when we run as root.
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsunagaru-embedded-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('when a second user joins a running cluster and leaves, then the first keeps working; when the last leaves, then it stops', async () => {
+    const dataDir = path.join(dir, 'postgres');
+    const first = await startEmbeddedServer(dataDir, 'pw-1');
+    expect(fs.existsSync(path.join(dataDir, 'PG_VERSION'))).toBe(true);
+    const pool = new pg.Pool({ connectionString: first.url, max: 1 });
+    const version = await pool.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
+    expect(Number(version.rows[0]!.v)).toBeGreaterThanOrEqual(150000);
+
+    const second = await startEmbeddedServer(dataDir, 'pw-1');
+    expect(second.url).toBe(first.url);
+    await second.release(); // the first user's pool is still connected: the server stays up
+    expect((await pool.query('SELECT 1 AS one')).rows[0].one).toBe(1);
+
+    await pool.end();
+    await first.release();
+    expect(fs.existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(false);
+
+    // Data survives a restart.
+    const again = await startEmbeddedServer(dataDir, 'pw-1');
+    const client = new pg.Client({ connectionString: again.url });
+    await client.connect();
+    expect((await client.query('SELECT 2 AS two')).rows[0].two).toBe(2);
+    await client.end();
+    await again.release();
+  });
+});
