@@ -9,8 +9,7 @@ export default async function globalTeardown(): Promise<void> {
   await admin.query(`DROP DATABASE IF EXISTS ${process.env.TSUNAGARU_TEST_TEMPLATE} WITH (FORCE)`);
   await admin.end();
   const started = (globalThis as Record<string, unknown>).__tsunagaruTestServer as
-    | { server: EmbeddedServer; dir: string }
-    | undefined;
+    { server: EmbeddedServer; dir: string } | undefined;
   if (started) {
     await started.server.release();
     fs.rmSync(started.dir, { recursive: true, force: true });

@@ -17,23 +17,54 @@
 
   function offsetAt(tz, date) {
     var parts = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-      hour: 'numeric', minute: 'numeric',
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
     }).formatToParts(date);
-    var get = function (t) { return Number(parts.find(function (p) { return p.type === t; }).value); };
+    var get = function (t) {
+      return Number(
+        parts.find(function (p) {
+          return p.type === t;
+        }).value,
+      );
+    };
     return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute')) - date.getTime();
   }
   var sameAsDisplayed = zones.some(function (z) {
-    return z === zone || (offsetAt(z, start) === offsetAt(zone, start) && offsetAt(z, end) === offsetAt(zone, end));
+    return (
+      z === zone || (offsetAt(z, start) === offsetAt(zone, start) && offsetAt(z, end) === offsetAt(zone, end))
+    );
   });
   if (!zone || sameAsDisplayed) return;
 
-  var dateFmt = new Intl.DateTimeFormat(lang, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
-  var timeFmt = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
+  var dateFmt = new Intl.DateTimeFormat(lang, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+  });
+  var timeFmt = new Intl.DateTimeFormat(lang, {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  });
   var endTime = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   var sameDay = dateFmt.format(start) === dateFmt.format(end);
-  var text = dateFmt.format(start) + ', ' + endTime.format(start) + '–' +
-    (sameDay ? '' : dateFmt.format(end) + ' ') + timeFmt.format(end) + ' (' + zone + ')';
+  var text =
+    dateFmt.format(start) +
+    ', ' +
+    endTime.format(start) +
+    '–' +
+    (sameDay ? '' : dateFmt.format(end) + ' ') +
+    timeFmt.format(end) +
+    ' (' +
+    zone +
+    ')';
   el.textContent = el.getAttribute('data-label') + ': ' + text;
   el.hidden = false;
 })();

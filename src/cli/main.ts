@@ -52,7 +52,9 @@ async function run(args: string[]): Promise<number> {
   try {
     if (group === 'migrate') {
       const applied = await migrate(db.pool);
-      console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Nothing to apply: the database is up to date.');
+      console.log(
+        applied.length ? `Applied: ${applied.join(', ')}` : 'Nothing to apply: the database is up to date.',
+      );
     } else if (command === 'import') {
       const res = await importEvent(db.pool, doc, { now: new Date(), actor: 'cli' });
       const what = res.created ? 'Created' : res.changed.length ? 'Updated' : 'Unchanged';

@@ -36,7 +36,7 @@ export function demoEvent(now: Date): EventInput {
       ja: '2022年6月の第110回ILO総会では、「人間中心の仕事の未来とCOVID-19からの回復のための社会的連帯経済」に関する一般討議が行われます。近年、社会的連帯経済（SSE）は、包摂的で持続可能な経済発展と回復の推進力として、国内外で注目と評価を高めています。\n\nウェビナーは全編を通じて日英の通訳があります。参加費は無料です。\n\n対象：SSEやILOの活動に関心のある協同組合をはじめとするSSE関係者、研究者、学生など。\n\n後援：厚生労働省（予定）、公益財団法人ILO協会。\n\nウェビナーの参加リンクとセミナー資料は、お申し込みいただいたメールアドレスにお送りします。',
     },
     programme: {
-      en: 'Opening remarks — Mr. Shinichi TAKASAKI, Director, ILO Office for Japan\nKeynote: Social and Solidarity Economy (SSE) in the World and ILO\'s Efforts — Mr. Jürgen SCHWETTMANN, ILO Consultant\nKeynote: The Present and Future of Social and Solidarity Economy (SSE) in Japan — Prof. Kentaro ITAMI, Hosei University Graduate School for Social Governance\nPanel discussion: Deepen the Understanding of Social and Solidarity Economy (SSE) through Community Practices\nClosing remarks — Mr. Masahiro HIGA, Senior Managing Director, Japan Cooperative Alliance (JCA)',
+      en: "Opening remarks — Mr. Shinichi TAKASAKI, Director, ILO Office for Japan\nKeynote: Social and Solidarity Economy (SSE) in the World and ILO's Efforts — Mr. Jürgen SCHWETTMANN, ILO Consultant\nKeynote: The Present and Future of Social and Solidarity Economy (SSE) in Japan — Prof. Kentaro ITAMI, Hosei University Graduate School for Social Governance\nPanel discussion: Deepen the Understanding of Social and Solidarity Economy (SSE) through Community Practices\nClosing remarks — Mr. Masahiro HIGA, Senior Managing Director, Japan Cooperative Alliance (JCA)",
       ja: '開会挨拶 — 高崎真一（ILO駐日事務所 代表）\n基調講演：世界の社会的連帯経済（SSE）とILOの取り組み — ユルゲン・シュベットマン（ILOコンサルタント）\n基調講演：日本における社会的連帯経済（SSE）の現在と未来 — 伊丹謙太郎（法政大学大学院 公共政策研究科 教授）\nパネルディスカッション：地域の実践から社会的連帯経済（SSE）への理解を深める\n閉会挨拶 — 比嘉政浩（日本協同組合連携機構（JCA）代表理事専務）',
     },
     organisers: {
@@ -58,10 +58,16 @@ export function demoEvent(now: Date): EventInput {
       {
         id: 'heard-from',
         type: 'single',
-        label: { en: 'How did you hear about this webinar?', ja: 'このウェビナーを何でお知りになりましたか。' },
+        label: {
+          en: 'How did you hear about this webinar?',
+          ja: 'このウェビナーを何でお知りになりましたか。',
+        },
         required: false,
         options: [
-          { value: 'newsletter', label: { en: 'Newsletter or mailing list', ja: 'ニュースレター・メーリングリスト' } },
+          {
+            value: 'newsletter',
+            label: { en: 'Newsletter or mailing list', ja: 'ニュースレター・メーリングリスト' },
+          },
           { value: 'colleague', label: { en: 'A colleague or friend', ja: '同僚・知人' } },
           { value: 'web', label: { en: 'Website or social media', ja: 'ウェブサイト・SNS' } },
           { value: 'other', label: { en: 'Other', ja: 'その他' } },

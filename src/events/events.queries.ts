@@ -124,7 +124,12 @@ export async function insertEvent(db: Queryable, e: EventInput, now: Date): Prom
 }
 
 /** Replaces every field of the event with this slug, and sets its revision. */
-export async function updateEvent(db: Queryable, e: EventInput, revision: number, now: Date): Promise<EventRecord> {
+export async function updateEvent(
+  db: Queryable,
+  e: EventInput,
+  revision: number,
+  now: Date,
+): Promise<EventRecord> {
   const res = await db.query<EventRow>(
     `UPDATE events SET status = $2, title = $3, summary = $4, description = $5, programme = $6, organisers = $7,
        starts_at = $8, ends_at = $9, timezone = $10, display_timezones = $11, registration_opens_at = $12,

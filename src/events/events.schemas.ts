@@ -29,7 +29,9 @@ const question = z
     label: requiredTexts(300),
     required: z.boolean().default(false),
     options: z
-      .array(z.object({ value: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/), label: requiredTexts(200) }).strict())
+      .array(
+        z.object({ value: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/), label: requiredTexts(200) }).strict(),
+      )
       .max(50)
       .default([]),
   })
@@ -64,7 +66,10 @@ export const eventInputSchema = z
     registrationClosesAt: instant.nullable().default(null),
     capacity: z.number().int().positive().nullable().default(null),
     waitlist: z.boolean().default(false),
-    meetingUrl: z.url({ protocol: /^https?$/ }).nullable().default(null),
+    meetingUrl: z
+      .url({ protocol: /^https?$/ })
+      .nullable()
+      .default(null),
     meetingPasscode: z.string().max(100).nullable().default(null),
     contactEmail: z.email().nullable().default(null),
     questions: z.array(question).max(30).default([]),
@@ -121,7 +126,10 @@ export interface EventIssue {
 
 /** "$.questions[0].label" from zod's path array. */
 export function jsonPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : `${acc}.${String(p)}`), '$');
+  return path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : `${acc}.${String(p)}`),
+    '$',
+  );
 }
 
 /** Every problem zod found, as locale keys: our own messages pass through, zod's codes get generic keys. */

@@ -56,9 +56,22 @@ export function parseEventInput(doc: unknown): EventInput {
   return parsed.data;
 }
 
+/**
+ * JSON with every object's keys sorted. The stored side comes back from jsonb columns, which reorder
+ * keys (a question reads back as {id, type, label, options, required}), so a plain JSON.stringify would
+ * see a change in every event with questions.
+ */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      : v,
+  );
+}
+
 function changedFields(before: EventInput, after: EventInput): string[] {
   return (Object.keys(after) as (keyof EventInput)[]).filter(
-    (k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]),
+    (k) => canonicalJson(before[k]) !== canonicalJson(after[k]),
   );
 }
 
@@ -85,7 +98,11 @@ export interface SavedEvent {
  * Inserts or replaces (by slug) a validated event inside the caller's transaction, with an audit entry.
  * On a published or cancelled event a change of time, title, meeting link or status raises the revision.
  */
-export async function saveEvent(tx: Queryable, input: EventInput, ctx: { now: Date; actor: string }): Promise<SavedEvent> {
+export async function saveEvent(
+  tx: Queryable,
+  input: EventInput,
+  ctx: { now: Date; actor: string },
+): Promise<SavedEvent> {
   await q.lockSlug(tx, input.slug);
   const existing = await q.eventBySlug(tx, input.slug);
   if (!existing) {
@@ -129,7 +146,8 @@ export async function exportEvent(db: Queryable, slug: string): Promise<EventInp
 /** An event the public may see (published or cancelled); drafts and unknown slugs are `not_found`. */
 export async function publicEvent(db: Queryable, slug: string): Promise<EventRecord> {
   const event = await q.eventBySlug(db, slug);
-  if (!event || event.status === 'draft') throw new DomainError('not_found', 'errors:eventNotFound', { slug });
+  if (!event || event.status === 'draft')
+    throw new DomainError('not_found', 'errors:eventNotFound', { slug });
   return event;
 }
 
@@ -164,7 +182,10 @@ export function registrationWindow(event: EventRecord, now: Date): RegistrationW
 }
 
 /** The text in `lang`, or in the other language with `fallback` set so the page can say so. */
-export function pickText(texts: Texts, lang: Language): { text: string; lang: Language; fallback: boolean } | undefined {
+export function pickText(
+  texts: Texts,
+  lang: Language,
+): { text: string; lang: Language; fallback: boolean } | undefined {
   const own = texts[lang];
   if (own) return { text: own, lang, fallback: false };
   const other: Language = lang === 'en' ? 'ja' : 'en';

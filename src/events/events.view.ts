@@ -52,11 +52,17 @@ export function eventView(event: EventRecord, lang: Language, now: Date): EventV
     summary: text(event.summary, lang),
     description: description && {
       ...description,
-      paragraphs: description.text.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean),
+      paragraphs: description.text
+        .split(/\n\s*\n/)
+        .map((p) => p.trim())
+        .filter(Boolean),
     },
     programme: programme && {
       ...programme,
-      lines: programme.text.split('\n').map((l) => l.trim()).filter(Boolean),
+      lines: programme.text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
     },
     organisers: text(event.organisers, lang),
     when: formatSpan(event.startsAt, event.endsAt, zones, lang),

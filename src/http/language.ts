@@ -28,7 +28,12 @@ export function languageMiddleware(secure: boolean) {
     let lang: Language;
     if (isLanguage(query)) {
       lang = query;
-      res.cookie(LANG_COOKIE, lang, { maxAge: 365 * 24 * 3600 * 1000, sameSite: 'lax', secure, httpOnly: true });
+      res.cookie(LANG_COOKIE, lang, {
+        maxAge: 365 * 24 * 3600 * 1000,
+        sameSite: 'lax',
+        secure,
+        httpOnly: true,
+      });
     } else if (isLanguage(req.cookies?.[LANG_COOKIE])) {
       lang = req.cookies[LANG_COOKIE] as Language;
     } else {

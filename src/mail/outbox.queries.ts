@@ -1,7 +1,8 @@
 import type { Queryable } from '../db/pool';
 
 /** What kind of mail a row is; the delivery worker picks the template by it. */
-export type MailKind = 'registration.confirmed' | 'registration.waitlisted' | 'registration.already_registered';
+export type MailKind =
+  'registration.confirmed' | 'registration.waitlisted' | 'registration.already_registered';
 
 /** A mail to send, recorded in the transaction of the change that caused it. */
 export interface MailToQueue {

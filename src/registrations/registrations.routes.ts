@@ -25,7 +25,11 @@ export function registrationRoutes(ctx: AppContext): Router {
       const lang = pageLang(res);
       const now = ctx.now();
       const outcome = await registerAttendee(ctx.pool, {
-        slug: String(req.params.slug), body: req.body ?? {}, pageLang: lang, now });
+        slug: String(req.params.slug),
+        body: req.body ?? {},
+        pageLang: lang,
+        now,
+      });
       if (outcome.status === 'invalid') {
         res.status(422).render('events/show', {
           event: eventView(outcome.event, lang, now),

@@ -20,7 +20,7 @@ export type Affiliation = (typeof affiliations)[number];
 
 const required = 'validation:required';
 const tooLong = 'validation:tooLong';
-const kanaPattern = /^[\p{Script=Katakana}\p{Script=Hiragana}ー・ 　]+$/u;
+const kanaPattern = /^[\p{Script=Katakana}\p{Script=Hiragana}ー・ \u3000]+$/u;
 
 const name = z.string({ error: required }).trim().min(1, required).max(100, tooLong);
 const kana = z
@@ -97,7 +97,11 @@ function parseAnswers(body: Record<string, unknown>, questions: Question[]) {
  * Validates a submitted form against the contract and the event's questions. The mail language
  * defaults to the page language when the field is absent.
  */
-export function parseRegistrationForm(body: Record<string, unknown>, questions: Question[], pageLang: Language): FormResult {
+export function parseRegistrationForm(
+  body: Record<string, unknown>,
+  questions: Question[],
+  pageLang: Language,
+): FormResult {
   const input = { ...body, locale: body.locale ?? pageLang };
   const parsed = registrationFormSchema.safeParse(input);
   const fields: Record<string, string> = {};

@@ -49,7 +49,10 @@ export function assertRegistrationOpen(event: EventRecord, now: Date, lang: Lang
  * answered neutrally, the seat decided (confirmed, waiting list, or `event_full`), and the registration,
  * its mail record and its audit entry written together.
  */
-export async function registerAttendee(pool: pg.Pool, req: RegistrationRequest): Promise<RegistrationOutcome> {
+export async function registerAttendee(
+  pool: pg.Pool,
+  req: RegistrationRequest,
+): Promise<RegistrationOutcome> {
   const event = await publicEvent(pool, req.slug);
   assertRegistrationOpen(event, req.now, req.pageLang);
   if (typeof req.body.website === 'string' && req.body.website.trim() !== '') {

@@ -17,6 +17,8 @@ export interface ZonedSpan {
   end?: string;
   /** Set when the span ends on a later calendar day in this zone. */
   endDate?: string;
+  /** Set when the zone's abbreviation at the end differs from the start's (a DST change in the span). */
+  endAbbreviation?: string;
 }
 
 function at(instant: Date, zone: string, lang: Lang): DateTime {
@@ -34,7 +36,12 @@ export function formatClock(dt: DateTime): string {
 }
 
 /** The span (or single instant when `end` is omitted) as seen in each zone. */
-export function zonedSpans(start: Date, end: Date | undefined, zones: readonly string[], lang: Lang): ZonedSpan[] {
+export function zonedSpans(
+  start: Date,
+  end: Date | undefined,
+  zones: readonly string[],
+  lang: Lang,
+): ZonedSpan[] {
   return zones.map((zone) => {
     const s = at(start, zone, lang);
     const span: ZonedSpan = {
@@ -47,16 +54,20 @@ export function zonedSpans(start: Date, end: Date | undefined, zones: readonly s
       const e = at(end, zone, lang);
       span.end = formatClock(e);
       if (!e.hasSame(s, 'day')) span.endDate = formatDate(e, lang);
+      const endAbbreviation = zoneAbbreviation(end, zone);
+      if (endAbbreviation !== span.abbreviation) span.endAbbreviation = endAbbreviation;
     }
     return span;
   });
 }
 
-function clockPart(span: ZonedSpan, lang: Lang): string {
-  if (!span.end) return span.start;
+/** "15:00–17:15 JST"; across a DST change each end carries its own label: "01:30 CET–03:30 CEST". */
+function clockPart(span: ZonedSpan): string {
+  if (!span.end) return `${span.start} ${span.abbreviation}`;
   const sep = '–';
+  const start = span.endAbbreviation ? `${span.start} ${span.abbreviation}` : span.start;
   const end = span.endDate ? `${span.endDate} ${span.end}` : span.end;
-  return `${span.start}${sep}${end}`;
+  return `${start}${sep}${end} ${span.endAbbreviation ?? span.abbreviation}`;
 }
 
 /**
@@ -69,9 +80,9 @@ export function formatSpan(start: Date, end: Date | undefined, zones: readonly s
   const dateSep = lang === 'ja' ? ' ' : ', ';
   const sameDate = spans.every((s) => s.date === spans[0]?.date);
   if (sameDate && spans[0]) {
-    return `${spans[0].date}${dateSep}${spans.map((s) => `${clockPart(s, lang)} ${s.abbreviation}`).join(' / ')}`;
+    return `${spans[0].date}${dateSep}${spans.map((s) => clockPart(s)).join(' / ')}`;
   }
-  return spans.map((s) => `${s.date}${dateSep}${clockPart(s, lang)} ${s.abbreviation}`).join(' / ');
+  return spans.map((s) => `${s.date}${dateSep}${clockPart(s)}`).join(' / ');
 }
 
 /** A single instant in every zone, e.g. a deadline: "Mon 14 Dec 2026, 23:59 JST / 15:59 CET". */

@@ -45,6 +45,8 @@ describe('configuration', () => {
   });
 
   it('when NODE_ENV is production without SESSION_SECRET or BASE_URL, then both are reported as required', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET is required[\s\S]*BASE_URL is required/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /SESSION_SECRET is required[\s\S]*BASE_URL is required/,
+    );
   });
 });

@@ -74,7 +74,9 @@ export async function makeEvent(t: TestApp, overrides: Partial<EventInput> = {})
 }
 
 /** A valid registration form; override any field. */
-export function formData(overrides: Record<string, string | string[]> = {}): Record<string, string | string[]> {
+export function formData(
+  overrides: Record<string, string | string[]> = {},
+): Record<string, string | string[]> {
   return {
     email: 'hanako@example.org',
     familyName: 'Yamada',

@@ -22,7 +22,9 @@ describe('registering for an event', () => {
   afterAll(() => t.close());
   beforeEach(async () => {
     t.clock.set('2026-12-01T00:00:00Z');
-    await t.db.pool.query('TRUNCATE events, registrations, outgoing_mails, audit_log, rate_limit_hits CASCADE');
+    await t.db.pool.query(
+      'TRUNCATE events, registrations, outgoing_mails, audit_log, rate_limit_hits CASCADE',
+    );
   });
 
   it('when a valid form is posted, then it redirects (303) to the thank-you page in the chosen mail language and stores the registration with its mail and audit record', async () => {
@@ -45,17 +47,26 @@ describe('registering for an event', () => {
     expect(reg.manage_token_hash).toHaveLength(32);
     const mails = await rows(t, 'SELECT kind, recipient, locale, status, payload FROM outgoing_mails');
     expect(mails).toEqual([
-      expect.objectContaining({ kind: 'registration.confirmed', recipient: 'hanako@example.org', locale: 'ja', status: 'pending' }),
+      expect.objectContaining({
+        kind: 'registration.confirmed',
+        recipient: 'hanako@example.org',
+        locale: 'ja',
+        status: 'pending',
+      }),
     ]);
     // The manage token in the mail record matches the stored hash; the token itself is not in registrations.
     const token = mails[0].payload.manageToken as string;
     expect(token.length).toBeGreaterThanOrEqual(43);
-    const match = await rows(t, `SELECT id FROM registrations WHERE manage_token_hash = sha256($1::text::bytea)`, [token]);
+    const match = await rows(
+      t,
+      `SELECT id FROM registrations WHERE manage_token_hash = sha256($1::text::bytea)`,
+      [token],
+    );
     expect(match).toHaveLength(1);
     const audit = await rows(t, 'SELECT action, actor FROM audit_log WHERE registration_id = $1', [reg.id]);
     expect(audit).toEqual([{ action: 'registration.created', actor: 'attendee:hanako@example.org' }]);
 
-    const thanks = await request(t.app).get(res.headers.location);
+    const thanks = await request(t.app).get(String(res.headers.location));
     expect(thanks.status).toBe(200);
     expect(thanks.text).toContain('<html lang="ja">');
     expect(thanks.text).toContain('メールをご確認ください');
@@ -76,7 +87,10 @@ describe('registering for an event', () => {
       await makeEvent(t);
       const { agent, token } = await formSession(t.app, 'tsunagaru-test');
       t.clock.set('2026-12-14T14:58:59Z');
-      const res = await agent.post('/events/tsunagaru-test/register').type('form').send(encodeForm({ _csrf: token, ...formData() }));
+      const res = await agent
+        .post('/events/tsunagaru-test/register')
+        .type('form')
+        .send(encodeForm({ _csrf: token, ...formData() }));
       expect(res.status).toBe(303);
       expect(await rows(t, 'SELECT id FROM registrations')).toHaveLength(1);
     });
@@ -91,7 +105,9 @@ describe('registering for an event', () => {
           .type('form')
           .send(encodeForm({ _csrf: token, ...formData() }));
         expect(res.status).toBe(409);
-        expect(res.text).toContain('Registration for this event closed on Mon 14 Dec 2026, 23:59 JST / 15:59 CET.');
+        expect(res.text).toContain(
+          'Registration for this event closed on Mon 14 Dec 2026, 23:59 JST / 15:59 CET.',
+        );
       }
       expect(await rows(t, 'SELECT id FROM registrations')).toHaveLength(0);
       expect(await rows(t, 'SELECT id FROM outgoing_mails')).toHaveLength(0);
@@ -103,7 +119,9 @@ describe('registering for an event', () => {
       const res = await request(t.app).get('/events/tsunagaru-test?lang=ja');
       expect(res.status).toBe(200);
       expect(res.text).not.toContain('<form');
-      expect(res.text).toContain('お申込みの受付は 2026年12月14日(月) 23:59 JST / 15:59 CET に終了しました。');
+      expect(res.text).toContain(
+        'お申込みの受付は 2026年12月14日(月) 23:59 JST / 15:59 CET に終了しました。',
+      );
     });
 
     it('when registration has not opened yet, then the page says when it opens and a POST is refused', async () => {
@@ -114,7 +132,10 @@ describe('registering for an event', () => {
       t.clock.set('2026-12-02T01:00:00Z');
       const { agent, token } = await formSession(t.app, 'tsunagaru-test');
       t.clock.set('2026-12-02T00:59:59Z');
-      const res = await agent.post('/events/tsunagaru-test/register').type('form').send(encodeForm({ _csrf: token, ...formData() }));
+      const res = await agent
+        .post('/events/tsunagaru-test/register')
+        .type('form')
+        .send(encodeForm({ _csrf: token, ...formData() }));
       expect(res.status).toBe(409);
       expect(await rows(t, 'SELECT id FROM registrations')).toHaveLength(0);
     });
@@ -123,7 +144,11 @@ describe('registering for an event', () => {
   it('when the same address registers again in another case, then there is no second row and the visitor sees the same neutral page', async () => {
     await makeEvent(t);
     const first = await submit(t, 'tsunagaru-test', formData({ email: 'Hanako@Example.org', locale: 'en' }));
-    const second = await submit(t, 'tsunagaru-test', formData({ email: 'hanako@EXAMPLE.ORG', locale: 'en', givenName: 'Other' }));
+    const second = await submit(
+      t,
+      'tsunagaru-test',
+      formData({ email: 'hanako@EXAMPLE.ORG', locale: 'en', givenName: 'Other' }),
+    );
     expect(first.status).toBe(303);
     expect(second.status).toBe(303);
     expect(second.headers.location).toBe(first.headers.location);
@@ -144,7 +169,10 @@ describe('registering for an event', () => {
     it('when the token is missing or forged, then 403 with a localized message and nothing stored', async () => {
       await makeEvent(t);
       const { agent, token } = await formSession(t.app, 'tsunagaru-test');
-      const missing = await agent.post('/events/tsunagaru-test/register?lang=ja').type('form').send(encodeForm(formData()));
+      const missing = await agent
+        .post('/events/tsunagaru-test/register?lang=ja')
+        .type('form')
+        .send(encodeForm(formData()));
       expect(missing.status).toBe(403);
       expect(missing.text).toContain('セッションの有効期限が切れたか');
       const forged = await agent
@@ -163,7 +191,11 @@ describe('registering for an event', () => {
 
   it('when a name contains markup, then it is stored as typed and shown escaped when the form comes back', async () => {
     await makeEvent(t);
-    const res = await submit(t, 'tsunagaru-test', formData({ givenName: '<b>A & B</b>', email: 'not-an-email' }));
+    const res = await submit(
+      t,
+      'tsunagaru-test',
+      formData({ givenName: '<b>A & B</b>', email: 'not-an-email' }),
+    );
     expect(res.status).toBe(422);
     expect(res.text).toContain('value="&lt;b&gt;A &amp; B&lt;/b&gt;"');
     expect(res.text).not.toContain('<b>A & B</b>');

@@ -3,10 +3,9 @@ import path from 'node:path';
 import { encodeForm, formData, formSession, makeEvent, startTestApp, type TestApp } from '../helpers/app';
 
 const messages = (lang: string) =>
-  JSON.parse(fs.readFileSync(path.join(__dirname, '../../locales', lang, 'validation.json'), 'utf8')) as Record<
-    string,
-    string
-  >;
+  JSON.parse(
+    fs.readFileSync(path.join(__dirname, '../../locales', lang, 'validation.json'), 'utf8'),
+  ) as Record<string, string>;
 
 /** The error text rendered for one field, read from its error element. */
 function fieldError(html: string, field: string): string | undefined {
@@ -49,17 +48,57 @@ describe('server-side validation of the registration form', () => {
     { name: 'the e-mail is malformed', data: { email: 'hanako@' }, field: 'email', key: 'email' },
     { name: 'the family name is blank', data: { familyName: '   ' }, field: 'familyName', key: 'required' },
     { name: 'the given name is missing', data: { givenName: '' }, field: 'givenName', key: 'required' },
-    { name: 'the given name is too long', data: { givenName: 'x'.repeat(101) }, field: 'givenName', key: 'tooLong' },
-    { name: 'the kana is in Latin letters', data: { familyNameKana: 'Yamada' }, field: 'familyNameKana', key: 'kana' },
-    { name: 'the organisation is too long', data: { organisation: 'o'.repeat(201) }, field: 'organisation', key: 'tooLong' },
-    { name: 'the affiliation is unknown', data: { affiliation: 'martian' }, field: 'affiliation', key: 'choice' },
-    { name: 'the affiliation is not chosen', data: { affiliation: '' }, field: 'affiliation', key: 'required' },
+    {
+      name: 'the given name is too long',
+      data: { givenName: 'x'.repeat(101) },
+      field: 'givenName',
+      key: 'tooLong',
+    },
+    {
+      name: 'the kana is in Latin letters',
+      data: { familyNameKana: 'Yamada' },
+      field: 'familyNameKana',
+      key: 'kana',
+    },
+    {
+      name: 'the organisation is too long',
+      data: { organisation: 'o'.repeat(201) },
+      field: 'organisation',
+      key: 'tooLong',
+    },
+    {
+      name: 'the affiliation is unknown',
+      data: { affiliation: 'martian' },
+      field: 'affiliation',
+      key: 'choice',
+    },
+    {
+      name: 'the affiliation is not chosen',
+      data: { affiliation: '' },
+      field: 'affiliation',
+      key: 'required',
+    },
     { name: 'the country is not an ISO code', data: { country: 'XX' }, field: 'country', key: 'country' },
     { name: 'the mail language is unsupported', data: { locale: 'fr' }, field: 'locale', key: 'choice' },
-    { name: 'the interpretation is not chosen', data: { interpretation: '' }, field: 'interpretation', key: 'required' },
+    {
+      name: 'the interpretation is not chosen',
+      data: { interpretation: '' },
+      field: 'interpretation',
+      key: 'required',
+    },
     { name: 'consent is not given', data: { consent: '' }, field: 'consent', key: 'consent' },
-    { name: 'a required question is unanswered', data: { q_sessions: [] }, field: 'q_sessions', key: 'required' },
-    { name: 'a choice is not one of the options', data: { q_sessions: ['a', 'z'] }, field: 'q_sessions', key: 'choice' },
+    {
+      name: 'a required question is unanswered',
+      data: { q_sessions: [] },
+      field: 'q_sessions',
+      key: 'required',
+    },
+    {
+      name: 'a choice is not one of the options',
+      data: { q_sessions: ['a', 'z'] },
+      field: 'q_sessions',
+      key: 'choice',
+    },
   ];
 
   for (const lang of ['en', 'ja'] as const) {
@@ -83,7 +122,15 @@ describe('server-side validation of the registration form', () => {
     const res = await post('ja', {});
     expect(res.status).toBe(422);
     const ja = messages('ja');
-    for (const field of ['email', 'familyName', 'givenName', 'affiliation', 'country', 'interpretation', 'q_sessions']) {
+    for (const field of [
+      'email',
+      'familyName',
+      'givenName',
+      'affiliation',
+      'country',
+      'interpretation',
+      'q_sessions',
+    ]) {
       expect(fieldError(res.text, field)).toBe(ja.required);
     }
     expect(fieldError(res.text, 'consent')).toBe('お申込みには、個人情報の取り扱いへの同意が必要です。');
@@ -97,9 +144,18 @@ describe('server-side validation of the registration form', () => {
   });
 
   it('when kana is in katakana or hiragana, then it is accepted and stored', async () => {
-    const res = await post('ja', formData({ familyNameKana: 'ヤマダ', givenNameKana: 'はなこ', q_sessions: ['a', 'b'] }));
+    const res = await post(
+      'ja',
+      formData({ familyNameKana: 'ヤマダ', givenNameKana: 'はなこ', q_sessions: ['a', 'b'] }),
+    );
     expect(res.status).toBe(303);
-    const row = (await t.db.pool.query('SELECT family_name_kana, given_name_kana, answers FROM registrations')).rows[0];
-    expect(row).toEqual({ family_name_kana: 'ヤマダ', given_name_kana: 'はなこ', answers: { sessions: ['a', 'b'] } });
+    const row = (
+      await t.db.pool.query('SELECT family_name_kana, given_name_kana, answers FROM registrations')
+    ).rows[0];
+    expect(row).toEqual({
+      family_name_kana: 'ヤマダ',
+      given_name_kana: 'はなこ',
+      answers: { sessions: ['a', 'b'] },
+    });
   });
 });
