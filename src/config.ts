@@ -11,8 +11,10 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 const postgresUrl = z
   .string()
-  .url()
-  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://');
+  .refine(
+    (v) => /^postgres(ql)?:\/\/\S+$/.test(v) && URL.canParse(v),
+    'must be a postgres:// or postgresql:// URL',
+  );
 
 const envSchema = z
   .object({

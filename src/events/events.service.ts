@@ -139,7 +139,7 @@ function fromInput(i: EventInput): Partial<EventRecord> {
 /** The event JSON for a slug; `not_found` when there is none. */
 export async function exportEvent(db: Queryable, slug: string): Promise<EventInput> {
   const event = await q.eventBySlug(db, slug);
-  if (!event) throw new DomainError('not_found', 'errors:eventNotFound', { slug });
+  if (!event) throw new DomainError('not_found', 'errors:noEventWithSlug', { slug });
   return toEventJson(event);
 }
 

@@ -22,7 +22,7 @@ const fixedNames: Record<string, string> = {
 };
 
 const regionalLocales = ['en-US', 'en-GB', 'en-AU', 'en-NZ', 'en-IN'];
-const offsetStyle = /^(GMT|UTC)[+-−]\d/;
+const offsetStyle = /^(GMT|UTC)[+\-−]\d/;
 
 function intlShortName(locale: string, zone: string, instant: Date): string | undefined {
   return new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' })

@@ -15,7 +15,7 @@ describe('starting with bad configuration', () => {
     expect(res.status).toBe(1);
     expect(res.stderr).toContain('Invalid configuration:');
     expect(res.stderr).toMatch(/PORT/);
-    expect(res.stderr).toMatch(/DATABASE_URL must start with postgres:\/\//);
+    expect(res.stderr).toMatch(/DATABASE_URL must be a postgres:\/\//);
     expect(res.stderr).not.toMatch(/\n\s+at /);
   });
 
