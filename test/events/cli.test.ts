@@ -15,7 +15,6 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db';
 const repoRoot = path.resolve(__dirname, '..', '..');
 const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
 const validation = JSON.parse(fs.readFileSync(path.join(repoRoot, 'locales/en/validation.json'), 'utf8'));
-const errors = JSON.parse(fs.readFileSync(path.join(repoRoot, 'locales/en/errors.json'), 'utf8'));
 
 interface CliResult {
   code: number;
