@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
+import { availability } from '../registrations';
 import { formView } from '../registrations/form.view';
 import { eventView } from './events.view';
 import { publicEvent, upcomingEvents } from './events.service';
@@ -21,7 +22,7 @@ export function eventRoutes(ctx: AppContext): Router {
     const event = await publicEvent(ctx.pool, req.params.slug);
     res.render('events/show', {
       event: eventView(event, lang, ctx.now()),
-      form: formView(event, lang),
+      form: formView(event, lang, await availability(ctx.pool, event)),
       path: `/events/${event.slug}`,
     });
   });

@@ -28,7 +28,6 @@ export interface EventView {
   endsAtIso: string;
   displayTimezones: string[];
   contactEmail: string | null;
-  spotsLeft: number | null;
 }
 
 function text(texts: Texts, lang: Language): LocalText | undefined {
@@ -72,6 +71,5 @@ export function eventView(event: EventRecord, lang: Language, now: Date): EventV
     endsAtIso: event.endsAt.toISOString(),
     displayTimezones: zones,
     contactEmail: event.contactEmail,
-    spotsLeft: null,
   };
 }

@@ -21,6 +21,8 @@ export interface FormView {
     required: boolean;
     options: { value: string; label: string }[];
   }[];
+  /** `waitlist`: new registrants go on the waiting list; `full`: the form is replaced by a notice. */
+  availability: 'open' | 'waitlist' | 'full';
   values: Record<string, unknown>;
   errors: Record<string, string>;
   errorOrder: string[];
@@ -46,6 +48,7 @@ const countryCache = new Map<Language, { code: string; name: string }[]>();
 export function formView(
   event: EventRecord,
   lang: Language,
+  availability: FormView['availability'],
   values: Record<string, unknown> = {},
   errors: Record<string, string> = {},
 ): FormView {
@@ -68,6 +71,7 @@ export function formView(
     affiliations,
     countries: countryCache.get(lang)!,
     questions,
+    availability,
     values: { locale: lang, interpretation: lang, ...values },
     errors,
     errorOrder: order.filter((f) => errors[f]),

@@ -5,7 +5,7 @@ import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
 import { rateLimit } from '../http/rate-limit';
 import { formView } from './form.view';
-import { registerAttendee } from './registrations.service';
+import { availability, registerAttendee } from './registrations.service';
 
 /** The form's POST (Post/Redirect/Get) and the neutral "check your inbox" page. */
 export function registrationRoutes(ctx: AppContext): Router {
@@ -33,7 +33,13 @@ export function registrationRoutes(ctx: AppContext): Router {
       if (outcome.status === 'invalid') {
         res.status(422).render('events/show', {
           event: eventView(outcome.event, lang, now),
-          form: formView(outcome.event, lang, req.body ?? {}, outcome.fields),
+          form: formView(
+            outcome.event,
+            lang,
+            await availability(ctx.pool, outcome.event),
+            req.body ?? {},
+            outcome.fields,
+          ),
           path: `/events/${outcome.event.slug}`,
         });
         return;

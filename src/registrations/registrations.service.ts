@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { insertAuditEntry } from '../audit/audit.queries';
-import { withTransaction } from '../db/pool';
+import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { lockedEvent, publicEvent, registrationWindow, type EventRecord } from '../events';
 import { formatInstant } from '../time';
@@ -106,6 +106,12 @@ export async function registerAttendee(
     });
     return { status, locale: form.locale, event: current };
   });
+}
+
+/** Whether a new registrant would get a seat, a waiting-list place, or nothing: for the event page. */
+export async function availability(db: Queryable, event: EventRecord): Promise<'open' | 'waitlist' | 'full'> {
+  if (event.capacity === null || (await q.seatsTaken(db, event.id)) < event.capacity) return 'open';
+  return event.waitlist ? 'waitlist' : 'full';
 }
 
 /** Confirmed while seats remain, else the waiting list if the event has one, else `event_full`. */

@@ -63,4 +63,20 @@ describe('capacity under 200 simultaneous submissions', () => {
       { kind: 'registration.waitlisted', n: 150 },
     ]);
   });
+
+  it('when the seats are taken, then the page says the event is full (no waiting list) or that new registrants go on the waiting list', async () => {
+    await makeEvent(t, { slug: 'one-seat', capacity: 1, waitlist: false });
+    await makeEvent(t, { slug: 'one-seat-waitlist', capacity: 1, waitlist: true });
+    const before = await request(t.app).get('/events/one-seat?lang=en');
+    expect(before.text).toContain('<form');
+    expect(before.text).not.toContain('fully booked');
+    await postMany('one-seat', 1);
+    await postMany('one-seat-waitlist', 1);
+    const full = await request(t.app).get('/events/one-seat?lang=ja');
+    expect(full.text).not.toContain('<form');
+    expect(full.text).toContain('定員に達したため、お申込みの受付を終了しました。');
+    const waitlist = await request(t.app).get('/events/one-seat-waitlist?lang=en');
+    expect(waitlist.text).toContain('<form');
+    expect(waitlist.text).toContain('If you register now, you will be placed on the waiting list.');
+  });
 });
