@@ -27,9 +27,15 @@ test -f data/postgres/PG_VERSION
 test -f data/secrets.json
 echo "smoke: healthz ok, Japanese demo page ok"
 
+# As a terminal or a service manager does: signal the whole process group (npm, node).
 kill -TERM -- "-$pid"
-for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+for _ in $(seq 1 60); do
+  if ! kill -0 "$pid" 2>/dev/null && ! pgrep -f "$work/tsunagaru/src/main.ts" >/dev/null && grep -q '"msg":"stopped"' "$work/server.log"; then
+    break
+  fi
+  sleep 0.5
+done
 if kill -0 "$pid" 2>/dev/null; then echo "npm start did not stop on SIGTERM"; cat "$work/server.log"; exit 1; fi
-grep -q '"msg":"embedded PostgreSQL stopped"' "$work/server.log" || { cat "$work/server.log"; exit 1; }
+grep -q '"msg":"embedded PostgreSQL stopped"' "$work/server.log" || { echo "embedded PostgreSQL was not stopped"; cat "$work/server.log"; exit 1; }
 if [ -f data/postgres/postmaster.pid ]; then echo "embedded PostgreSQL still running"; exit 1; fi
 echo "smoke: stopped cleanly"
