@@ -48,8 +48,3 @@ void instance.init({
 export function tFor(lang: Language): TFunction {
   return instance.getFixedT(lang);
 }
-
-/** True when `key` exists in `lang` (used by tests that check every key is translated). */
-export function hasKey(lang: Language, key: string): boolean {
-  return instance.exists(key, { lng: lang });
-}
