@@ -124,11 +124,7 @@ async function waitUntilAccepting(url: string, child: ChildProcess | undefined, 
 }
 
 function initialise(bin: Binaries, dir: string, password: string, owner?: { uid: number; gid: number }) {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (owner) {
-    ensureTraversable(dir);
-    fs.chownSync(dir, owner.uid, owner.gid);
-  }
+  if (owner) fs.chownSync(dir, owner.uid, owner.gid);
   const pwfile = path.join(os.tmpdir(), `tsunagaru-pw-${process.pid}-${Date.now()}`);
   fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o644 });
   try {
@@ -156,11 +152,13 @@ function initialise(bin: Binaries, dir: string, password: string, owner?: { uid:
  */
 export async function startEmbeddedServer(dir: string, password: string): Promise<EmbeddedServer> {
   const owner = postgresUser();
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (owner) ensureTraversable(dir);
   const urlFor = (port: number) =>
     `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 
   let running = runningServer(dir);
+  let confirmed = false;
   if (!running) {
     const bin = binaries();
     if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) initialise(bin, dir, password, owner);
@@ -175,6 +173,7 @@ export async function startEmbeddedServer(dir: string, password: string): Promis
     try {
       await waitUntilAccepting(urlFor(port), child);
       running = { pid: child.pid!, port };
+      confirmed = true;
       log.info({ port }, 'embedded PostgreSQL started');
     } catch (err) {
       // Another process may have started the same cluster a moment before us; use that one.
@@ -183,7 +182,8 @@ export async function startEmbeddedServer(dir: string, password: string): Promis
     }
   }
   const url = urlFor(running.port);
-  await waitUntilAccepting(url, undefined);
+  // A cluster another process started may still be coming up; ours was checked above.
+  if (!confirmed) await waitUntilAccepting(url, undefined);
   const { pid } = running;
 
   return {

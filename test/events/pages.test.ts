@@ -39,6 +39,13 @@ describe('public event pages', () => {
       expect(res.text).toContain('<html lang="ja">');
     });
 
+    it('when ?lang names a language we do not offer, then it is ignored: no cookie, and the next preference decides', async () => {
+      const res = await request(t.app).get('/events/tsunagaru-test?lang=fr').set('Accept-Language', 'ja');
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('<html lang="ja">');
+      expect(String(res.headers['set-cookie'])).not.toMatch(/lang=/);
+    });
+
     it('when nothing says a language, then the page is English', async () => {
       const res = await request(t.app).get('/events/tsunagaru-test').set('Accept-Language', 'de-DE');
       expect(res.text).toContain('<html lang="en">');
