@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
+import { createPool } from '../../src/db/pool';
 
 /** A database of one test file's own, copied from the migrated template. */
 export interface TestDatabase {
@@ -28,7 +29,8 @@ export async function createTestDatabase(poolSize = 10): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: poolSize });
+  // The product's pool: an idle client dropped by the server is logged, not an unhandled error.
+  const pool = createPool(url.toString(), poolSize);
   return {
     pool,
     url: url.toString(),

@@ -18,7 +18,8 @@ describe('capacity under 200 simultaneous submissions', () => {
     server = http.createServer(t.app).listen(0, '127.0.0.1');
   });
   afterAll(async () => {
-    server.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
     await t.close();
   });
   beforeEach(() => t.db.pool.query('TRUNCATE events, registrations, outgoing_mails, audit_log CASCADE'));
