@@ -8,6 +8,7 @@ import { errorHandler, notFound } from './http/error-handler';
 import { healthRoutes } from './http/health';
 import { languageMiddleware } from './http/language';
 import type { AppContext } from './http/context';
+import { outboxViewerRoutes } from './mail/outbox-viewer.routes';
 import { registrationRoutes } from './registrations/registrations.routes';
 
 export type { AppContext } from './http/context';
@@ -53,6 +54,8 @@ export function buildApp(ctx: AppContext): express.Express {
   });
   app.use(eventRoutes(ctx));
   app.use(registrationRoutes(ctx));
+  // Until organiser accounts exist, the outbox viewer is for development machines only.
+  if (ctx.config.env !== 'production') app.use(outboxViewerRoutes(ctx));
   app.use(notFound);
   app.use(errorHandler);
   return app;

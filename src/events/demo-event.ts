@@ -82,6 +82,13 @@ export function demoEvent(now: Date): EventInput {
       },
     ],
     reminders: ['P1D', 'PT1H'],
+    materials: [
+      {
+        title: { en: 'About the Social and Solidarity Economy (ILO)', ja: '社会的連帯経済について（ILO）' },
+        url: 'https://www.ilo.org/topics/cooperatives-and-social-and-solidarity-economy',
+      },
+    ],
+    bilingualMail: false,
   };
 }
 

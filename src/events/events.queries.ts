@@ -1,12 +1,12 @@
 import type { Queryable } from '../db/pool';
 import type { EventInput } from './events.schemas';
-import type { EventRecord, Question, Texts } from './events.types';
+import type { EventRecord, Material, Question, Texts } from './events.types';
 
 /** Named queries for events. Rows become camelCase EventRecords here and nowhere else. */
 
 const columns = `id, slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
   timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
-  meeting_url, meeting_passcode, contact_email, questions, reminders, revision, created_at, updated_at`;
+  meeting_url, meeting_passcode, contact_email, questions, reminders, materials, bilingual_mail, revision, created_at, updated_at`;
 
 interface EventRow {
   id: string;
@@ -30,6 +30,8 @@ interface EventRow {
   contact_email: string | null;
   questions: Question[];
   reminders: string[];
+  materials: Material[];
+  bilingual_mail: boolean;
   revision: number;
   created_at: Date;
   updated_at: Date;
@@ -58,6 +60,8 @@ function toEvent(r: EventRow): EventRecord {
     contactEmail: r.contact_email,
     questions: r.questions,
     reminders: r.reminders,
+    materials: r.materials,
+    bilingualMail: r.bilingual_mail,
     revision: r.revision,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -86,6 +90,8 @@ function params(e: EventInput) {
     e.contactEmail,
     JSON.stringify(e.questions),
     e.reminders,
+    JSON.stringify(e.materials),
+    e.bilingualMail,
   ];
 }
 
@@ -115,8 +121,10 @@ export async function insertEvent(db: Queryable, e: EventInput, now: Date): Prom
   const res = await db.query<EventRow>(
     `INSERT INTO events (slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
        timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
-       meeting_url, meeting_passcode, contact_email, questions, reminders, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)
+       meeting_url, meeting_passcode, contact_email, questions, reminders, materials, bilingual_mail,
+       created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+       $23, $23)
      RETURNING ${columns}`,
     [...params(e), now],
   );
@@ -134,7 +142,8 @@ export async function updateEvent(
     `UPDATE events SET status = $2, title = $3, summary = $4, description = $5, programme = $6, organisers = $7,
        starts_at = $8, ends_at = $9, timezone = $10, display_timezones = $11, registration_opens_at = $12,
        registration_closes_at = $13, capacity = $14, waitlist = $15, meeting_url = $16, meeting_passcode = $17,
-       contact_email = $18, questions = $19, reminders = $20, revision = $21, updated_at = $22
+       contact_email = $18, questions = $19, reminders = $20, materials = $21, bilingual_mail = $22,
+       revision = $23, updated_at = $24
      WHERE slug = $1
      RETURNING ${columns}`,
     [...params(e), revision, now],

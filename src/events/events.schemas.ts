@@ -49,6 +49,10 @@ const duration = z.string().refine(
   { message: 'validation:event.reminder' },
 );
 
+const material = z
+  .object({ title: requiredTexts(300), url: z.url({ protocol: /^https?$/, message: 'validation:event.materialUrl' }) })
+  .strict();
+
 export const eventInputSchema = z
   .object({
     slug: z.string().regex(slugPattern, 'validation:event.slug'),
@@ -74,6 +78,8 @@ export const eventInputSchema = z
     contactEmail: z.email().nullable().default(null),
     questions: z.array(question).max(30).default([]),
     reminders: z.array(duration).max(10).default(['P1D', 'PT1H']),
+    materials: z.array(material).max(30).default([]),
+    bilingualMail: z.boolean().default(false),
   })
   .strict()
   .superRefine(

@@ -38,6 +38,8 @@ export function toEventJson(e: EventRecord): EventInput {
     contactEmail: e.contactEmail,
     questions: e.questions,
     reminders: e.reminders,
+    materials: e.materials,
+    bilingualMail: e.bilingualMail,
   };
 }
 

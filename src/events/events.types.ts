@@ -12,6 +12,12 @@ export interface Question {
   options: { value: string; label: Texts }[];
 }
 
+/** A link to seminar material (slides, a recording), titled in each language. */
+export interface Material {
+  title: Texts;
+  url: string;
+}
+
 /** An event as the domain sees it: instants as Dates, text per language. */
 export interface EventRecord {
   id: number;
@@ -35,6 +41,9 @@ export interface EventRecord {
   contactEmail: string | null;
   questions: Question[];
   reminders: string[];
+  materials: Material[];
+  /** Mails to registrants carry both languages, theirs first. */
+  bilingualMail: boolean;
   revision: number;
   createdAt: Date;
   updatedAt: Date;

@@ -34,7 +34,6 @@ export interface NewRegistration {
   status: RegistrationStatus;
   form: RegistrationForm;
   answers: Record<string, string | string[]>;
-  manageTokenHash: Buffer;
   at: Date;
 }
 
@@ -44,8 +43,8 @@ export async function insertRegistration(db: Queryable, r: NewRegistration): Pro
   const res = await db.query<{ id: string }>(
     `INSERT INTO registrations (event_id, status, email, family_name, given_name, family_name_kana,
        given_name_kana, organisation, affiliation, country, locale, interpretation, answers, consented_at,
-       manage_token_hash, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $14)
+       created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14)
      RETURNING id`,
     [
       r.eventId,
@@ -62,7 +61,6 @@ export async function insertRegistration(db: Queryable, r: NewRegistration): Pro
       f.interpretation,
       JSON.stringify(r.answers),
       r.at,
-      r.manageTokenHash,
     ],
   );
   return Number(res.rows[0]!.id);

@@ -9,7 +9,6 @@ import { queueMail } from '../mail';
 import { loggerFor } from '../logger';
 import * as q from './registrations.queries';
 import { parseRegistrationForm, type RegistrationForm } from './registrations.schemas';
-import { newToken } from './tokens';
 
 const log = loggerFor('registrations');
 
@@ -79,22 +78,13 @@ export async function registerAttendee(
       return { status: 'duplicate', locale: form.locale, event: current };
     }
     const status = await seatFor(tx, current);
-    const manage = newToken();
-    const id = await q.insertRegistration(tx, {
-      eventId: current.id,
-      status,
-      form,
-      answers,
-      manageTokenHash: manage.hash,
-      at: req.now,
-    });
+    const id = await q.insertRegistration(tx, { eventId: current.id, status, form, answers, at: req.now });
     await queueMail(tx, {
       kind: status === 'confirmed' ? 'registration.confirmed' : 'registration.waitlisted',
       eventId: current.id,
       registrationId: id,
       recipient: form.email,
       locale: form.locale,
-      payload: { manageToken: manage.token },
       at: req.now,
     });
     await insertAuditEntry(tx, {

@@ -63,6 +63,8 @@ export function eventDoc(overrides: Partial<EventInput> = {}): EventInput {
     contactEmail: 'tokyo@ilo.example',
     questions: [],
     reminders: ['P1D', 'PT1H'],
+    materials: [{ title: { en: 'Slides', ja: 'スライド' }, url: 'https://materials.example/slides.pdf' }],
+    bilingualMail: false,
     ...overrides,
   };
 }

@@ -1,0 +1,65 @@
+import type { EventRecord } from '../events/events.types';
+import type { Language } from '../i18n';
+
+/** What kind of mail a row is; delivery picks the template (views/mail/<kind>.{html,text}.ejs) by it. */
+export const mailKinds = [
+  'registration.confirmed',
+  'registration.waitlisted',
+  'registration.promoted',
+  'registration.already_registered',
+  'registration.cancelled',
+  'event.updated',
+  'event.cancelled',
+] as const;
+export type MailKind = (typeof mailKinds)[number];
+
+/** The registrant a mail is addressed to, as the templates see them. */
+export interface MailRecipient {
+  familyName: string;
+  givenName: string;
+  email: string;
+  status: 'confirmed' | 'waitlisted' | 'cancelled';
+  /** The interpretation language they chose. */
+  interpretation: Language;
+  /** Their mail language. */
+  locale: Language;
+}
+
+/** Absolute links a mail may carry. Personal links are minted per mail; absent when not allowed. */
+export interface MailLinks {
+  /** The public event page. */
+  eventPage: string;
+  /** Personal join link (/join/<token>): confirmed registrants of a published event only. */
+  join?: string;
+  /** Personal manage/cancel page (/manage/<token>). */
+  manage?: string;
+}
+
+/** What changed since the registrant's calendar last heard from us (event.updated only). */
+export interface InviteChanges {
+  /** Which facts changed: the time (start or end), the title, the meeting link. */
+  fields: ('time' | 'title' | 'meetingUrl')[];
+  /** The previous start and end, when the time changed. */
+  previousStartsAt?: Date;
+  previousEndsAt?: Date;
+  /** The previous title in the mail language, when the title changed. */
+  previousTitle?: string;
+}
+
+/** Everything a mail template needs: plain data, no database. */
+export interface RenderInput {
+  kind: MailKind;
+  /** The recipient's mail language; with event.bilingualMail the other language follows below. */
+  lang: Language;
+  event: EventRecord;
+  registration: MailRecipient;
+  links: MailLinks;
+  changes?: InviteChanges;
+}
+
+/** A rendered mail. */
+export interface RenderedMail {
+  subject: string;
+  html: string;
+  text: string;
+}
