@@ -3,10 +3,10 @@ import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
 import { availability } from '../registrations';
 import { formView } from '../registrations/form.view';
-import { eventView } from './events.view';
+import { addToCalendarView, eventView, publicCalendarFile } from './events.view';
 import { publicEvent, upcomingEvents } from './events.service';
 
-/** Public pages: the list of upcoming events and each event with its registration form. */
+/** Public pages: the list of upcoming events, each event with its registration form, and its .ics. */
 export function eventRoutes(ctx: AppContext): Router {
   const router = Router();
 
@@ -20,11 +20,23 @@ export function eventRoutes(ctx: AppContext): Router {
   router.get('/events/:slug', async (req, res) => {
     const lang = pageLang(res);
     const event = await publicEvent(ctx.pool, req.params.slug);
+    const now = ctx.now();
     res.render('events/show', {
-      event: eventView(event, lang, ctx.now()),
+      event: eventView(event, lang, now),
+      calendar: addToCalendarView(event, lang, now, ctx.config.baseUrl),
       form: formView(event, lang, await availability(ctx.pool, event)),
       path: `/events/${event.slug}`,
     });
+  });
+
+  // The public "Add to calendar" file (METHOD:PUBLISH): the page's times and address, never the meeting.
+  router.get('/events/:slug/calendar.ics', async (req, res) => {
+    const event = await publicEvent(ctx.pool, req.params.slug);
+    const file = publicCalendarFile(event, pageLang(res), ctx.config);
+    res
+      .set('Content-Type', file.contentType)
+      .set('Content-Disposition', `attachment; filename="${file.filename}"`)
+      .send(file.body);
   });
 
   return router;

@@ -1,3 +1,4 @@
+import { buildInvite, calendarLinks, eventUid } from '../calendar';
 import type { Language } from '../i18n';
 import { formatInstant, formatSpan } from '../time';
 import type { EventRecord, Texts } from './events.types';
@@ -71,5 +72,77 @@ export function eventView(event: EventRecord, lang: Language, now: Date): EventV
     endsAtIso: event.endsAt.toISOString(),
     displayTimezones: zones,
     contactEmail: event.contactEmail,
+  };
+}
+
+/** The absolute address of an event page in one language: what calendar entries link back to. */
+export function eventPageUrl(baseUrl: string, slug: string, lang: Language): string {
+  return `${baseUrl}/events/${encodeURIComponent(slug)}?lang=${lang}`;
+}
+
+/** The "Add to calendar" links of the event page. */
+export interface AddToCalendarView {
+  google: string;
+  outlook: string;
+  /** The public .ics download, in the page language. */
+  ics: string;
+}
+
+/**
+ * The "Add to calendar" links, or undefined when adding the event would not help anyone: it has been
+ * cancelled or is over. Web calendar links carry the public page only, never the meeting link.
+ */
+export function addToCalendarView(
+  event: EventRecord,
+  lang: Language,
+  now: Date,
+  baseUrl: string,
+): AddToCalendarView | undefined {
+  if (event.status === 'cancelled' || now >= event.endsAt) return undefined;
+  return {
+    ...calendarLinks(event, lang, eventPageUrl(baseUrl, event.slug, lang)),
+    ics: `/events/${encodeURIComponent(event.slug)}/calendar.ics?lang=${lang}`,
+  };
+}
+
+/** A file to send as a download. */
+export interface CalendarFile {
+  filename: string;
+  contentType: string;
+  body: string;
+}
+
+/** The address part of "Name <address>", or the whole value when it is a bare address. */
+function addressOf(mailbox: string): string {
+  return /<([^<>]+)>/.exec(mailbox)?.[1]?.trim() ?? mailbox.trim();
+}
+
+/**
+ * The public .ics of an event (METHOD:PUBLISH), for anyone who opens its page: no join link, no
+ * passcode. UID, SEQUENCE and DTSTAMP come from the stored event (id, revision, updatedAt), so the file
+ * is byte-identical until the event changes, and a calendar that imported it updates the same entry.
+ */
+export function publicCalendarFile(
+  event: EventRecord,
+  lang: Language,
+  site: { baseUrl: string; mailFrom: string },
+): CalendarFile {
+  const body = buildInvite({
+    method: 'PUBLISH',
+    uid: eventUid(event.id, site.baseUrl),
+    sequence: event.revision,
+    stamp: event.updatedAt,
+    event,
+    lang,
+    eventUrl: eventPageUrl(site.baseUrl, event.slug, lang),
+    organizer: {
+      name: pickText(event.organisers, lang)?.text ?? 'Tsunagaru',
+      email: event.contactEmail ?? addressOf(site.mailFrom),
+    },
+  });
+  return {
+    filename: `${event.slug}.ics`,
+    contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
+    body,
   };
 }
