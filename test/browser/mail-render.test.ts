@@ -1,0 +1,245 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { EventRecord } from '../../src/events/events.types';
+import type { Language } from '../../src/i18n';
+import { renderMail } from '../../src/mail/render';
+
+/**
+ * The confirmation mail as a mail client would paint it: the HTML part loaded into Debian's chromium
+ * (playwright-core) with nothing from the network, on a desktop-width window and a 375px phone. Full-page
+ * screenshots go to test-results/ for a person to look at.
+ */
+const SHOTS = path.resolve(__dirname, '../../test-results');
+
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+const joinUrl = 'https://events.example/join/J0in-T0ken-0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
+
+/** The reference webinar (16 Dec 2026, 15:00–17:15 Tokyo time) with the demo event's texts. */
+function referenceEvent(): EventRecord {
+  return {
+    id: 1,
+    slug: 'tsunagaru-demo',
+    status: 'published',
+    title: {
+      en: 'TSUNAGARU by Social & Solidarity Economy — ILO-JCA Joint Webinar',
+      ja: 'ILO・JCA共催ウェビナー「TSUNAGARU（つながる）〜社会的連帯経済〜」',
+    },
+    summary: {},
+    description: {},
+    programme: {},
+    organisers: {
+      en: 'ILO Office for Japan / Japan Cooperative Alliance (JCA)',
+      ja: 'ILO駐日事務所／日本協同組合連携機構（JCA）',
+    },
+    startsAt: new Date('2026-12-16T15:00:00+09:00'),
+    endsAt: new Date('2026-12-16T17:15:00+09:00'),
+    timezone: 'Asia/Tokyo',
+    displayTimezones: ['Asia/Tokyo', 'Europe/Zurich'],
+    registrationOpensAt: null,
+    registrationClosesAt: new Date('2026-12-14T23:59:00+09:00'),
+    capacity: 500,
+    waitlist: true,
+    meetingUrl: 'https://zoom.example/j/81234567890',
+    meetingPasscode: 'tsunagaru',
+    contactEmail: 'tokyo@ilo.example',
+    questions: [],
+    reminders: ['P1D', 'PT1H'],
+    materials: [
+      {
+        title: { en: 'About the Social and Solidarity Economy (ILO)', ja: '社会的連帯経済について（ILO）' },
+        url: 'https://www.ilo.org/topics/cooperatives-and-social-and-solidarity-economy',
+      },
+    ],
+    bilingualMail: false,
+    revision: 1,
+    createdAt: new Date('2026-10-01T00:00:00Z'),
+    updatedAt: new Date('2026-10-01T00:00:00Z'),
+  };
+}
+
+function confirmation(lang: Language, event = referenceEvent()) {
+  const ja = lang === 'ja';
+  return renderMail({
+    kind: 'registration.confirmed',
+    lang,
+    event,
+    registration: {
+      familyName: ja ? '山田' : 'Yamada',
+      givenName: ja ? '花子' : 'Hanako',
+      email: 'hanako@example.org',
+      status: 'confirmed',
+      interpretation: ja ? 'ja' : 'en',
+      locale: lang,
+    },
+    links: {
+      eventPage: 'https://events.example/events/tsunagaru-demo',
+      join: joinUrl,
+      manage: 'https://events.example/manage/M4nage-T0ken-0123456789abcdefghijklmnopqrstuvwxyz',
+    },
+  });
+}
+
+/** The fonts chromium used to paint the first element matching `selector`, with how many glyphs each drew. */
+async function platformFonts(
+  page: Page,
+  selector: string,
+): Promise<{ familyName: string; glyphCount: number }[]> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('DOM.enable');
+  await cdp.send('CSS.enable');
+  const { root } = await cdp.send('DOM.getDocument');
+  const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector });
+  const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+  await cdp.detach();
+  return fonts;
+}
+
+describe('the confirmation mail in a browser', () => {
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  /** A page that may fetch nothing: a mail must stand on its own. */
+  async function mailPage(width: number): Promise<{ page: Page; requests: string[] }> {
+    const context = await browser.newContext({ viewport: { width, height: 800 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    const requests: string[] = [];
+    await page.route('**/*', (route) => {
+      requests.push(route.request().url());
+      return route.abort();
+    });
+    return { page, requests };
+  }
+
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: LAUNCH_ARGS });
+    fs.mkdirSync(SHOTS, { recursive: true });
+  });
+
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('when the English confirmation is opened at desktop width, then the join button is visible, links to the personal join link and nothing is fetched', async () => {
+    const { page, requests } = await mailPage(800);
+    await page.setContent(confirmation('en').html);
+    const button = page.getByRole('link', { name: 'Join online' });
+    await expect(button.isVisible()).resolves.toBe(true);
+    expect(await button.getAttribute('href')).toBe(joinUrl);
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await expect(
+      page.getByText('Wed 16 Dec 2026, 15:00–17:15 JST / 07:00–09:15 CET').isVisible(),
+    ).resolves.toBe(true);
+    // The container keeps to 600px on a wide window.
+    const width = await page
+      .locator('table table')
+      .first()
+      .evaluate((el) => el.getBoundingClientRect().width);
+    expect(width).toBeLessThanOrEqual(600);
+    expect(requests).toEqual([]);
+    await page.screenshot({ path: path.join(SHOTS, 'mail-confirmed-en.png'), fullPage: true });
+  });
+
+  it('when the Japanese confirmation is opened at desktop width, then the Japanese text is painted with a Japanese font and the join button is visible', async () => {
+    const { page, requests } = await mailPage(800);
+    await page.setContent(confirmation('ja').html);
+    await expect(page.getByRole('link', { name: 'オンラインで参加する' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByText('山田 花子 様').isVisible()).resolves.toBe(true);
+    expect(await page.locator('html').getAttribute('lang')).toBe('ja');
+    const heading = page.getByRole('heading', { level: 1 });
+    expect((await heading.textContent())?.trim()).toBe('お申込みありがとうございます');
+    // The fonts chromium actually drew the heading with: a Japanese face, not missing-glyph boxes.
+    const fonts = await platformFonts(page, 'h1');
+    expect(
+      fonts.some((f) => /CJK|JP|Hiragino|Yu Gothic|Meiryo/.test(f.familyName) && f.glyphCount >= 14),
+    ).toBe(true);
+    expect(requests).toEqual([]);
+    await page.screenshot({ path: path.join(SHOTS, 'mail-confirmed-ja.png'), fullPage: true });
+  });
+
+  it.each(['ja', 'en'] as const)(
+    'when the %s confirmation is opened on a 375px phone, then nothing overflows sideways and the join button fits the screen',
+    async (lang) => {
+      const { page } = await mailPage(375);
+      await page.setContent(confirmation(lang).html);
+      const overflow = await page.locator('html').evaluate((html) => ({
+        scroll: html.scrollWidth,
+        client: html.clientWidth,
+      }));
+      expect(overflow.scroll).toBeLessThanOrEqual(375);
+      expect(overflow.scroll).toBeLessThanOrEqual(overflow.client);
+      const button = page.locator('a[data-role="join"]');
+      await expect(button.isVisible()).resolves.toBe(true);
+      const box = await button.boundingBox();
+      expect(box!.x).toBeGreaterThanOrEqual(0);
+      expect(box!.x + box!.width).toBeLessThanOrEqual(375);
+      // The long personal link wraps inside the screen rather than pushing it wider.
+      const link = page.locator(`p a[href="${joinUrl}"]`);
+      const linkBox = await link.boundingBox();
+      expect(linkBox!.x + linkBox!.width).toBeLessThanOrEqual(375);
+      await page.screenshot({ path: path.join(SHOTS, `mail-confirmed-${lang}-375.png`), fullPage: true });
+    },
+  );
+
+  it('when the bilingual confirmation is opened on a phone, then both language sections are visible in order and nothing overflows', async () => {
+    const { page } = await mailPage(375);
+    await page.setContent(confirmation('ja', { ...referenceEvent(), bilingualMail: true }).html);
+    const sections = page.locator('td[lang]');
+    expect(await sections.evaluateAll((tds) => tds.map((td) => td.getAttribute('lang')))).toEqual([
+      'en',
+      'ja',
+      'en',
+    ]);
+    await expect(page.getByRole('heading', { name: 'Thank you for registering' }).isVisible()).resolves.toBe(
+      true,
+    );
+    expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.screenshot({ path: path.join(SHOTS, 'mail-confirmed-bilingual-375.png'), fullPage: true });
+  });
+
+  it('when the Japanese change notice is opened on a phone, then the new and the previous time are visible and nothing overflows', async () => {
+    const { page } = await mailPage(375);
+    const mail = renderMail({
+      kind: 'event.updated',
+      lang: 'ja',
+      event: referenceEvent(),
+      registration: {
+        familyName: '山田',
+        givenName: '花子',
+        email: 'hanako@example.org',
+        status: 'confirmed',
+        interpretation: 'en',
+        locale: 'ja',
+      },
+      links: { eventPage: 'https://events.example/events/tsunagaru-demo', join: joinUrl },
+      changes: {
+        fields: ['time', 'meetingUrl'],
+        previousStartsAt: new Date('2026-12-15T14:00:00+09:00'),
+        previousEndsAt: new Date('2026-12-15T16:00:00+09:00'),
+      },
+    });
+    await page.setContent(mail.html);
+    await expect(
+      page.getByText('（変更前：2026年12月15日(火) 14:00–16:00 JST / 06:00–08:00 CET）').isVisible(),
+    ).resolves.toBe(true);
+    await expect(page.getByRole('link', { name: 'オンラインで参加する' }).isVisible()).resolves.toBe(true);
+    expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.screenshot({ path: path.join(SHOTS, 'mail-updated-ja-375.png'), fullPage: true });
+  });
+});
