@@ -9,6 +9,7 @@ import { healthRoutes } from './http/health';
 import { languageMiddleware } from './http/language';
 import type { AppContext } from './http/context';
 import { outboxViewerRoutes } from './mail/outbox-viewer.routes';
+import { manageRoutes } from './registrations/manage.routes';
 import { registrationRoutes } from './registrations/registrations.routes';
 
 export type { AppContext } from './http/context';
@@ -54,6 +55,7 @@ export function buildApp(ctx: AppContext): express.Express {
   });
   app.use(eventRoutes(ctx));
   app.use(registrationRoutes(ctx));
+  app.use(manageRoutes(ctx));
   // Until organiser accounts exist, the outbox viewer is for development machines only.
   if (ctx.config.env !== 'production') app.use(outboxViewerRoutes(ctx));
   app.use(notFound);

@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import fs from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 
 /**
  * The only reader of process.env. Every setting the product understands is declared here, validated
@@ -27,7 +28,16 @@ const envSchema = z
       .string()
       .refine((v) => /^smtps?:\/\//.test(v), 'must start with smtp:// or smtps://')
       .optional(),
-    MAIL_FROM: z.string().min(3).default('Tsunagaru <no-reply@localhost>'),
+    MAIL_FROM: z
+      .string()
+      .refine(
+        (v) => /^(?:[^<>\r\n]*<)?[^\s<>@]+@[^\s<>@]+>?$/.test(v.trim()),
+        'must be an address or "Name <address>"',
+      )
+      .default('Tsunagaru <no-reply@localhost>'),
+    DKIM_DOMAIN: z.string().min(1).optional(),
+    DKIM_SELECTOR: z.string().min(1).optional(),
+    DKIM_PRIVATE_KEY: z.string().min(1).optional(),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     LOG_LEVEL: z.enum(logLevels).default('info'),
     SEED_DEMO: z
@@ -40,6 +50,14 @@ const envSchema = z
       .transform((v) => v === 'true' || v === '1'),
   })
   .superRefine((env, ctx) => {
+    const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY].filter(Boolean).length;
+    if (dkim > 0 && dkim < 3) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DKIM_PRIVATE_KEY'],
+        message: 'DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY must be set together',
+      });
+    }
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
       ctx.addIssue({
         code: 'custom',
@@ -61,6 +79,8 @@ export interface Config {
   readonly dataDir: string;
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
+  /** DKIM signing for outgoing mail, when configured. */
+  readonly dkim: { domain: string; selector: string; privateKey: string } | undefined;
   readonly sessionSecret: string | undefined;
   readonly logLevel: (typeof logLevels)[number];
   readonly seedDemo: boolean;
@@ -72,6 +92,21 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
+  }
+}
+
+/**
+ * The DKIM key: PEM text (with real or `\n`-escaped line breaks, as environment files often hold it), or
+ * the path of a file holding it.
+ */
+function dkimKey(value: string): string {
+  if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
+  try {
+    return fs.readFileSync(value, 'utf8');
+  } catch (err) {
+    throw new ConfigError([
+      `DKIM_PRIVATE_KEY is neither a PEM key nor a readable file (${(err as Error).message})`,
+    ]);
   }
 }
 
@@ -91,7 +126,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),
     smtpUrl: e.SMTP_URL,
-    mailFrom: e.MAIL_FROM,
+    mailFrom: e.MAIL_FROM.trim(),
+    dkim:
+      e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY
+        ? { domain: e.DKIM_DOMAIN, selector: e.DKIM_SELECTOR, privateKey: dkimKey(e.DKIM_PRIVATE_KEY) }
+        : undefined,
     sessionSecret: e.SESSION_SECRET,
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,

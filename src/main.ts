@@ -73,7 +73,7 @@ async function main(role: Role): Promise<void> {
   try {
     if (role !== 'worker' && config.seedDemo) await seedDemoEvent(db.pool, new Date());
     if (role !== 'worker') server = await startWeb(config, db);
-    if (role !== 'web') worker = startWorker(db.pool, () => new Date());
+    if (role !== 'web') worker = await startWorker(db.pool, { config, now: () => new Date() });
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
+import { installQueues } from '../jobs/queue';
 import { loggerFor } from '../logger';
 
 const log = loggerFor('migrate');
@@ -17,6 +18,13 @@ const MIGRATION_LOCK = 7_146_823_001;
  * to do. Returns the names applied.
  */
 export async function migrate(pool: pg.Pool, dir = migrationsDir): Promise<string[]> {
+  const applied = await applyMigrations(pool, dir);
+  // The job queue's own schema (pg-boss migrates itself under its own lock).
+  await installQueues(pool);
+  return applied;
+}
+
+async function applyMigrations(pool: pg.Pool, dir: string): Promise<string[]> {
   const files = (await fs.readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
   const client = await pool.connect();
   try {

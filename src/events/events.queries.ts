@@ -101,6 +101,12 @@ export async function eventBySlug(db: Queryable, slug: string): Promise<EventRec
   return res.rows[0] && toEvent(res.rows[0]);
 }
 
+/** The event with this id, whatever its status. */
+export async function eventById(db: Queryable, id: number): Promise<EventRecord | undefined> {
+  const res = await db.query<EventRow>(`SELECT ${columns} FROM events WHERE id = $1`, [id]);
+  return res.rows[0] && toEvent(res.rows[0]);
+}
+
 /** Published events that have not ended yet, soonest first. */
 export async function upcomingPublishedEvents(db: Queryable, now: Date): Promise<EventRecord[]> {
   const res = await db.query<EventRow>(

@@ -50,7 +50,10 @@ const duration = z.string().refine(
 );
 
 const material = z
-  .object({ title: requiredTexts(300), url: z.url({ protocol: /^https?$/, message: 'validation:event.materialUrl' }) })
+  .object({
+    title: requiredTexts(300),
+    url: z.url({ protocol: /^https?$/, message: 'validation:event.materialUrl' }),
+  })
   .strict();
 
 export const eventInputSchema = z

@@ -3,6 +3,8 @@ import { insertAuditEntry } from '../audit/audit.queries';
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import type { Language } from '../i18n';
+import { enqueue, queues } from '../jobs/queue';
+import { queueEventMails } from '../mail';
 import { eventInputSchema, eventIssues, type EventInput } from './events.schemas';
 import * as q from './events.queries';
 import type { EventRecord, Texts } from './events.types';
@@ -94,6 +96,8 @@ export interface SavedEvent {
   event: EventRecord;
   created: boolean;
   changed: string[];
+  /** How many registrants were sent an update or cancellation mail because of this change. */
+  notified: number;
 }
 
 /**
@@ -110,22 +114,62 @@ export async function saveEvent(
   if (!existing) {
     const event = await q.insertEvent(tx, input, ctx.now);
     await insertAuditEntry(tx, { actor: ctx.actor, action: 'event.created', eventId: event.id, at: ctx.now });
-    return { event, created: true, changed: Object.keys(input) };
+    return { event, created: true, changed: Object.keys(input), notified: 0 };
   }
   const changed = changedFields(toEventJson(existing), toEventJson({ ...existing, ...fromInput(input) }));
-  if (!changed.length) return { event: existing, created: false, changed };
+  if (!changed.length) return { event: existing, created: false, changed, notified: 0 };
   const noticeable =
     existing.status !== 'draft' && changed.some((f) => (noticeableFields as readonly string[]).includes(f));
   const revision = existing.revision + (noticeable ? 1 : 0);
   const event = await q.updateEvent(tx, input, revision, ctx.now);
+  const notified = noticeable ? await notifyRegistrants(tx, existing, event, ctx.now) : 0;
+  if (seatsMayHaveFreed(existing, event)) await enqueue(tx, queues.waitlistPromote, { eventId: event.id });
   await insertAuditEntry(tx, {
     actor: ctx.actor,
     action: 'event.updated',
     eventId: event.id,
-    data: { changed, revision },
+    data: { changed, revision, notified },
     at: ctx.now,
   });
-  return { event, created: false, changed };
+  return { event, created: false, changed, notified };
+}
+
+/**
+ * Queues the mails a noticeable change calls for, in the same transaction: a cancellation (with a
+ * calendar CANCEL) to everyone registered when the event is cancelled, otherwise an update (with the
+ * same invite UID and a higher SEQUENCE) to every confirmed registrant. An update still waiting to go
+ * out is replaced by the new one, which tells everything since the registrant's last invite.
+ */
+async function notifyRegistrants(
+  tx: Queryable,
+  before: EventRecord,
+  after: EventRecord,
+  now: Date,
+): Promise<number> {
+  if (after.status === 'cancelled' && before.status !== 'cancelled') {
+    return queueEventMails(tx, {
+      eventId: after.id,
+      kind: 'event.cancelled',
+      statuses: ['confirmed', 'waitlisted'],
+      at: now,
+      replacesPending: ['event.updated'],
+    });
+  }
+  if (after.status !== 'published') return 0;
+  return queueEventMails(tx, {
+    eventId: after.id,
+    kind: 'event.updated',
+    statuses: ['confirmed'],
+    at: now,
+    replacesPending: ['event.updated'],
+  });
+}
+
+/** More seats, or no limit any more, on a published event with a waiting list. */
+function seatsMayHaveFreed(before: EventRecord, after: EventRecord): boolean {
+  if (after.status !== 'published' || !after.waitlist) return false;
+  if (after.capacity === null) return before.capacity !== null;
+  return before.capacity !== null && after.capacity > before.capacity;
 }
 
 function fromInput(i: EventInput): Partial<EventRecord> {

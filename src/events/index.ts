@@ -1,7 +1,7 @@
 /** The events domain as other domains see it. */
-export type { EventRecord, Question, Texts, EventStatus } from './events.types';
+export type { EventRecord, Question, Texts, EventStatus, Material } from './events.types';
 export type { EventInput, EventIssue } from './events.schemas';
-export { lockedEvent } from './events.queries';
+export { lockedEvent, eventById } from './events.queries';
 export {
   importEvent,
   exportEvent,

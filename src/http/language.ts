@@ -46,3 +46,14 @@ export function languageMiddleware(secure: boolean) {
     next();
   };
 }
+
+/**
+ * Switches this response to `lang` unless the visitor chose one explicitly with `?lang=`. Pages reached
+ * from a personal link speak the registrant's own mail language by default.
+ */
+export function preferLanguage(req: Request, res: Response, lang: Language): Language {
+  if (isLanguage(req.query.lang)) return res.locals.lang as Language;
+  res.locals.lang = lang;
+  res.locals.t = tFor(lang);
+  return lang;
+}

@@ -1,6 +1,8 @@
 /**
- * Mail as other domains see it: record a mail to send inside your transaction. Delivery happens after
- * commit, in the worker, so a failed send never loses a registration and a rolled-back registration
- * never sends a mail.
+ * Mail as other domains see it: record a mail to send inside your transaction (see outbox.ts).
+ * Delivery (delivery.job.ts) is started by the worker role and is not exported here, so that domains
+ * the delivery reads (events, registrations) can depend on this module without a cycle.
  */
-export { insertOutgoingMail as queueMail, type MailKind, type MailToQueue } from './outbox.queries';
+export { queueMail, queueEventMails } from './outbox';
+export { mailsForRegistration, type MailToQueue, type OutgoingMail } from './outbox.queries';
+export { mailKinds, type MailKind } from './mail.types';

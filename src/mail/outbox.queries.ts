@@ -1,8 +1,10 @@
 import type { Queryable } from '../db/pool';
+import type { Language } from '../i18n';
+import type { MailKind } from './mail.types';
 
-/** What kind of mail a row is; the delivery worker picks the template by it. */
-export type MailKind =
-  'registration.confirmed' | 'registration.waitlisted' | 'registration.already_registered';
+/** Named queries for outgoing_mails: the record of every mail the product must send. */
+
+export type { MailKind } from './mail.types';
 
 /** A mail to send, recorded in the transaction of the change that caused it. */
 export interface MailToQueue {
@@ -10,18 +12,191 @@ export interface MailToQueue {
   eventId: number;
   registrationId: number;
   recipient: string;
-  locale: 'en' | 'ja';
-  /** Secrets the mail must carry that are stored nowhere else; wiped once the mail is delivered. */
-  payload?: Record<string, string>;
+  locale: Language;
   at: Date;
+}
+
+export type MailStatus = 'pending' | 'sent' | 'failed' | 'skipped';
+
+/** An outgoing mail row. */
+export interface OutgoingMail {
+  id: number;
+  kind: MailKind;
+  eventId: number;
+  registrationId: number;
+  recipient: string;
+  locale: Language;
+  status: MailStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+interface MailRow {
+  id: string;
+  kind: MailKind;
+  event_id: string;
+  registration_id: string;
+  recipient: string;
+  locale: Language;
+  status: MailStatus;
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+const columns = `id, kind, event_id, registration_id, recipient, locale, status, attempts, last_error, created_at,
+  sent_at`;
+
+function toMail(r: MailRow): OutgoingMail {
+  return {
+    id: Number(r.id),
+    kind: r.kind,
+    eventId: Number(r.event_id),
+    registrationId: Number(r.registration_id),
+    recipient: r.recipient,
+    locale: r.locale,
+    status: r.status,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+  };
 }
 
 /** Inserts one pending mail and returns its id. */
 export async function insertOutgoingMail(db: Queryable, m: MailToQueue): Promise<number> {
   const res = await db.query<{ id: string }>(
-    `INSERT INTO outgoing_mails (kind, event_id, registration_id, recipient, locale, payload, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-    [m.kind, m.eventId, m.registrationId, m.recipient, m.locale, JSON.stringify(m.payload ?? {}), m.at],
+    `INSERT INTO outgoing_mails (kind, event_id, registration_id, recipient, locale, created_at, next_attempt_at)
+     VALUES ($1, $2, $3, $4, $5, $6, now()) RETURNING id`,
+    [m.kind, m.eventId, m.registrationId, m.recipient, m.locale, m.at],
   );
   return Number(res.rows[0]!.id);
+}
+
+/** One pending mail of `kind` to every registration of the event in one of `statuses`; returns the ids. */
+export async function insertEventMails(
+  db: Queryable,
+  m: { eventId: number; kind: MailKind; statuses: string[]; at: Date },
+): Promise<number[]> {
+  const res = await db.query<{ id: string }>(
+    `INSERT INTO outgoing_mails (kind, event_id, registration_id, recipient, locale, created_at, next_attempt_at)
+     SELECT $2, event_id, id, email, locale, $4, now()
+       FROM registrations
+      WHERE event_id = $1 AND status = ANY ($3::text[])
+      ORDER BY id
+     RETURNING id`,
+    [m.eventId, m.kind, m.statuses, m.at],
+  );
+  return res.rows.map((r) => Number(r.id));
+}
+
+/**
+ * Marks pending mails of `kind` for the event as skipped, because a newer mail of the same kind says
+ * everything they would have said. A mail being sent right now is locked and left alone.
+ */
+export async function skipPendingEventMails(
+  db: Queryable,
+  eventId: number,
+  kinds: MailKind[],
+  reason: string,
+): Promise<number> {
+  const res = await db.query(
+    `UPDATE outgoing_mails SET status = 'skipped', last_error = $3
+      WHERE id IN (SELECT id FROM outgoing_mails
+                    WHERE event_id = $1 AND kind = ANY ($2::text[]) AND status = 'pending'
+                    FOR UPDATE SKIP LOCKED)`,
+    [eventId, kinds, reason],
+  );
+  return res.rowCount ?? 0;
+}
+
+/**
+ * Locks a mail that is due (pending, its next attempt now or past) for the rest of the transaction and
+ * counts the attempt. Undefined when it is not due, already handled, or another worker holds it.
+ */
+export async function lockDueMail(db: Queryable, id: number): Promise<OutgoingMail | undefined> {
+  const locked = await db.query<{ id: string }>(
+    `SELECT id FROM outgoing_mails
+      WHERE id = $1 AND status = 'pending' AND next_attempt_at <= now()
+      FOR UPDATE SKIP LOCKED`,
+    [id],
+  );
+  if (!locked.rows.length) return undefined;
+  const res = await db.query<MailRow>(
+    `UPDATE outgoing_mails SET attempts = attempts + 1 WHERE id = $1 RETURNING ${columns}`,
+    [id],
+  );
+  return toMail(res.rows[0]!);
+}
+
+/** Records a delivered mail, and forgets any secret its row carried. */
+export async function markMailSent(
+  db: Queryable,
+  id: number,
+  m: { messageId: string; subject: string; at: Date },
+): Promise<void> {
+  await db.query(
+    `UPDATE outgoing_mails
+        SET status = 'sent', sent_at = $2, message_id = $3, subject = $4, last_error = NULL, payload = '{}'
+      WHERE id = $1`,
+    [id, m.at, m.messageId, m.subject],
+  );
+}
+
+/** Puts a mail back to pending after a temporary failure, to be tried again after `delaySeconds`. */
+export async function markMailForRetry(
+  db: Queryable,
+  id: number,
+  m: { error: string; delaySeconds: number },
+): Promise<Date> {
+  const res = await db.query<{ next_attempt_at: Date }>(
+    `UPDATE outgoing_mails
+        SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3)
+      WHERE id = $1 RETURNING next_attempt_at`,
+    [id, m.error, m.delaySeconds],
+  );
+  return res.rows[0]!.next_attempt_at;
+}
+
+/** Gives up on a mail (the server refused it for good, or temporary failures lasted too long). */
+export async function markMailFailed(db: Queryable, id: number, error: string): Promise<void> {
+  await db.query(
+    `UPDATE outgoing_mails SET status = 'failed', last_error = $2, payload = '{}' WHERE id = $1`,
+    [id, error],
+  );
+}
+
+/** A mail that must not go out any more (its reason no longer holds), with the reason. */
+export async function markMailSkipped(db: Queryable, id: number, reason: string): Promise<void> {
+  await db.query(
+    `UPDATE outgoing_mails SET status = 'skipped', last_error = $2, payload = '{}' WHERE id = $1`,
+    [id, reason],
+  );
+}
+
+/** Pending mails that have been due for at least `overdueSeconds` (their job was lost), by id after `afterId`. */
+export async function overdueMailIds(
+  db: Queryable,
+  m: { overdueSeconds: number; afterId: number; limit: number },
+): Promise<number[]> {
+  const res = await db.query<{ id: string }>(
+    `SELECT id FROM outgoing_mails
+      WHERE status = 'pending' AND next_attempt_at <= now() - make_interval(secs => $1) AND id > $2
+      ORDER BY id
+      LIMIT $3`,
+    [m.overdueSeconds, m.afterId, m.limit],
+  );
+  return res.rows.map((r) => Number(r.id));
+}
+
+/** The mails recorded for a registration, oldest first (the manage page and the organiser's view). */
+export async function mailsForRegistration(db: Queryable, registrationId: number): Promise<OutgoingMail[]> {
+  const res = await db.query<MailRow>(
+    `SELECT ${columns} FROM outgoing_mails WHERE registration_id = $1 ORDER BY created_at, id`,
+    [registrationId],
+  );
+  return res.rows.map(toMail);
 }

@@ -5,6 +5,23 @@ export {
   availability,
   type RegistrationOutcome,
 } from './registrations.service';
+export {
+  registrationForLink,
+  followJoinLink,
+  canManage,
+  cancelRegistration,
+  changePreferences,
+  promoteWaiting,
+  promoteWaitingForEvent,
+  type JoinOutcome,
+  type RegistrationWithEvent,
+} from './manage.service';
+export {
+  registrationById,
+  setInviteSent,
+  type Registration,
+  type InviteSnapshot,
+} from './registrations.queries';
 export { affiliations, registrationFormSchema, parseRegistrationForm } from './registrations.schemas';
 export { countryOptions, isCountryCode } from './countries';
-export { newToken, hashToken } from './tokens';
+export { newToken, hashToken, mintLinkToken } from './tokens';

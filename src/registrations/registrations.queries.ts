@@ -65,3 +65,186 @@ export async function insertRegistration(db: Queryable, r: NewRegistration): Pro
   );
   return Number(res.rows[0]!.id);
 }
+
+/** What the registrant's calendar holds since the last invite we sent them. */
+export interface InviteSnapshot {
+  sequence: number;
+  method: 'REQUEST' | 'CANCEL';
+  startsAt: string;
+  endsAt: string;
+  title: { en?: string; ja?: string };
+  meetingUrl: string | null;
+}
+
+/** A registration as mails, the manage page and the join link see it. */
+export interface Registration {
+  id: number;
+  eventId: number;
+  status: RegistrationStatus;
+  email: string;
+  familyName: string;
+  givenName: string;
+  familyNameKana: string | null;
+  givenNameKana: string | null;
+  organisation: string | null;
+  locale: 'en' | 'ja';
+  interpretation: 'en' | 'ja';
+  inviteRevision: number;
+  inviteSent: InviteSnapshot | null;
+  createdAt: Date;
+  cancelledAt: Date | null;
+  promotedAt: Date | null;
+  firstJoinedAt: Date | null;
+  lastJoinedAt: Date | null;
+  joinClicks: number;
+}
+
+interface RegistrationRow {
+  id: string;
+  event_id: string;
+  status: RegistrationStatus;
+  email: string;
+  family_name: string;
+  given_name: string;
+  family_name_kana: string | null;
+  given_name_kana: string | null;
+  organisation: string | null;
+  locale: 'en' | 'ja';
+  interpretation: 'en' | 'ja';
+  invite_revision: number;
+  invite_sent: InviteSnapshot | null;
+  created_at: Date;
+  cancelled_at: Date | null;
+  promoted_at: Date | null;
+  first_joined_at: Date | null;
+  last_joined_at: Date | null;
+  join_clicks: number;
+}
+
+const registrationColumns = `r.id, r.event_id, r.status, r.email, r.family_name, r.given_name, r.family_name_kana,
+  r.given_name_kana, r.organisation, r.locale, r.interpretation, r.invite_revision, r.invite_sent, r.created_at,
+  r.cancelled_at, r.promoted_at, r.first_joined_at, r.last_joined_at, r.join_clicks`;
+
+function toRegistration(r: RegistrationRow): Registration {
+  return {
+    id: Number(r.id),
+    eventId: Number(r.event_id),
+    status: r.status,
+    email: r.email,
+    familyName: r.family_name,
+    givenName: r.given_name,
+    familyNameKana: r.family_name_kana,
+    givenNameKana: r.given_name_kana,
+    organisation: r.organisation,
+    locale: r.locale,
+    interpretation: r.interpretation,
+    inviteRevision: r.invite_revision,
+    inviteSent: r.invite_sent,
+    createdAt: r.created_at,
+    cancelledAt: r.cancelled_at,
+    promotedAt: r.promoted_at,
+    firstJoinedAt: r.first_joined_at,
+    lastJoinedAt: r.last_joined_at,
+    joinClicks: r.join_clicks,
+  };
+}
+
+/** One registration by id, optionally locked for the rest of the transaction. */
+export async function registrationById(
+  db: Queryable,
+  id: number,
+  opts: { lock?: boolean } = {},
+): Promise<Registration | undefined> {
+  const res = await db.query<RegistrationRow>(
+    `SELECT ${registrationColumns} FROM registrations r WHERE r.id = $1 ${opts.lock ? 'FOR UPDATE' : ''}`,
+    [id],
+  );
+  return res.rows[0] && toRegistration(res.rows[0]);
+}
+
+/** The registration a link token belongs to, if the token exists for that purpose. */
+export async function registrationByTokenHash(
+  db: Queryable,
+  hash: Buffer,
+  purpose: 'join' | 'manage',
+): Promise<Registration | undefined> {
+  const res = await db.query<RegistrationRow>(
+    `SELECT ${registrationColumns}
+       FROM registration_tokens t JOIN registrations r ON r.id = t.registration_id
+      WHERE t.hash = $1 AND t.purpose = $2`,
+    [hash, purpose],
+  );
+  return res.rows[0] && toRegistration(res.rows[0]);
+}
+
+/** Stores the hash of a new link token. */
+export async function insertLinkToken(
+  db: Queryable,
+  t: { hash: Buffer; registrationId: number; purpose: 'join' | 'manage'; mailId: number | null; at: Date },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO registration_tokens (hash, registration_id, purpose, mail_id, created_at)
+     VALUES ($1, $2, $3, $4, $5)`,
+    [t.hash, t.registrationId, t.purpose, t.mailId, t.at],
+  );
+}
+
+/** Remembers what the registrant's calendar now holds. */
+export async function setInviteSent(db: Queryable, id: number, snapshot: InviteSnapshot): Promise<void> {
+  await db.query('UPDATE registrations SET invite_sent = $2 WHERE id = $1', [id, JSON.stringify(snapshot)]);
+}
+
+/** Counts a click on the join link: the first and the latest. */
+export async function recordJoinClick(db: Queryable, id: number, at: Date): Promise<void> {
+  await db.query(
+    `UPDATE registrations
+        SET first_joined_at = COALESCE(first_joined_at, $2), last_joined_at = $2, join_clicks = join_clicks + 1
+      WHERE id = $1`,
+    [id, at],
+  );
+}
+
+/** Cancels a live registration; its invite sequence rises so the calendar accepts the cancellation. */
+export async function cancelRegistrationRow(db: Queryable, id: number, at: Date): Promise<void> {
+  await db.query(
+    `UPDATE registrations
+        SET status = 'cancelled', cancelled_at = $2, updated_at = $2, invite_revision = invite_revision + 1
+      WHERE id = $1`,
+    [id, at],
+  );
+}
+
+/** The first in line on the waiting list, locked, or undefined. */
+export async function firstWaiting(db: Queryable, eventId: number): Promise<Registration | undefined> {
+  const res = await db.query<RegistrationRow>(
+    `SELECT ${registrationColumns} FROM registrations r
+      WHERE r.event_id = $1 AND r.status = 'waitlisted'
+      ORDER BY r.created_at, r.id
+      LIMIT 1
+      FOR UPDATE`,
+    [eventId],
+  );
+  return res.rows[0] && toRegistration(res.rows[0]);
+}
+
+/** Gives a waiting registrant a seat. */
+export async function promoteRegistrationRow(db: Queryable, id: number, at: Date): Promise<void> {
+  await db.query(
+    `UPDATE registrations SET status = 'confirmed', promoted_at = $2, updated_at = $2 WHERE id = $1`,
+    [id, at],
+  );
+}
+
+/** Changes the registrant's mail language and interpretation preference. */
+export async function updatePreferences(
+  db: Queryable,
+  id: number,
+  p: { locale: 'en' | 'ja'; interpretation: 'en' | 'ja'; at: Date },
+): Promise<void> {
+  await db.query('UPDATE registrations SET locale = $2, interpretation = $3, updated_at = $4 WHERE id = $1', [
+    id,
+    p.locale,
+    p.interpretation,
+    p.at,
+  ]);
+}

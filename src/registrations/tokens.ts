@@ -1,8 +1,11 @@
 import crypto from 'node:crypto';
+import type { Queryable } from '../db/pool';
+import { insertLinkToken } from './registrations.queries';
 
 /**
- * Secret links (manage, join): 256 random bits, base64url, of which only the SHA-256 is stored. A
- * database leak therefore reveals no working link.
+ * Secret links (join, manage): 256 random bits, base64url, of which only the SHA-256 is stored. A
+ * database leak therefore reveals no working link. Every mail gets fresh tokens and older ones keep
+ * working, so no mail's links ever go stale.
  */
 export function newToken(): { token: string; hash: Buffer } {
   const token = crypto.randomBytes(32).toString('base64url');
@@ -12,4 +15,19 @@ export function newToken(): { token: string; hash: Buffer } {
 /** The stored form of a token. */
 export function hashToken(token: string): Buffer {
   return crypto.createHash('sha256').update(token).digest();
+}
+
+/** Whether a string could be one of our tokens at all (43 base64url characters). */
+export function looksLikeToken(value: string): boolean {
+  return /^[A-Za-z0-9_-]{43}$/.test(value);
+}
+
+/** Creates a link token for a registration, stores its hash, and returns the token itself. */
+export async function mintLinkToken(
+  db: Queryable,
+  t: { registrationId: number; purpose: 'join' | 'manage'; mailId: number | null; at: Date },
+): Promise<string> {
+  const { token, hash } = newToken();
+  await insertLinkToken(db, { ...t, hash });
+  return token;
 }

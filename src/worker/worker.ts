@@ -1,38 +1,80 @@
 import type pg from 'pg';
+import type { Config } from '../config';
 import { deleteOldRateLimitWindows } from '../http/rate-limit';
+import { queues, startQueueRunner } from '../jobs/queue';
 import { loggerFor } from '../logger';
+import { defaultRetryPolicy, deliverMail, requeueOverdueMails, type RetryPolicy } from '../mail/delivery.job';
+import { createTransport, type MailTransport } from '../mail/transport';
+import { promoteWaitingForEvent } from '../registrations';
 
 const log = loggerFor('worker');
 
-/** A running worker; stop() waits for the task in progress to finish. */
+/** A running worker; stop() lets the jobs in progress finish. */
 export interface Worker {
   stop(): Promise<void>;
 }
 
+export interface WorkerOptions {
+  config: Config;
+  now: () => Date;
+  /** Defaults to the configured transport (SMTP_URL, else .eml files). */
+  transport?: MailTransport;
+  retryPolicy?: RetryPolicy;
+  /** How often an idle worker looks for new jobs. */
+  pollingSeconds?: number;
+  /** Mails sent at once by this process. */
+  concurrency?: number;
+}
+
+/** Mails still pending this long after they were due have lost their job; the sweep queues them again. */
+const OVERDUE_SECONDS = 600;
+
 /**
- * The background role. Today it keeps the rate-limit table small; mail delivery and reminders join it
- * in later releases. Every task runs on a timer, one at a time, and a failed run is logged and retried
- * at the next tick.
+ * The background role: delivers mails and moves waiting lists up, through the pg-boss queue, and keeps
+ * the rate-limit table small. Any number of worker processes may run against one database.
  */
-export function startWorker(pool: pg.Pool, now: () => Date, intervalMs = 60_000): Worker {
-  let running: Promise<void> = Promise.resolve();
-  const tick = () => {
-    running = running.then(async () => {
-      try {
-        const removed = await deleteOldRateLimitWindows(pool, new Date(now().getTime() - 24 * 3600 * 1000));
-        if (removed) log.debug({ removed }, 'old rate-limit windows removed');
-      } catch (err) {
-        log.error({ err }, 'worker task failed');
-      }
-    });
+export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<Worker> {
+  const transport = opts.transport ?? createTransport(opts.config);
+  const deps = {
+    pool,
+    transport,
+    config: opts.config,
+    now: opts.now,
+    policy: opts.retryPolicy ?? defaultRetryPolicy,
   };
-  tick();
-  const timer = setInterval(tick, intervalMs);
-  log.info('worker started');
+  const boss = await startQueueRunner(pool);
+  const polling = { batchSize: 1, pollingIntervalSeconds: opts.pollingSeconds ?? 1 };
+
+  for (let i = 0; i < (opts.concurrency ?? 4); i++) {
+    await boss.work<{ mailId: number }>(queues.mailDeliver, polling, async ([job]) => {
+      await deliverMail(deps, job!.data.mailId);
+    });
+  }
+  await boss.work<{ eventId: number }>(queues.waitlistPromote, polling, async ([job]) => {
+    const promoted = await promoteWaitingForEvent(pool, job!.data.eventId, opts.now());
+    if (promoted) log.info({ eventId: job!.data.eventId, promoted }, 'waiting list moved up');
+  });
+  await boss.work(queues.mailSweep, polling, async () => {
+    const requeued = await requeueOverdueMails(pool, OVERDUE_SECONDS);
+    if (requeued) log.warn({ requeued }, 'overdue mails queued again');
+  });
+  await boss.schedule(queues.mailSweep, '*/5 * * * *');
+  // Whatever a previous worker left half-done (killed mid-send) is due now; pick it up at once.
+  await requeueOverdueMails(pool, 0);
+
+  const housekeeping = setInterval(() => {
+    deleteOldRateLimitWindows(pool, new Date(opts.now().getTime() - 24 * 3600 * 1000)).catch((err: unknown) =>
+      log.error({ err }, 'rate-limit cleanup failed'),
+    );
+  }, 60_000);
+  housekeeping.unref();
+  log.info({ transport: transport.description }, 'worker started');
+
   return {
     async stop() {
-      clearInterval(timer);
-      await running;
+      clearInterval(housekeeping);
+      await boss.stop({ graceful: true, wait: true, close: false, timeout: 20_000 });
+      transport.close();
       log.info('worker stopped');
     },
   };

@@ -1,0 +1,93 @@
+import PgBoss from 'pg-boss';
+import type pg from 'pg';
+import type { Queryable } from '../db/pool';
+import { loggerFor } from '../logger';
+
+const log = loggerFor('jobs');
+
+/**
+ * The job queue: pg-boss 10 in its own `pgboss` schema of our database. Jobs are written with the
+ * caller's transaction (pass the transaction as `db`), so a job exists exactly when the change that
+ * caused it committed. Jobs carry ids, never objects: a handler reads the current state itself.
+ */
+
+/** Every queue the product uses. */
+export const queues = {
+  /** Deliver one outgoing mail: `{ mailId }`. */
+  mailDeliver: 'mail-deliver',
+  /** Re-queue mails whose job was lost (a crashed worker): no data. */
+  mailSweep: 'mail-sweep',
+  /** Give free seats of one event to its waiting list: `{ eventId }`. */
+  waitlistPromote: 'waitlist-promote',
+} as const;
+export type QueueName = (typeof queues)[keyof typeof queues];
+
+const SCHEMA = 'pgboss';
+
+/** pg-boss runs its SQL through this, on our pool or on the caller's transaction. */
+function executor(db: Queryable): PgBoss.Db {
+  return { executeSql: (text, values) => db.query(text, values) };
+}
+
+/**
+ * A pg-boss instance used only to write jobs; every call passes its own `db`, so this one never
+ * touches a connection of its own and needs no start().
+ */
+const writer = new PgBoss({
+  schema: SCHEMA,
+  db: {
+    executeSql: () => Promise.reject(new Error('jobs are always written through a given db')),
+  },
+});
+
+export interface EnqueueOptions {
+  /** Not before this instant. */
+  startAfter?: Date;
+}
+
+/** Writes one job in the caller's transaction (or on the pool). */
+export async function enqueue(
+  db: Queryable,
+  name: QueueName,
+  data: object,
+  options: EnqueueOptions = {},
+): Promise<void> {
+  await writer.send(name, data, { ...options, db: executor(db) });
+}
+
+/** Writes many jobs in one statement, in the caller's transaction. */
+export async function enqueueMany(db: Queryable, name: QueueName, data: object[]): Promise<void> {
+  if (!data.length) return;
+  await writer.insert(
+    data.map((d) => ({ name, data: d })),
+    { db: executor(db) },
+  );
+}
+
+/** Creates or upgrades the pgboss schema and our queues. Part of `migrate`; safe to run repeatedly. */
+export async function installQueues(pool: pg.Pool): Promise<void> {
+  const boss = new PgBoss({ schema: SCHEMA, db: executor(pool), supervise: false, schedule: false });
+  await boss.start();
+  for (const name of Object.values(queues)) {
+    if (await boss.getQueue(name)) continue;
+    // Two processes migrating at once may both get here; the loser finds the queue made.
+    await boss.createQueue(name, { name, policy: 'standard' }).catch(async (err: unknown) => {
+      if (!(await boss.getQueue(name))) throw err;
+    });
+  }
+  await boss.stop({ graceful: false, close: false, wait: true });
+}
+
+/** A started pg-boss for the worker role: it polls, expires stuck jobs and runs schedules. */
+export async function startQueueRunner(pool: pg.Pool): Promise<PgBoss> {
+  const boss = new PgBoss({
+    schema: SCHEMA,
+    db: executor(pool),
+    migrate: false,
+    supervise: true,
+    schedule: true,
+  });
+  boss.on('error', (err) => log.error({ err }, 'job queue error'));
+  await boss.start();
+  return boss;
+}

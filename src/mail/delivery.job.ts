@@ -1,0 +1,245 @@
+import type pg from 'pg';
+import { buildInvite, registrationUid } from '../calendar';
+import type { Config } from '../config';
+import { withTransaction, type Queryable } from '../db/pool';
+import { eventById, pickText, type EventRecord } from '../events';
+import { enqueue, enqueueMany, queues } from '../jobs/queue';
+import { loggerFor } from '../logger';
+import { mintLinkToken, registrationById, setInviteSent, type Registration } from '../registrations';
+import { composeMessage, newMessageId, parseAddress } from './compose';
+import { planMail } from './delivery.plan';
+import type { MailLinks } from './mail.types';
+import * as q from './outbox.queries';
+import { renderMail } from './render';
+import type { MailTransport } from './transport';
+
+const log = loggerFor('mail');
+
+/**
+ * Delivering one outgoing mail, the job behind every row of outgoing_mails.
+ *
+ * In one transaction: take a per-registration advisory lock (one mail per registrant at a time, so an
+ * update never overtakes the confirmation), lock the row if it is due, decide what the mail must be now
+ * (delivery.plan.ts), mint its personal links, render, hand it to the transport, and record the outcome.
+ * A crash anywhere before the commit rolls all of it back and the row stays pending, to be taken again.
+ * The one case that can repeat a mail: the server accepted it and the process died before the commit.
+ */
+
+/** How temporary failures are retried: doubling delays up to a ceiling, for a number of attempts. */
+export interface RetryPolicy {
+  baseSeconds: number;
+  maxSeconds: number;
+  maxAttempts: number;
+}
+
+/**
+ * 1, 2, 4 … minutes, then hourly: the 32nd attempt comes about 26 hours after the first, so a mail
+ * server that is down for a day still gets every mail.
+ */
+export const defaultRetryPolicy: RetryPolicy = { baseSeconds: 60, maxSeconds: 3600, maxAttempts: 32 };
+
+/** The delay after the `attempt`-th failed attempt. */
+export function retryDelaySeconds(policy: RetryPolicy, attempt: number): number {
+  return Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** Math.max(0, attempt - 1));
+}
+
+export interface DeliveryDeps {
+  pool: pg.Pool;
+  transport: MailTransport;
+  config: Config;
+  now: () => Date;
+  policy: RetryPolicy;
+}
+
+export type DeliveryOutcome = 'sent' | 'skipped' | 'retry' | 'failed' | 'not_due' | 'busy';
+
+/** Seconds to wait before trying again when another worker is sending to the same registrant. */
+const BUSY_DELAY_SECONDS = 2;
+
+/** Delivers one mail if it is due; see the module comment. */
+export async function deliverMail(deps: DeliveryDeps, mailId: number): Promise<DeliveryOutcome> {
+  const outcome = await withTransaction(deps.pool, async (tx) => {
+    const registrationId = await mailRegistration(tx, mailId);
+    if (registrationId === undefined) return 'not_due' as const;
+    if (!(await tryLockRegistration(tx, registrationId))) {
+      await enqueue(tx, queues.mailDeliver, { mailId }, { startAfter: secondsFromNow(BUSY_DELAY_SECONDS) });
+      return 'busy' as const;
+    }
+    const mail = await q.lockDueMail(tx, mailId);
+    if (!mail) return 'not_due' as const;
+    return deliverLocked(tx, deps, mail);
+  });
+  log.debug({ mailId, outcome }, 'mail delivery');
+  return outcome;
+}
+
+async function deliverLocked(
+  tx: Queryable,
+  deps: DeliveryDeps,
+  mail: q.OutgoingMail,
+): Promise<DeliveryOutcome> {
+  const [registration, event] = await Promise.all([
+    registrationById(tx, mail.registrationId),
+    eventById(tx, mail.eventId),
+  ]);
+  if (!registration || !event) {
+    await q.markMailSkipped(tx, mail.id, 'the registration or event no longer exists');
+    return 'skipped';
+  }
+  const plan = planMail(mail.kind, registration, event);
+  if (!plan.send) {
+    await q.markMailSkipped(tx, mail.id, plan.reason);
+    return 'skipped';
+  }
+  const now = deps.now();
+  const lang = registration.locale;
+  const links: MailLinks = { eventPage: `${deps.config.baseUrl}/events/${event.slug}?lang=${lang}` };
+  const mint = (purpose: 'join' | 'manage') =>
+    mintLinkToken(tx, { registrationId: registration.id, purpose, mailId: mail.id, at: now });
+  if (plan.join) links.join = `${deps.config.baseUrl}/join/${await mint('join')}`;
+  if (plan.manage) links.manage = `${deps.config.baseUrl}/manage/${await mint('manage')}`;
+
+  const rendered = renderMail({
+    kind: mail.kind,
+    lang,
+    event,
+    registration: { ...registration, locale: lang },
+    links,
+    changes: plan.changes,
+  });
+  const invite = plan.invite && {
+    method: plan.invite.method,
+    ics: buildInvite({
+      method: plan.invite.method,
+      uid: registrationUid(event.id, registration.id, deps.config.baseUrl),
+      sequence: plan.invite.sequence,
+      stamp: now,
+      event,
+      lang,
+      eventUrl: links.eventPage,
+      joinUrl: links.join,
+      organizer: organizer(deps.config, event, lang),
+      attendee: { name: attendeeName(registration), email: registration.email },
+    }),
+  };
+  const messageId = newMessageId(deps.config.mailFrom);
+  const message = composeMessage({
+    kind: mail.kind,
+    lang,
+    event,
+    to: { name: attendeeName(registration), address: registration.email },
+    rendered,
+    invite,
+    mailFrom: deps.config.mailFrom,
+    messageId,
+    date: now,
+  });
+
+  try {
+    await deps.transport.send(message, { mailId: mail.id, at: now });
+  } catch (err) {
+    return recordFailure(tx, deps.policy, mail, err);
+  }
+  await q.markMailSent(tx, mail.id, { messageId, subject: rendered.subject, at: now });
+  if (plan.invite) await setInviteSent(tx, registration.id, snapshot(event, plan.invite));
+  return 'sent';
+}
+
+/** What the registrant's calendar holds after this invite. */
+function snapshot(event: EventRecord, invite: { method: 'REQUEST' | 'CANCEL'; sequence: number }) {
+  return {
+    sequence: invite.sequence,
+    method: invite.method,
+    startsAt: event.startsAt.toISOString(),
+    endsAt: event.endsAt.toISOString(),
+    title: event.title,
+    meetingUrl: event.meetingUrl,
+  };
+}
+
+/** SMTP reply codes 5xx are permanent; everything else (4xx, a lost connection, a full disk) is not. */
+export function isPermanent(err: unknown): boolean {
+  const code = (err as { responseCode?: unknown }).responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
+}
+
+/** The server's own words when it gave any, else the error. */
+export function failureText(err: unknown): string {
+  const e = err as { response?: unknown; message?: unknown; code?: unknown };
+  const text = typeof e.response === 'string' && e.response ? e.response : String(e.message ?? err);
+  return (typeof e.code === 'string' && !text.includes(e.code) ? `${e.code}: ${text}` : text).slice(0, 2000);
+}
+
+async function recordFailure(
+  tx: Queryable,
+  policy: RetryPolicy,
+  mail: q.OutgoingMail,
+  err: unknown,
+): Promise<DeliveryOutcome> {
+  const text = failureText(err);
+  if (isPermanent(err)) {
+    await q.markMailFailed(tx, mail.id, text);
+    log.warn({ mailId: mail.id, kind: mail.kind, error: text }, 'mail refused for good');
+    return 'failed';
+  }
+  if (mail.attempts >= policy.maxAttempts) {
+    await q.markMailFailed(tx, mail.id, `gave up after ${mail.attempts} attempts: ${text}`);
+    log.warn({ mailId: mail.id, kind: mail.kind, error: text }, 'mail given up after repeated failures');
+    return 'failed';
+  }
+  const delaySeconds = retryDelaySeconds(policy, mail.attempts);
+  const next = await q.markMailForRetry(tx, mail.id, { error: text, delaySeconds });
+  await enqueue(tx, queues.mailDeliver, { mailId: mail.id }, { startAfter: next });
+  log.info({ mailId: mail.id, attempt: mail.attempts, delaySeconds, error: text }, 'mail deferred');
+  return 'retry';
+}
+
+function attendeeName(r: Registration): string {
+  return r.locale === 'ja' ? `${r.familyName} ${r.givenName}` : `${r.givenName} ${r.familyName}`;
+}
+
+function organizer(config: Config, event: EventRecord, lang: 'en' | 'ja') {
+  const from = parseAddress(config.mailFrom);
+  return { name: pickText(event.organisers, lang)?.text ?? (from.name || 'Tsunagaru'), email: from.address };
+}
+
+function secondsFromNow(seconds: number): Date {
+  return new Date(Date.now() + seconds * 1000);
+}
+
+async function mailRegistration(db: Queryable, mailId: number): Promise<number | undefined> {
+  const res = await db.query<{ registration_id: string }>(
+    `SELECT registration_id FROM outgoing_mails WHERE id = $1 AND status = 'pending'`,
+    [mailId],
+  );
+  return res.rows[0] ? Number(res.rows[0].registration_id) : undefined;
+}
+
+/** One sender per registrant at a time, across every worker process; released at commit or crash. */
+async function tryLockRegistration(db: Queryable, registrationId: number): Promise<boolean> {
+  const res = await db.query<{ locked: boolean }>(
+    `SELECT pg_try_advisory_xact_lock(hashtextextended('mail-to-registration:' || $1::text, 0)) AS locked`,
+    [registrationId],
+  );
+  return res.rows[0]!.locked;
+}
+
+/**
+ * Re-queues pending mails whose job was lost (a worker killed between taking a job and finishing it,
+ * before pg-boss noticed). A duplicate job is harmless: the row lock lets only one delivery happen.
+ */
+export async function requeueOverdueMails(pool: pg.Pool, overdueSeconds: number): Promise<number> {
+  let total = 0;
+  let afterId = 0;
+  for (;;) {
+    const ids = await q.overdueMailIds(pool, { overdueSeconds, afterId, limit: 500 });
+    if (!ids.length) return total;
+    await enqueueMany(
+      pool,
+      queues.mailDeliver,
+      ids.map((mailId) => ({ mailId })),
+    );
+    total += ids.length;
+    afterId = ids[ids.length - 1]!;
+  }
+}

@@ -1,0 +1,38 @@
+import type { Queryable } from '../db/pool';
+import { enqueue, enqueueMany, queues } from '../jobs/queue';
+import type { MailKind } from './mail.types';
+import * as q from './outbox.queries';
+
+/**
+ * Recording mails. Call these inside the transaction of the change that causes the mail: the row and
+ * its delivery job commit with the change or not at all, so a failed send never loses a registration
+ * and a rolled-back registration never sends a mail. Delivery happens after commit, in the worker.
+ */
+
+/** Records one mail to one registrant and queues its delivery. */
+export async function queueMail(tx: Queryable, m: q.MailToQueue): Promise<number> {
+  const id = await q.insertOutgoingMail(tx, m);
+  await enqueue(tx, queues.mailDeliver, { mailId: id });
+  return id;
+}
+
+/**
+ * Records one mail of `kind` to every registrant of the event whose status is in `statuses`. With
+ * `replacesPending`, pending mails of those kinds are skipped first: the new mail is rendered from the
+ * event as it is when delivered, so it carries everything the older ones would have said.
+ */
+export async function queueEventMails(
+  tx: Queryable,
+  m: { eventId: number; kind: MailKind; statuses: string[]; at: Date; replacesPending?: MailKind[] },
+): Promise<number> {
+  if (m.replacesPending?.length) {
+    await q.skipPendingEventMails(tx, m.eventId, m.replacesPending, `replaced by a later ${m.kind} mail`);
+  }
+  const ids = await q.insertEventMails(tx, m);
+  await enqueueMany(
+    tx,
+    queues.mailDeliver,
+    ids.map((mailId) => ({ mailId })),
+  );
+  return ids.length;
+}

@@ -1,0 +1,91 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
+import type { Config } from '../config';
+
+/**
+ * Where mails go: an SMTP server (SMTP_URL, pooled connections), or, when none is configured, an RFC 5322
+ * `.eml` file per mail in DATA_DIR/outbox, readable in the outbox viewer. Both sign with DKIM when the
+ * DKIM settings are present.
+ */
+export interface MailTransport {
+  /** Hands one message over; rejects with the server's error when it is refused. */
+  send(message: Mail.Options, meta: { mailId: number; at: Date }): Promise<{ response: string }>;
+  close(): void;
+  /** For the start-up log: "smtp://mail.example:587" or "files in /data/outbox". */
+  readonly description: string;
+}
+
+/** The folder the file transport writes to. */
+export function outboxDir(config: Config): string {
+  return path.join(config.dataDir, 'outbox');
+}
+
+function dkimOptions(config: Config) {
+  return config.dkim
+    ? {
+        domainName: config.dkim.domain,
+        keySelector: config.dkim.selector,
+        privateKey: config.dkim.privateKey,
+      }
+    : undefined;
+}
+
+/** The transport the configuration asks for. */
+export function createTransport(config: Config): MailTransport {
+  return config.smtpUrl ? smtpTransport(config, config.smtpUrl) : fileTransport(config);
+}
+
+function smtpTransport(config: Config, url: string): MailTransport {
+  const transporter = nodemailer.createTransport({
+    url,
+    pool: true,
+    maxConnections: 4,
+    // A server that hangs must not hold a mail (and its database transaction) for long.
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 60_000,
+    dkim: dkimOptions(config),
+  } as Parameters<typeof nodemailer.createTransport>[0]);
+  const shown = new URL(url);
+  shown.password = '';
+  shown.username = '';
+  return {
+    async send(message) {
+      const info = await transporter.sendMail(message);
+      return { response: String(info.response ?? '') };
+    },
+    close: () => transporter.close(),
+    description: `${shown.protocol}//${shown.host}`,
+  };
+}
+
+/** A sortable, unique file name: UTC time to the millisecond, then the mail id. */
+export function emlFileName(mailId: number, at: Date): string {
+  return `${at.toISOString().replace(/[-:]/g, '').replace('.', '')}-${mailId}.eml`;
+}
+
+function fileTransport(config: Config): MailTransport {
+  const dir = outboxDir(config);
+  const transporter = nodemailer.createTransport({
+    streamTransport: true,
+    buffer: true,
+    newline: 'windows',
+    dkim: dkimOptions(config),
+  });
+  return {
+    async send(message, meta) {
+      const info = await transporter.sendMail(message);
+      await fs.mkdir(dir, { recursive: true });
+      const file = path.join(dir, emlFileName(meta.mailId, meta.at));
+      // Written under a temporary name and renamed, so the viewer never shows half a message.
+      const partial = `${file}.partial`;
+      await fs.writeFile(partial, info.message as Buffer);
+      await fs.rename(partial, file);
+      return { response: `written to ${path.basename(file)}` };
+    },
+    close: () => transporter.close(),
+    description: `files in ${dir}`,
+  };
+}

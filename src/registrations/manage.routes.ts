@@ -1,0 +1,119 @@
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { eventView } from '../events';
+import type { AppContext } from '../http/context';
+import { verifyCsrf } from '../http/csrf';
+import { preferLanguage } from '../http/language';
+import { manageView } from './manage.view';
+import {
+  canManage,
+  cancelRegistration,
+  changePreferences,
+  followJoinLink,
+  registrationForLink,
+} from './manage.service';
+
+/**
+ * The personal links from the mails: /join/<token> (to the current meeting) and /manage/<token> (see,
+ * change, cancel). The token is the only credential, so these pages never leak it onward (no referrer),
+ * are never cached, and are not for search engines.
+ */
+function tokenPage(_req: Request, res: Response, next: NextFunction) {
+  res.set({
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+    'X-Robots-Tag': 'noindex, nofollow',
+  });
+  next();
+}
+
+export function manageRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
+  router.use(['/join', '/manage'], tokenPage);
+
+  router.get('/join/:token', async (req, res) => {
+    const outcome = await followJoinLink(ctx.pool, {
+      token: String(req.params.token),
+      purpose: 'join',
+      now: ctx.now(),
+      record: req.method === 'GET',
+    });
+    if (outcome.state === 'redirect') {
+      res.redirect(302, outcome.url);
+      return;
+    }
+    const lang = preferLanguage(req, res, outcome.registration.locale);
+    res.render('registrations/join', {
+      state: outcome.state,
+      event: eventView(outcome.event, lang, ctx.now()),
+      path: req.path,
+    });
+  });
+
+  router.get('/manage/:token', async (req, res) => {
+    const found = await registrationForLink(ctx.pool, String(req.params.token), 'manage');
+    const lang = preferLanguage(req, res, found.registration.locale);
+    res.render('registrations/manage', {
+      ...manageView(found, lang, ctx.now()),
+      token: req.params.token,
+      notice: typeof req.query.done === 'string' ? req.query.done : undefined,
+      fields: {},
+      path: req.path,
+    });
+  });
+
+  router.post('/manage/:token', form, verifyCsrf(ctx.sessionSecret), async (req, res) => {
+    const token = String(req.params.token);
+    const result = await changePreferences(ctx.pool, { token, body: req.body ?? {}, now: ctx.now() });
+    if (result.ok) {
+      res.redirect(303, `/manage/${token}?lang=${result.locale}&done=saved`);
+      return;
+    }
+    const found = await registrationForLink(ctx.pool, token, 'manage');
+    const lang = preferLanguage(req, res, found.registration.locale);
+    res.status(422).render('registrations/manage', {
+      ...manageView(found, lang, ctx.now()),
+      token,
+      notice: undefined,
+      fields: result.fields,
+      path: `/manage/${token}`,
+    });
+  });
+
+  router.get('/manage/:token/cancel', async (req, res) => {
+    const found = await registrationForLink(ctx.pool, String(req.params.token), 'manage');
+    const lang = preferLanguage(req, res, found.registration.locale);
+    if (!canManage(found, ctx.now())) {
+      res.redirect(303, `/manage/${req.params.token}?lang=${lang}`);
+      return;
+    }
+    res.render('registrations/cancel', {
+      ...manageView(found, lang, ctx.now()),
+      token: req.params.token,
+      path: req.path,
+    });
+  });
+
+  router.post('/manage/:token/cancel', form, verifyCsrf(ctx.sessionSecret), async (req, res) => {
+    const token = String(req.params.token);
+    const result = await cancelRegistration(ctx.pool, { token, now: ctx.now() });
+    res.redirect(303, `/manage/${token}?lang=${result.locale}&done=cancelled`);
+  });
+
+  router.get('/manage/:token/join', async (req, res) => {
+    // The manage page's own join button: the manage token is as good as a join token.
+    const token = String(req.params.token);
+    const outcome = await followJoinLink(ctx.pool, {
+      token,
+      purpose: 'manage',
+      now: ctx.now(),
+      record: req.method === 'GET',
+    });
+    res.redirect(
+      outcome.state === 'redirect' ? 302 : 303,
+      outcome.state === 'redirect' ? outcome.url : `/manage/${token}`,
+    );
+  });
+
+  return router;
+}

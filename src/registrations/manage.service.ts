@@ -1,0 +1,171 @@
+import type pg from 'pg';
+import { insertAuditEntry } from '../audit/audit.queries';
+import { withTransaction, type Queryable } from '../db/pool';
+import { DomainError } from '../errors';
+import { eventById, lockedEvent, type EventRecord } from '../events';
+import { isLanguage, type Language } from '../i18n';
+import { queueMail } from '../mail';
+import * as q from './registrations.queries';
+import { hashToken, looksLikeToken } from './tokens';
+
+/**
+ * What a registrant does through the personal links in their mails: follow the join link, see and
+ * change their registration, cancel it. And what a freed seat causes: the waiting list moves up.
+ */
+
+/** A registration and its event, as the manage page shows them. */
+export interface RegistrationWithEvent {
+  registration: q.Registration;
+  event: EventRecord;
+}
+
+/** The registration behind a link token; `not_found` for anything that is not a live token. */
+export async function registrationForLink(
+  db: Queryable,
+  token: string,
+  purpose: 'join' | 'manage',
+): Promise<RegistrationWithEvent> {
+  const registration = looksLikeToken(token)
+    ? await q.registrationByTokenHash(db, hashToken(token), purpose)
+    : undefined;
+  const event = registration && (await eventById(db, registration.eventId));
+  if (!registration || !event) throw new DomainError('not_found', 'errors:linkInvalid');
+  return { registration, event };
+}
+
+/** Where a join link leads: the current meeting, or a page saying why not. */
+export type JoinOutcome =
+  | { state: 'redirect'; url: string }
+  | ({ state: 'cancelled' | 'waitlisted' | 'event_cancelled' | 'no_meeting_link' } & RegistrationWithEvent);
+
+/**
+ * Follows a join link. A confirmed registrant of a published event is sent to the event's CURRENT
+ * meeting URL, so a changed Zoom link needs no new mail; the click is counted (first and last) when
+ * `record` is set, which the route does for GET and not for HEAD (link checkers in mail filters).
+ */
+export async function followJoinLink(
+  pool: pg.Pool,
+  req: { token: string; purpose: 'join' | 'manage'; now: Date; record: boolean },
+): Promise<JoinOutcome> {
+  const found = await registrationForLink(pool, req.token, req.purpose);
+  const { registration, event } = found;
+  if (event.status === 'cancelled') return { state: 'event_cancelled', ...found };
+  if (registration.status === 'cancelled') return { state: 'cancelled', ...found };
+  if (registration.status === 'waitlisted') return { state: 'waitlisted', ...found };
+  if (!event.meetingUrl) return { state: 'no_meeting_link', ...found };
+  if (req.record) await q.recordJoinClick(pool, registration.id, req.now);
+  return { state: 'redirect', url: event.meetingUrl };
+}
+
+/** Whether the registration can still be changed or cancelled: until the event ends. */
+export function canManage({ registration, event }: RegistrationWithEvent, now: Date): boolean {
+  return registration.status !== 'cancelled' && event.status !== 'cancelled' && now < event.endsAt;
+}
+
+/**
+ * Cancels the registration behind a manage token: frees the seat, moves the waiting list up, and
+ * queues the cancellation mail (which carries a calendar CANCEL when the registrant holds an invite).
+ * Cancelling twice is not an error: the second time changes nothing.
+ */
+export async function cancelRegistration(
+  pool: pg.Pool,
+  req: { token: string; now: Date },
+): Promise<{ alreadyCancelled: boolean; locale: Language }> {
+  const found = await registrationForLink(pool, req.token, 'manage');
+  return withTransaction(pool, async (tx) => {
+    const event = await lockedEvent(tx, found.event.id);
+    const reg = (await q.registrationById(tx, found.registration.id, { lock: true }))!;
+    if (reg.status === 'cancelled') return { alreadyCancelled: true, locale: reg.locale };
+    if (!canManage({ registration: reg, event }, req.now)) {
+      throw new DomainError('registration_closed', 'errors:registrationLocked');
+    }
+    await q.cancelRegistrationRow(tx, reg.id, req.now);
+    await queueMail(tx, {
+      kind: 'registration.cancelled',
+      eventId: event.id,
+      registrationId: reg.id,
+      recipient: reg.email,
+      locale: reg.locale,
+      at: req.now,
+    });
+    await insertAuditEntry(tx, {
+      actor: `attendee:${reg.email.toLowerCase()}`,
+      action: 'registration.cancelled',
+      eventId: event.id,
+      registrationId: reg.id,
+      data: { previousStatus: reg.status },
+      at: req.now,
+    });
+    if (reg.status === 'confirmed') await promoteWaiting(tx, event, req.now);
+    return { alreadyCancelled: false, locale: reg.locale };
+  });
+}
+
+/**
+ * Gives free seats to the waiting list, first come first served, each with a confirmation mail. Call it
+ * with the event row locked (lockedEvent) whenever a seat may have freed up. Nobody is promoted into an
+ * event that has started, is not published, or has no waiting list.
+ */
+export async function promoteWaiting(tx: Queryable, event: EventRecord, now: Date): Promise<number> {
+  if (event.status !== 'published' || !event.waitlist || now >= event.startsAt) return 0;
+  let promoted = 0;
+  while (event.capacity === null || (await q.seatsTaken(tx, event.id)) < event.capacity) {
+    const next = await q.firstWaiting(tx, event.id);
+    if (!next) break;
+    await q.promoteRegistrationRow(tx, next.id, now);
+    await queueMail(tx, {
+      kind: 'registration.promoted',
+      eventId: event.id,
+      registrationId: next.id,
+      recipient: next.email,
+      locale: next.locale,
+      at: now,
+    });
+    await insertAuditEntry(tx, {
+      actor: 'system:waiting-list',
+      action: 'registration.promoted',
+      eventId: event.id,
+      registrationId: next.id,
+      at: now,
+    });
+    promoted++;
+  }
+  return promoted;
+}
+
+/** Promotes from the waiting list of one event, in a transaction of its own (the worker's job). */
+export async function promoteWaitingForEvent(pool: pg.Pool, eventId: number, now: Date): Promise<number> {
+  return withTransaction(pool, async (tx) => promoteWaiting(tx, await lockedEvent(tx, eventId), now));
+}
+
+/**
+ * Changes the mail language and interpretation preference of the registration behind a manage token.
+ * Invalid values change nothing and come back as field errors (locale keys).
+ */
+export async function changePreferences(
+  pool: pg.Pool,
+  req: { token: string; body: Record<string, unknown>; now: Date },
+): Promise<{ ok: true; locale: Language } | { ok: false; fields: Record<string, string> }> {
+  const { locale, interpretation } = req.body;
+  const fields: Record<string, string> = {};
+  if (!isLanguage(locale)) fields.locale = 'validation:choice';
+  if (!isLanguage(interpretation)) fields.interpretation = 'validation:choice';
+  if (!isLanguage(locale) || !isLanguage(interpretation)) return { ok: false, fields };
+  const found = await registrationForLink(pool, req.token, 'manage');
+  if (!canManage(found, req.now)) throw new DomainError('registration_closed', 'errors:registrationLocked');
+  await withTransaction(pool, async (tx) => {
+    await q.updatePreferences(tx, found.registration.id, { locale, interpretation, at: req.now });
+    await insertAuditEntry(tx, {
+      actor: `attendee:${found.registration.email.toLowerCase()}`,
+      action: 'registration.preferences_changed',
+      eventId: found.event.id,
+      registrationId: found.registration.id,
+      data: {
+        before: { locale: found.registration.locale, interpretation: found.registration.interpretation },
+        after: { locale, interpretation },
+      },
+      at: req.now,
+    });
+  });
+  return { ok: true, locale };
+}
