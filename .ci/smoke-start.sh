@@ -27,6 +27,28 @@ test -f data/postgres/PG_VERSION
 test -f data/secrets.json
 echo "smoke: healthz ok, Japanese demo page ok"
 
+# Register through the form as a browser does; with no SMTP_URL the in-process worker writes the
+# confirmation, with its calendar invite, as an .eml file that the outbox viewer lists.
+jar="$work/cookies"
+form=$(curl -fsS -c "$jar" -b "$jar" "http://127.0.0.1:$port/events/tsunagaru-demo?lang=ja")
+csrf=$(grep -o 'name="_csrf" value="[^"]*"' <<<"$form" | head -1 | sed 's/.*value="//; s/"$//')
+code=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" \
+  --data-urlencode "_csrf=$csrf" --data-urlencode "email=smoke@example.org" \
+  --data-urlencode "familyName=山田" --data-urlencode "givenName=花子" --data-urlencode "affiliation=cooperative" \
+  --data-urlencode "country=JP" --data-urlencode "locale=ja" --data-urlencode "interpretation=ja" \
+  --data-urlencode "consent=yes" "http://127.0.0.1:$port/events/tsunagaru-demo/register?lang=ja")
+[ "$code" = 303 ] || { echo "registration answered $code"; cat "$work/server.log"; exit 1; }
+for _ in $(seq 1 30); do ls data/outbox/*.eml >/dev/null 2>&1 && break; sleep 1; done
+eml=$(ls data/outbox/*.eml 2>/dev/null | head -1)
+[ -n "$eml" ] || { echo "no confirmation mail in data/outbox"; cat "$work/server.log"; exit 1; }
+name=$(basename "$eml")
+curl -fsS "http://127.0.0.1:$port/outbox" | grep -q "$name"
+detail=$(curl -fsS "http://127.0.0.1:$port/outbox/$name")
+grep -q 'smoke@example.org' <<<"$detail"
+grep -q "http://localhost:$port/join/" <<<"$detail"
+grep -q 'REQUEST' <<<"$detail"
+echo "smoke: registration mailed to data/outbox with its invite"
+
 # As a terminal or a service manager does: signal the whole process group (npm, node).
 kill -TERM -- "-$pid"
 for _ in $(seq 1 60); do

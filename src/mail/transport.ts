@@ -3,6 +3,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { Config } from '../config';
+import { outboxDir } from './outbox-files';
 
 /**
  * Where mails go: an SMTP server (SMTP_URL, pooled connections), or, when none is configured, an RFC 5322
@@ -15,11 +16,6 @@ export interface MailTransport {
   close(): void;
   /** For the start-up log: "smtp://mail.example:587" or "files in /data/outbox". */
   readonly description: string;
-}
-
-/** The folder the file transport writes to. */
-export function outboxDir(config: Config): string {
-  return path.join(config.dataDir, 'outbox');
 }
 
 function dkimOptions(config: Config) {
@@ -67,7 +63,7 @@ export function emlFileName(mailId: number, at: Date): string {
 }
 
 function fileTransport(config: Config): MailTransport {
-  const dir = outboxDir(config);
+  const dir = outboxDir(config.dataDir);
   const transporter = nodemailer.createTransport({
     streamTransport: true,
     buffer: true,
