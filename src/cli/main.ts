@@ -60,6 +60,7 @@ async function run(args: string[]): Promise<number> {
       const what = res.created ? 'Created' : res.changed.length ? 'Updated' : 'Unchanged';
       console.log(`${what} event ${res.event.slug} (revision ${res.event.revision})`);
       if (!res.created && res.changed.length) console.log(`Changed: ${res.changed.join(', ')}`);
+      if (res.notified) console.log(`Registrants to be mailed about this change: ${res.notified}`);
     } else {
       console.log(JSON.stringify(await exportEvent(db.pool, arg!), null, 2));
     }

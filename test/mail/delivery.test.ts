@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { importEvent } from '../../src/events';
+import { promoteWaitingForEvent } from '../../src/registrations';
 import type { Config } from '../../src/config';
 import type { MailTransport } from '../../src/mail/transport';
 import {
@@ -362,5 +363,29 @@ describe('mail delivery and calendar invites', () => {
     expect(again!.parsed.headers.get('x-tsunagaru-kind')).toBe('registration.already_registered');
     expect(linksIn(again!.parsed).manage).toBeDefined();
     expect(await rows(t, 'SELECT count(*)::int AS n FROM registrations')).toEqual([{ n: 1 }]);
+  });
+
+  it('when the organiser raises the capacity, then a promotion job is queued with the change and the first waiting registrant gets the seat and a confirmation', async () => {
+    const event = await makeEvent(t, { capacity: 1, waitlist: true });
+    await register(t, { email: 'first@example.org' });
+    await register(t, { email: 'second@example.org' });
+    await register(t, { email: 'third@example.org' });
+    await t.db.pool.query(`DELETE FROM pgboss.job WHERE name = 'waitlist-promote'`);
+    await importEvent(t.db.pool, eventDoc({ capacity: 2, waitlist: true }), {
+      now: t.clock.now(),
+      actor: 'test',
+    });
+    expect(await rows(t, `SELECT data FROM pgboss.job WHERE name = 'waitlist-promote'`)).toEqual([
+      { data: { eventId: event.id } },
+    ]);
+    expect(await promoteWaitingForEvent(t.db.pool, event.id, t.clock.now())).toBe(1);
+    expect(await rows(t, 'SELECT email, status FROM registrations ORDER BY id')).toEqual([
+      { email: 'first@example.org', status: 'confirmed' },
+      { email: 'second@example.org', status: 'confirmed' },
+      { email: 'third@example.org', status: 'waitlisted' },
+    ]);
+    expect(
+      await rows(t, `SELECT recipient FROM outgoing_mails WHERE kind = 'registration.promoted'`),
+    ).toEqual([{ recipient: 'second@example.org' }]);
   });
 });
