@@ -48,11 +48,12 @@ export function languageMiddleware(secure: boolean) {
 }
 
 /**
- * Switches this response to `lang` unless the visitor chose one explicitly with `?lang=`. Pages reached
- * from a personal link speak the registrant's own mail language by default.
+ * Switches this response to `lang` unless the visitor chose a language (`?lang=` or the switch's
+ * cookie). Pages reached from a personal link speak the registrant's own mail language by default.
  */
 export function preferLanguage(req: Request, res: Response, lang: Language): Language {
-  if (isLanguage(req.query.lang)) return res.locals.lang as Language;
+  if (isLanguage(req.query.lang) || isLanguage(req.cookies?.[LANG_COOKIE]))
+    return res.locals.lang as Language;
   res.locals.lang = lang;
   res.locals.t = tFor(lang);
   return lang;

@@ -66,7 +66,7 @@ export function manageRoutes(ctx: AppContext): Router {
     const token = String(req.params.token);
     const result = await changePreferences(ctx.pool, { token, body: req.body ?? {}, now: ctx.now() });
     if (result.ok) {
-      res.redirect(303, `/manage/${token}?lang=${result.locale}&done=saved`);
+      res.redirect(303, `/manage/${token}?done=saved`);
       return;
     }
     const found = await registrationForLink(ctx.pool, token, 'manage');
@@ -84,7 +84,7 @@ export function manageRoutes(ctx: AppContext): Router {
     const found = await registrationForLink(ctx.pool, String(req.params.token), 'manage');
     const lang = preferLanguage(req, res, found.registration.locale);
     if (!canManage(found, ctx.now())) {
-      res.redirect(303, `/manage/${req.params.token}?lang=${lang}`);
+      res.redirect(303, `/manage/${req.params.token}`);
       return;
     }
     res.render('registrations/cancel', {
@@ -96,8 +96,8 @@ export function manageRoutes(ctx: AppContext): Router {
 
   router.post('/manage/:token/cancel', form, verifyCsrf(ctx.sessionSecret), async (req, res) => {
     const token = String(req.params.token);
-    const result = await cancelRegistration(ctx.pool, { token, now: ctx.now() });
-    res.redirect(303, `/manage/${token}?lang=${result.locale}&done=cancelled`);
+    await cancelRegistration(ctx.pool, { token, now: ctx.now() });
+    res.redirect(303, `/manage/${token}?done=cancelled`);
   });
 
   router.get('/manage/:token/join', async (req, res) => {
