@@ -256,7 +256,7 @@ describe('manage and join pages in a browser', () => {
     expect(page.url()).toBe(joinUrl);
     expect(await page.locator('html').getAttribute('lang')).toBe('ja');
     expect((await page.locator('.join-state').textContent())?.trim()).toBe(
-      'お申し込みがキャンセルされているため、このリンクからウェビナーには参加できません。',
+      'お申し込みがキャンセルされているため、このリンクからは参加できません。',
     );
     await shoot(page, 'join-cancelled-ja');
     expect(await axeReport(page)).toBe('');
@@ -264,7 +264,7 @@ describe('manage and join pages in a browser', () => {
     const en = await openPage('en', { viewport: { width: 375, height: 812 }, isMobile: true });
     await en.goto(`${joinUrl}?lang=en`);
     expect((await en.locator('.join-state').textContent())?.trim()).toBe(
-      'Your registration has been cancelled, so this link no longer opens the webinar.',
+      'Your registration has been cancelled, so this link no longer opens the meeting.',
     );
     await shoot(en, 'join-cancelled-en-375');
   });
