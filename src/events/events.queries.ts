@@ -116,6 +116,15 @@ export async function upcomingPublishedEvents(db: Queryable, now: Date): Promise
   return res.rows.map(toEvent);
 }
 
+/** Whether anyone ever registered for the event (a draft may have registrants from when it was published). */
+export async function hasRegistrations(db: Queryable, eventId: number): Promise<boolean> {
+  const res = await db.query<{ any: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM registrations WHERE event_id = $1) AS any',
+    [eventId],
+  );
+  return res.rows[0]!.any;
+}
+
 /** How many events exist at all. */
 export async function eventCount(db: Queryable): Promise<number> {
   const res = await db.query<{ n: string }>('SELECT count(*) AS n FROM events');
@@ -159,10 +168,12 @@ export async function updateEvent(
 
 /**
  * Locks the event row for the rest of the transaction and returns it fresh. Every seat decision for
- * one event passes through this lock, so capacity can never be oversold.
+ * one event passes through this lock, so capacity can never be oversold. NO KEY UPDATE, because it must
+ * not wait for the key-share locks that rows referring to the event take (a mail being delivered holds
+ * one while it talks to the mail server).
  */
 export async function lockedEvent(db: Queryable, id: number): Promise<EventRecord> {
-  const res = await db.query<EventRow>(`SELECT ${columns} FROM events WHERE id = $1 FOR UPDATE`, [id]);
+  const res = await db.query<EventRow>(`SELECT ${columns} FROM events WHERE id = $1 FOR NO KEY UPDATE`, [id]);
   return toEvent(res.rows[0]!);
 }
 

@@ -102,7 +102,8 @@ export interface SavedEvent {
 
 /**
  * Inserts or replaces (by slug) a validated event inside the caller's transaction, with an audit entry.
- * On a published or cancelled event a change of time, title, meeting link or status raises the revision.
+ * On a published or cancelled event (or a draft that has registrants) a change of time, title, meeting
+ * link or status raises the revision.
  */
 export async function saveEvent(
   tx: Queryable,
@@ -118,12 +119,17 @@ export async function saveEvent(
   }
   const changed = changedFields(toEventJson(existing), toEventJson({ ...existing, ...fromInput(input) }));
   if (!changed.length) return { event: existing, created: false, changed, notified: 0 };
+  // A draft nobody registered for changes silently; one taken back to draft after people registered
+  // does not, so that publishing it again tells them what changed meanwhile.
   const noticeable =
-    existing.status !== 'draft' && changed.some((f) => (noticeableFields as readonly string[]).includes(f));
+    changed.some((f) => (noticeableFields as readonly string[]).includes(f)) &&
+    (existing.status !== 'draft' || (await q.hasRegistrations(tx, existing.id)));
   const revision = existing.revision + (noticeable ? 1 : 0);
   const event = await q.updateEvent(tx, input, revision, ctx.now);
   const notified = noticeable ? await notifyRegistrants(tx, existing, event, ctx.now) : 0;
-  if (seatsMayHaveFreed(existing, event)) await enqueue(tx, queues.waitlistPromote, { eventId: event.id });
+  if (seatsMayHaveFreed(existing, event)) {
+    await enqueue(tx, queues.waitlistPromote, { eventId: event.id }, { singletonKey: `event-${event.id}` });
+  }
   await insertAuditEntry(tx, {
     actor: ctx.actor,
     action: 'event.updated',

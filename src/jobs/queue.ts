@@ -43,6 +43,11 @@ const writer = new PgBoss({
 export interface EnqueueOptions {
   /** Not before this instant. */
   startAfter?: Date;
+  /**
+   * On a queue with the `short` policy, at most one job per key waits at a time: enqueueing again
+   * while one waits does nothing. (A job being worked on does not count.)
+   */
+  singletonKey?: string;
 }
 
 /** Writes one job in the caller's transaction (or on the pool). */
@@ -56,13 +61,33 @@ export async function enqueue(
 }
 
 /** Writes many jobs in one statement, in the caller's transaction. */
-export async function enqueueMany(db: Queryable, name: QueueName, data: object[]): Promise<void> {
-  if (!data.length) return;
+export async function enqueueMany(
+  db: Queryable,
+  name: QueueName,
+  jobs: { data: object; singletonKey?: string }[],
+): Promise<void> {
+  if (!jobs.length) return;
   await writer.insert(
-    data.map((d) => ({ name, data: d })),
+    jobs.map((j) => ({ name, data: j.data, singletonKey: j.singletonKey })),
     { db: executor(db) },
   );
 }
+
+/**
+ * How each queue behaves. Mail jobs may have duplicates (a worker start re-queues every due mail, in
+ * case a killed worker left one half-done): harmless, because delivery locks the mail row and checks
+ * that it is still due. Keying them would be worse: a retry scheduled for later would be dropped in
+ * favour of a duplicate that runs too early. The sweep and the waiting-list job keep one waiting job
+ * (per event) at a time, which is all they need since each reads the current state when it runs.
+ * pg-boss's own retries cover a handler that failed unexpectedly (a lost database connection); mail's
+ * SMTP retries are its own.
+ */
+const queueOptions: Record<QueueName, { policy: 'standard' | 'short' }> = {
+  [queues.mailDeliver]: { policy: 'standard' },
+  [queues.mailSweep]: { policy: 'short' },
+  [queues.waitlistPromote]: { policy: 'short' },
+};
+const retries = { retryLimit: 10, retryDelay: 30, retryBackoff: true };
 
 /** Creates or upgrades the pgboss schema and our queues. Part of `migrate`; safe to run repeatedly. */
 export async function installQueues(pool: pg.Pool): Promise<void> {
@@ -71,7 +96,7 @@ export async function installQueues(pool: pg.Pool): Promise<void> {
   for (const name of Object.values(queues)) {
     if (await boss.getQueue(name)) continue;
     // Two processes migrating at once may both get here; the loser finds the queue made.
-    await boss.createQueue(name, { name, policy: 'standard' }).catch(async (err: unknown) => {
+    await boss.createQueue(name, { name, ...queueOptions[name], ...retries }).catch(async (err: unknown) => {
       if (!(await boss.getQueue(name))) throw err;
     });
   }

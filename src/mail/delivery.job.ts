@@ -3,12 +3,12 @@ import { buildInvite, registrationUid } from '../calendar';
 import type { Config } from '../config';
 import { withTransaction, type Queryable } from '../db/pool';
 import { eventById, pickText, type EventRecord } from '../events';
-import { enqueue, enqueueMany, queues } from '../jobs/queue';
 import { loggerFor } from '../logger';
 import { mintLinkToken, registrationById, setInviteSent, type Registration } from '../registrations';
 import { composeMessage, newMessageId, parseAddress } from './compose';
-import { planMail } from './delivery.plan';
+import { planMail, type MailPlan } from './delivery.plan';
 import type { MailLinks } from './mail.types';
+import { enqueueDelivery, enqueueDeliveries } from './outbox';
 import * as q from './outbox.queries';
 import { renderMail } from './render';
 import type { MailTransport } from './transport';
@@ -62,7 +62,7 @@ export async function deliverMail(deps: DeliveryDeps, mailId: number): Promise<D
     const registrationId = await mailRegistration(tx, mailId);
     if (registrationId === undefined) return 'not_due' as const;
     if (!(await tryLockRegistration(tx, registrationId))) {
-      await enqueue(tx, queues.mailDeliver, { mailId }, { startAfter: secondsFromNow(BUSY_DELAY_SECONDS) });
+      await enqueueDelivery(tx, mailId, secondsFromNow(BUSY_DELAY_SECONDS));
       return 'busy' as const;
     }
     const mail = await q.lockDueMail(tx, mailId);
@@ -99,6 +99,45 @@ async function deliverLocked(
   if (plan.join) links.join = `${deps.config.baseUrl}/join/${await mint('join')}`;
   if (plan.manage) links.manage = `${deps.config.baseUrl}/manage/${await mint('manage')}`;
 
+  let prepared: { message: ReturnType<typeof composeMessage>; subject: string };
+  try {
+    prepared = prepare(deps, { mail, registration, event, plan, links, now });
+  } catch (err) {
+    // A mail that cannot be rendered never will be: say so rather than retry forever.
+    const text = `could not prepare the mail: ${(err as Error).message}`.slice(0, 2000);
+    await q.markMailFailed(tx, mail.id, text);
+    log.error({ err, mailId: mail.id, kind: mail.kind }, 'mail could not be prepared');
+    return 'failed';
+  }
+
+  try {
+    await deps.transport.send(prepared.message, { mailId: mail.id, at: now });
+  } catch (err) {
+    return recordFailure(tx, deps.policy, mail, err);
+  }
+  await q.markMailSent(tx, mail.id, {
+    messageId: String(prepared.message.messageId),
+    subject: prepared.subject,
+    at: now,
+  });
+  if (plan.invite) await setInviteSent(tx, registration.id, snapshot(event, plan.invite));
+  return 'sent';
+}
+
+/** Renders the mail and its invite and composes the message. Pure apart from the clock and ids. */
+function prepare(
+  deps: DeliveryDeps,
+  x: {
+    mail: q.OutgoingMail;
+    registration: Registration;
+    event: EventRecord;
+    plan: Extract<MailPlan, { send: true }>;
+    links: MailLinks;
+    now: Date;
+  },
+) {
+  const { mail, registration, event, plan, links, now } = x;
+  const lang = registration.locale;
   const rendered = renderMail({
     kind: mail.kind,
     lang,
@@ -135,14 +174,7 @@ async function deliverLocked(
     date: now,
   });
 
-  try {
-    await deps.transport.send(message, { mailId: mail.id, at: now });
-  } catch (err) {
-    return recordFailure(tx, deps.policy, mail, err);
-  }
-  await q.markMailSent(tx, mail.id, { messageId, subject: rendered.subject, at: now });
-  if (plan.invite) await setInviteSent(tx, registration.id, snapshot(event, plan.invite));
-  return 'sent';
+  return { message, subject: rendered.subject };
 }
 
 /** What the registrant's calendar holds after this invite. */
@@ -157,10 +189,17 @@ function snapshot(event: EventRecord, invite: { method: 'REQUEST' | 'CANCEL'; se
   };
 }
 
-/** SMTP reply codes 5xx are permanent; everything else (4xx, a lost connection, a full disk) is not. */
+/**
+ * Permanent: a 5xx answer to this recipient or this message (RCPT TO, DATA). Everything else is
+ * temporary and retried: 4xx, a lost connection, a full disk, and also a 5xx to our login or our sender
+ * address, which is the installation's problem to fix, not a reason to give up on the registrant.
+ */
 export function isPermanent(err: unknown): boolean {
-  const code = (err as { responseCode?: unknown }).responseCode;
-  return typeof code === 'number' && code >= 500 && code < 600;
+  const e = err as { responseCode?: unknown; command?: unknown };
+  const code = e.responseCode;
+  return (
+    typeof code === 'number' && code >= 500 && code < 600 && (e.command === 'RCPT TO' || e.command === 'DATA')
+  );
 }
 
 /** The server's own words when it gave any, else the error. */
@@ -189,7 +228,7 @@ async function recordFailure(
   }
   const delaySeconds = retryDelaySeconds(policy, mail.attempts);
   const next = await q.markMailForRetry(tx, mail.id, { error: text, delaySeconds });
-  await enqueue(tx, queues.mailDeliver, { mailId: mail.id }, { startAfter: next });
+  await enqueueDelivery(tx, mail.id, next);
   log.info({ mailId: mail.id, attempt: mail.attempts, delaySeconds, error: text }, 'mail deferred');
   return 'retry';
 }
@@ -234,11 +273,7 @@ export async function requeueOverdueMails(pool: pg.Pool, overdueSeconds: number)
   for (;;) {
     const ids = await q.overdueMailIds(pool, { overdueSeconds, afterId, limit: 500 });
     if (!ids.length) return total;
-    await enqueueMany(
-      pool,
-      queues.mailDeliver,
-      ids.map((mailId) => ({ mailId })),
-    );
+    await enqueueDeliveries(pool, ids);
     total += ids.length;
     afterId = ids[ids.length - 1]!;
   }

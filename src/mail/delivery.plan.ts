@@ -46,10 +46,12 @@ export function planMail(kind: MailKind, reg: Registration, event: EventRecord):
       return { send: true, join: true, manage: true, invite: { method: 'REQUEST', sequence } };
     case 'registration.waitlisted':
       if (reg.status !== 'waitlisted') return skip('the registration is no longer on the waiting list');
+      if (!published) return skip('the event is not published');
       return { send: true, join: false, manage: true };
     case 'registration.already_registered':
       if (reg.status === 'cancelled') return skip('the registration was cancelled');
-      if (reg.status === 'confirmed' && published) {
+      if (!published) return skip('the event is not published');
+      if (reg.status === 'confirmed') {
         return { send: true, join: true, manage: true, invite: { method: 'REQUEST', sequence } };
       }
       return { send: true, join: false, manage: true };

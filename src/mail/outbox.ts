@@ -12,7 +12,7 @@ import * as q from './outbox.queries';
 /** Records one mail to one registrant and queues its delivery. */
 export async function queueMail(tx: Queryable, m: q.MailToQueue): Promise<number> {
   const id = await q.insertOutgoingMail(tx, m);
-  await enqueue(tx, queues.mailDeliver, { mailId: id });
+  await enqueueDelivery(tx, id);
   return id;
 }
 
@@ -29,10 +29,20 @@ export async function queueEventMails(
     await q.skipPendingEventMails(tx, m.eventId, m.replacesPending, `replaced by a later ${m.kind} mail`);
   }
   const ids = await q.insertEventMails(tx, m);
+  await enqueueDeliveries(tx, ids);
+  return ids.length;
+}
+
+/** The delivery job of one mail, optionally not before `startAfter`. */
+export async function enqueueDelivery(tx: Queryable, mailId: number, startAfter?: Date): Promise<void> {
+  await enqueue(tx, queues.mailDeliver, { mailId }, { startAfter });
+}
+
+/** The delivery jobs of many mails, in one statement. */
+export async function enqueueDeliveries(tx: Queryable, mailIds: number[]): Promise<void> {
   await enqueueMany(
     tx,
     queues.mailDeliver,
-    ids.map((mailId) => ({ mailId })),
+    mailIds.map((mailId) => ({ data: { mailId } })),
   );
-  return ids.length;
 }

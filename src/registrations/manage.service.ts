@@ -50,6 +50,7 @@ export async function followJoinLink(
   const found = await registrationForLink(pool, req.token, req.purpose);
   const { registration, event } = found;
   if (event.status === 'cancelled') return { state: 'event_cancelled', ...found };
+  if (event.status !== 'published') return { state: 'no_meeting_link', ...found };
   if (registration.status === 'cancelled') return { state: 'cancelled', ...found };
   if (registration.status === 'waitlisted') return { state: 'waitlisted', ...found };
   if (!event.meetingUrl) return { state: 'no_meeting_link', ...found };
@@ -152,16 +153,21 @@ export async function changePreferences(
   if (!isLanguage(interpretation)) fields.interpretation = 'validation:choice';
   if (!isLanguage(locale) || !isLanguage(interpretation)) return { ok: false, fields };
   const found = await registrationForLink(pool, req.token, 'manage');
-  if (!canManage(found, req.now)) throw new DomainError('registration_closed', 'errors:registrationLocked');
   await withTransaction(pool, async (tx) => {
-    await q.updatePreferences(tx, found.registration.id, { locale, interpretation, at: req.now });
+    // The same lock order as registering and cancelling: the event, then the registration.
+    const event = await lockedEvent(tx, found.event.id);
+    const reg = (await q.registrationById(tx, found.registration.id, { lock: true }))!;
+    if (!canManage({ registration: reg, event }, req.now)) {
+      throw new DomainError('registration_closed', 'errors:registrationLocked');
+    }
+    await q.updatePreferences(tx, reg.id, { locale, interpretation, at: req.now });
     await insertAuditEntry(tx, {
-      actor: `attendee:${found.registration.email.toLowerCase()}`,
+      actor: `attendee:${reg.email.toLowerCase()}`,
       action: 'registration.preferences_changed',
-      eventId: found.event.id,
-      registrationId: found.registration.id,
+      eventId: event.id,
+      registrationId: reg.id,
       data: {
-        before: { locale: found.registration.locale, interpretation: found.registration.interpretation },
+        before: { locale: reg.locale, interpretation: reg.interpretation },
         after: { locale, interpretation },
       },
       at: req.now,

@@ -149,14 +149,17 @@ function toRegistration(r: RegistrationRow): Registration {
   };
 }
 
-/** One registration by id, optionally locked for the rest of the transaction. */
+/**
+ * One registration by id, optionally locked for the rest of the transaction (NO KEY UPDATE: it does not
+ * wait for the key-share lock a mail being delivered to this registrant holds).
+ */
 export async function registrationById(
   db: Queryable,
   id: number,
   opts: { lock?: boolean } = {},
 ): Promise<Registration | undefined> {
   const res = await db.query<RegistrationRow>(
-    `SELECT ${registrationColumns} FROM registrations r WHERE r.id = $1 ${opts.lock ? 'FOR UPDATE' : ''}`,
+    `SELECT ${registrationColumns} FROM registrations r WHERE r.id = $1 ${opts.lock ? 'FOR NO KEY UPDATE' : ''}`,
     [id],
   );
   return res.rows[0] && toRegistration(res.rows[0]);
@@ -221,7 +224,7 @@ export async function firstWaiting(db: Queryable, eventId: number): Promise<Regi
       WHERE r.event_id = $1 AND r.status = 'waitlisted'
       ORDER BY r.created_at, r.id
       LIMIT 1
-      FOR UPDATE`,
+      FOR NO KEY UPDATE`,
     [eventId],
   );
   return res.rows[0] && toRegistration(res.rows[0]);

@@ -160,9 +160,12 @@ describe('retrying', () => {
     expect(delays.reduce((a, b) => a + b, 0)).toBeGreaterThan(24 * 3600);
   });
 
-  it('when the server replies 5xx, then the failure is permanent; 4xx and lost connections are temporary', () => {
-    expect(isPermanent({ responseCode: 550 })).toBe(true);
-    expect(isPermanent({ responseCode: 451 })).toBe(false);
+  it('when the server refuses the recipient or the message with 5xx, then the failure is permanent; 4xx, lost connections and 5xx to our login or sender are temporary', () => {
+    expect(isPermanent({ responseCode: 550, command: 'RCPT TO' })).toBe(true);
+    expect(isPermanent({ responseCode: 554, command: 'DATA' })).toBe(true);
+    expect(isPermanent({ responseCode: 451, command: 'RCPT TO' })).toBe(false);
+    expect(isPermanent({ responseCode: 535, command: 'AUTH PLAIN' })).toBe(false);
+    expect(isPermanent({ responseCode: 553, command: 'MAIL FROM' })).toBe(false);
     expect(isPermanent(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(
       false,
     );

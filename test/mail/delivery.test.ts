@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { importEvent } from '../../src/events';
+import * as renderModule from '../../src/mail/render';
 import { promoteWaitingForEvent } from '../../src/registrations';
 import type { Config } from '../../src/config';
 import type { MailTransport } from '../../src/mail/transport';
@@ -326,11 +327,12 @@ describe('mail delivery and calendar invites', () => {
     expect(update.text).toContain('14:00–17:15 JST');
   });
 
-  it('when the confirmation is still pending as the registrant cancels, then it is skipped with the reason and only the cancellation (without invite) goes out', async () => {
+  it('when a registration is cancelled before its confirmation was delivered, then the confirmation is skipped with the reason and only the cancellation (without invite) goes out', async () => {
     await makeEvent(t);
     await register(t, { locale: 'en' });
     const [{ id }] = await rows(t, 'SELECT id FROM registrations');
-    // Cancel through the service path the manage page uses, before any mail was delivered.
+    // The state a cancellation leaves (status, a higher invite revision, the cancellation mail) while the
+    // confirmation still waits: no manage link exists yet to cancel through.
     await t.db.pool.query(
       `UPDATE registrations SET status = 'cancelled', invite_revision = 1 WHERE id = $1`,
       [id],
@@ -387,5 +389,115 @@ describe('mail delivery and calendar invites', () => {
     expect(
       await rows(t, `SELECT recipient FROM outgoing_mails WHERE kind = 'registration.promoted'`),
     ).toEqual([{ recipient: 'second@example.org' }]);
+  });
+
+  it('when the registrant cancels while a mail to them is being sent, then neither waits for the other, and the cancellation that follows carries the CANCEL', async () => {
+    await makeEvent(t, { capacity: 1, waitlist: true });
+    await register(t, { email: 'first@example.org' });
+    await register(t, { email: 'second@example.org' });
+    await deliverDue(t, transport, config);
+    const [confirmed, waitlisted] = await sink.waitFor(2);
+    await importEvent(
+      t.db.pool,
+      eventDoc({ capacity: 1, waitlist: true, startsAt: '2026-12-16T14:00:00+09:00' }),
+      {
+        now: t.clock.now(),
+        actor: 'test',
+      },
+    );
+
+    // A mail server that holds the update until the test lets it go.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let sending!: () => void;
+    const started = new Promise<void>((r) => (sending = r));
+    const slow: MailTransport = {
+      ...transport,
+      async send(message, meta) {
+        sending();
+        await held;
+        return transport.send(message, meta);
+      },
+    };
+    const delivery = deliverDue(t, slow, config);
+    await started;
+
+    const within = <T>(p: Promise<T>) =>
+      Promise.race([
+        p,
+        new Promise<never>((_, no) => setTimeout(() => no(new Error('blocked by the delivery')), 3000)),
+      ]);
+    const manage = pathOf(linksIn(confirmed!.parsed).manage!);
+    const agent = request.agent(t.app);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec((await agent.get(`${manage}/cancel`)).text)![1]!;
+    const cancelled = await within(
+      agent
+        .post(`${manage}/cancel`)
+        .type('form')
+        .send(encodeForm({ _csrf: csrf })),
+    );
+    expect(cancelled.status).toBe(303);
+    const waiting = pathOf(linksIn(waitlisted!.parsed).manage!);
+    const other = request.agent(t.app);
+    const csrf2 = /name="_csrf" value="([^"]+)"/.exec((await other.get(waiting)).text)![1]!;
+    const saved = await within(
+      other
+        .post(waiting)
+        .type('form')
+        .send(encodeForm({ _csrf: csrf2, locale: 'en', interpretation: 'en' })),
+    );
+    expect(saved.status).toBe(303);
+
+    release();
+    expect(await delivery).toEqual(['sent']);
+    expect(await deliverDue(t, transport, config)).toEqual(['sent', 'sent']);
+    const [, , update, cancel, promoted] = await sink.waitFor(5);
+    expect(update!.to).toBe('first@example.org');
+    expect(cancel!.to).toBe('first@example.org');
+    const c = inviteOf(cancel!.parsed)!;
+    expect(c.method).toBe('CANCEL');
+    expect(c.sequence).toBeGreaterThan(inviteOf(update!.parsed)!.sequence);
+    expect(promoted!.to).toBe('second@example.org');
+  });
+
+  it('when a mail cannot be rendered, then it is marked failed with the reason instead of being retried', async () => {
+    await makeEvent(t);
+    await register(t, { locale: 'en' });
+    const spy = jest.spyOn(renderModule, 'renderMail').mockImplementation(() => {
+      throw new Error('template broken');
+    });
+    try {
+      expect(await deliverDue(t, transport, config)).toEqual(['failed']);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await rows(t, 'SELECT status, last_error FROM outgoing_mails')).toEqual([
+      { status: 'failed', last_error: 'could not prepare the mail: template broken' },
+    ]);
+    expect(sink.received).toHaveLength(0);
+  });
+
+  it('when a published event goes back to draft, changes time, and is published again, then confirmed registrants get one update with the new time', async () => {
+    await makeEvent(t);
+    await register(t, { locale: 'en' });
+    await deliverDue(t, transport, config);
+    const opts = { now: t.clock.now(), actor: 'test' };
+    await importEvent(t.db.pool, eventDoc({ status: 'draft', startsAt: '2026-12-16T13:00:00+09:00' }), opts);
+    expect(await deliverDue(t, transport, config)).toEqual([]);
+    const join = pathOf(linksIn((await sink.waitFor(1))[0]!.parsed).join!);
+    const page = await request(t.app).get(`${join}?lang=en`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('The meeting link is not available yet');
+
+    const republished = await importEvent(
+      t.db.pool,
+      eventDoc({ startsAt: '2026-12-16T13:00:00+09:00' }),
+      opts,
+    );
+    expect(republished.notified).toBe(1);
+    expect(await deliverDue(t, transport, config)).toEqual(['sent']);
+    const update = (await sink.waitFor(2))[1]!.parsed;
+    expect(inviteOf(update)!.start.toISOString()).toBe('2026-12-16T04:00:00.000Z');
+    expect(update.text).toContain('13:00–17:15 JST');
   });
 });
