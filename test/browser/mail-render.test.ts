@@ -1,27 +1,15 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { EventRecord } from '../../src/events/events.types';
 import type { Language } from '../../src/i18n';
 import { renderMail } from '../../src/mail/render';
+import { launchChromium, SHOTS } from '../helpers/browser';
 
 /**
  * The confirmation mail as a mail client would paint it: the HTML part loaded into Debian's chromium
  * (playwright-core) with nothing from the network, on a desktop-width window and a 375px phone. Full-page
  * screenshots go to test-results/ for a person to look at.
  */
-const SHOTS = path.resolve(__dirname, '../../test-results');
-
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 const joinUrl = 'https://events.example/join/J0in-T0ken-0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
 
@@ -124,8 +112,7 @@ describe('the confirmation mail in a browser', () => {
   }
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: LAUNCH_ARGS });
-    fs.mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium();
   });
 
   afterEach(async () => {

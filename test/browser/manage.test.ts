@@ -2,19 +2,13 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type BrowserContextOptions,
-  type Page,
-} from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import type { Config } from '../../src/config';
 import type { MailTransport } from '../../src/mail/transport';
 import { encodeForm, formData, formSession, makeEvent, startTestApp, type TestApp } from '../helpers/app';
 import { deliverDue, linksIn, mailConfig, smtpTransport } from '../helpers/mail';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp';
+import { axeReport, launchChromium, SHOTS } from '../helpers/browser';
 
 /**
  * The self-service pages reached from the confirmation mail, in a real browser (Debian's chromium via
@@ -23,37 +17,9 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp';
  * person on the waiting list), and the join link of a cancelled registration.
  */
 const SLUG = 'tsunagaru-manage';
-const SHOTS = path.resolve(__dirname, '../../test-results');
 const MAIL_ORIGIN = 'https://events.example.org';
 const FIRST = 'first.manage@example.org';
 const SECOND = 'second.manage@example.org';
-
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
-/** Serious or critical WCAG 2.1 A/AA violations on the page, as a readable report ('' when none). */
-async function axeReport(page: Page): Promise<string> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  expect(results.passes.length).toBeGreaterThan(0);
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `[${v.impact}] ${v.id}: ${v.help}\n` +
-        v.nodes.map((n) => `    ${n.target.join(' ')}\n      ${n.failureSummary ?? ''}`).join('\n'),
-    )
-    .join('\n');
-}
 
 /** Waits for web fonts, then saves a full-page screenshot and returns its path. */
 async function shoot(page: Page, name: string): Promise<string> {
@@ -139,8 +105,7 @@ describe('manage and join pages in a browser', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     manageUrl = local(links.manage!);
     joinUrl = local(links.join!);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: LAUNCH_ARGS });
-    fs.mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium();
   });
 
   afterEach(async () => {

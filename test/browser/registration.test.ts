@@ -2,9 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import {
-  chromium,
   type Browser,
   type BrowserContext,
   type BrowserContextOptions,
@@ -12,6 +10,7 @@ import {
   type Page,
 } from 'playwright-core';
 import { makeEvent, startTestApp, type TestApp } from '../helpers/app';
+import { axeReport, launchChromium, SHOTS } from '../helpers/browser';
 
 /**
  * The event page and its registration form in a real browser (Debian's chromium via playwright-core),
@@ -19,18 +18,6 @@ import { makeEvent, startTestApp, type TestApp } from '../helpers/app';
  * the labels, the error summary, axe-core on both languages, and the "in your time zone" line.
  */
 const SLUG = 'tsunagaru-browser';
-const SHOTS = path.resolve(__dirname, '../../test-results');
-
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 /** The field whose label reads exactly `text`, allowing the required-field marker " *" after it. */
 function byLabel(scope: Page | Locator, text: string): Locator {
@@ -83,8 +70,7 @@ describe('registration form in a browser', () => {
       server.listen(0, '127.0.0.1', () => resolve());
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: LAUNCH_ARGS });
-    fs.mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium();
   });
 
   afterEach(async () => {
@@ -254,20 +240,8 @@ describe('registration form in a browser', () => {
     async (lang) => {
       const page = await openPage({ locale: lang === 'ja' ? 'ja-JP' : 'en-GB' });
       await page.goto(`${base}/events/${SLUG}?lang=${lang}`);
-      const results = await new AxeBuilder({ page })
-        .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-        .analyze();
-      const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      const report = serious
-        .map(
-          (v) =>
-            `[${v.impact}] ${v.id}: ${v.help}\n` +
-            v.nodes.map((n) => `    ${n.target.join(' ')}\n      ${n.failureSummary ?? ''}`).join('\n'),
-        )
-        .join('\n');
       // The report is the failure message: an empty string when nothing was found.
-      expect(report).toBe('');
-      expect(results.passes.length).toBeGreaterThan(0);
+      expect(await axeReport(page)).toBe('');
     },
   );
 
