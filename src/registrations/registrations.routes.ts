@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { eventView, publicEvent } from '../events';
+import { addToCalendarView, eventView, publicEvent } from '../events';
 import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
@@ -33,6 +33,7 @@ export function registrationRoutes(ctx: AppContext): Router {
       if (outcome.status === 'invalid') {
         res.status(422).render('events/show', {
           event: eventView(outcome.event, lang, now),
+          calendar: addToCalendarView(outcome.event, lang, now, ctx.config.baseUrl),
           form: formView(
             outcome.event,
             lang,
