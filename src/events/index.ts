@@ -15,4 +15,4 @@ export {
   type RegistrationWindow,
 } from './events.service';
 export { seedDemoEvent, demoEvent } from './demo-event';
-export { eventView, addToCalendarView, type EventView, type LocalText } from './events.view';
+export { eventView, addToCalendarView, eventPageUrl, type EventView, type LocalText } from './events.view';

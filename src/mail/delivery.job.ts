@@ -2,9 +2,15 @@ import type pg from 'pg';
 import { buildInvite, registrationUid } from '../calendar';
 import type { Config } from '../config';
 import { withTransaction, type Queryable } from '../db/pool';
-import { eventById, pickText, type EventRecord } from '../events';
+import { eventById, eventPageUrl, pickText, type EventRecord } from '../events';
 import { loggerFor } from '../logger';
-import { mintLinkToken, registrationById, setInviteSent, type Registration } from '../registrations';
+import {
+  displayName,
+  mintLinkToken,
+  registrationById,
+  setInviteSent,
+  type Registration,
+} from '../registrations';
 import { composeMessage, newMessageId, parseAddress } from './compose';
 import { planMail, type MailPlan } from './delivery.plan';
 import type { MailLinks } from './mail.types';
@@ -93,7 +99,7 @@ async function deliverLocked(
   }
   const now = deps.now();
   const lang = registration.locale;
-  const links: MailLinks = { eventPage: `${deps.config.baseUrl}/events/${event.slug}?lang=${lang}` };
+  const links: MailLinks = { eventPage: eventPageUrl(deps.config.baseUrl, event.slug, lang) };
   const mint = (purpose: 'join' | 'manage') =>
     mintLinkToken(tx, { registrationId: registration.id, purpose, mailId: mail.id, at: now });
   if (plan.join) links.join = `${deps.config.baseUrl}/join/${await mint('join')}`;
@@ -118,6 +124,7 @@ async function deliverLocked(
   await q.markMailSent(tx, mail.id, {
     messageId: String(prepared.message.messageId),
     subject: prepared.subject,
+    locale: registration.locale,
     at: now,
   });
   if (plan.invite) await setInviteSent(tx, registration.id, snapshot(event, plan.invite));
@@ -158,7 +165,7 @@ function prepare(
       eventUrl: links.eventPage,
       joinUrl: links.join,
       organizer: organizer(deps.config, event, lang),
-      attendee: { name: attendeeName(registration), email: registration.email },
+      attendee: { name: displayName(registration), email: registration.email },
     }),
   };
   const messageId = newMessageId(deps.config.mailFrom);
@@ -166,7 +173,7 @@ function prepare(
     kind: mail.kind,
     lang,
     event,
-    to: { name: attendeeName(registration), address: registration.email },
+    to: { name: displayName(registration), address: registration.email },
     rendered,
     invite,
     mailFrom: deps.config.mailFrom,
@@ -231,10 +238,6 @@ async function recordFailure(
   await enqueueDelivery(tx, mail.id, next);
   log.info({ mailId: mail.id, attempt: mail.attempts, delaySeconds, error: text }, 'mail deferred');
   return 'retry';
-}
-
-function attendeeName(r: Registration): string {
-  return r.locale === 'ja' ? `${r.familyName} ${r.givenName}` : `${r.givenName} ${r.familyName}`;
 }
 
 function organizer(config: Config, event: EventRecord, lang: 'en' | 'ja') {

@@ -25,7 +25,7 @@ export type MailPlan =
  * The invite SEQUENCE: the event's revision (rises with every change attendees must hear about) plus
  * the registration's own (rises when the registrant cancels or is restored). Both only ever rise.
  */
-export function inviteSequence(event: EventRecord, reg: Registration): number {
+function inviteSequence(event: EventRecord, reg: Registration): number {
   return event.revision + reg.inviteRevision;
 }
 
@@ -93,7 +93,7 @@ function planUpdate(reg: Registration, event: EventRecord, sequence: number): Ma
 }
 
 /** What differs between the registrant's calendar entry and the event now. */
-export function changesSince(reg: Registration, event: EventRecord): InviteChanges {
+function changesSince(reg: Registration, event: EventRecord): InviteChanges {
   const before = reg.inviteSent!;
   const changes: InviteChanges = { fields: [] };
   if (

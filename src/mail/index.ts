@@ -4,5 +4,5 @@
  * the delivery reads (events, registrations) can depend on this module without a cycle.
  */
 export { queueMail, queueEventMails } from './outbox';
-export { mailsForRegistration, type MailToQueue, type OutgoingMail } from './outbox.queries';
+export type { MailToQueue, OutgoingMail } from './outbox.queries';
 export { mailKinds, type MailKind } from './mail.types';

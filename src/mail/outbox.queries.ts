@@ -118,31 +118,32 @@ export async function skipPendingEventMails(
  * counts the attempt. Undefined when it is not due, already handled, or another worker holds it.
  */
 export async function lockDueMail(db: Queryable, id: number): Promise<OutgoingMail | undefined> {
-  const locked = await db.query<{ id: string }>(
-    `SELECT id FROM outgoing_mails
-      WHERE id = $1 AND status = 'pending' AND next_attempt_at <= now()
-      FOR UPDATE SKIP LOCKED`,
-    [id],
-  );
-  if (!locked.rows.length) return undefined;
   const res = await db.query<MailRow>(
-    `UPDATE outgoing_mails SET attempts = attempts + 1 WHERE id = $1 RETURNING ${columns}`,
+    `UPDATE outgoing_mails SET attempts = attempts + 1
+      WHERE id = (SELECT id FROM outgoing_mails
+                   WHERE id = $1 AND status = 'pending' AND next_attempt_at <= now()
+                   FOR UPDATE SKIP LOCKED)
+      RETURNING ${columns}`,
     [id],
   );
-  return toMail(res.rows[0]!);
+  return res.rows[0] && toMail(res.rows[0]);
 }
 
-/** Records a delivered mail, and forgets any secret its row carried. */
+/**
+ * Records a delivered mail with the language it went out in (the registrant's at that moment), and
+ * forgets any secret its row carried.
+ */
 export async function markMailSent(
   db: Queryable,
   id: number,
-  m: { messageId: string; subject: string; at: Date },
+  m: { messageId: string; subject: string; locale: Language; at: Date },
 ): Promise<void> {
   await db.query(
     `UPDATE outgoing_mails
-        SET status = 'sent', sent_at = $2, message_id = $3, subject = $4, last_error = NULL, payload = '{}'
+        SET status = 'sent', sent_at = $2, message_id = $3, subject = $4, locale = $5, last_error = NULL,
+            payload = '{}'
       WHERE id = $1`,
-    [id, m.at, m.messageId, m.subject],
+    [id, m.at, m.messageId, m.subject, m.locale],
   );
 }
 
@@ -190,13 +191,4 @@ export async function overdueMailIds(
     [m.overdueSeconds, m.afterId, m.limit],
   );
   return res.rows.map((r) => Number(r.id));
-}
-
-/** The mails recorded for a registration, oldest first (the manage page and the organiser's view). */
-export async function mailsForRegistration(db: Queryable, registrationId: number): Promise<OutgoingMail[]> {
-  const res = await db.query<MailRow>(
-    `SELECT ${columns} FROM outgoing_mails WHERE registration_id = $1 ORDER BY created_at, id`,
-    [registrationId],
-  );
-  return res.rows.map(toMail);
 }

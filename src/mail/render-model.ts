@@ -1,3 +1,4 @@
+import { displayName } from '../registrations';
 import { pickText, type LocalText } from '../events';
 import { tFor, type Language } from '../i18n';
 import { formatSpan } from '../time';
@@ -70,20 +71,6 @@ const seatKinds: ReadonlySet<MailKind> = new Set([
 
 /** Kinds after which there is no registration left to manage. */
 const finalKinds: ReadonlySet<MailKind> = new Set(['registration.cancelled', 'event.cancelled']);
-
-const cjk = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]/;
-
-/**
- * Names written in Japanese script read family name first in either language ("山田 花子", never
- * "花子 山田"); names in Latin script keep the order their owner uses in Latin script, given name first,
- * in either language ("Hanako Yamada 様", "Jürgen Schwettmann 様"), as Japanese business mail writes them.
- */
-export function displayName(r: { familyName: string; givenName: string }): string {
-  const family = r.familyName.trim();
-  const given = r.givenName.trim();
-  const familyFirst = cjk.test(family + given);
-  return (familyFirst ? [family, given] : [given, family]).filter(Boolean).join(' ');
-}
 
 /** t for the mail namespace; String() because i18next may hand back non-strings for objects. */
 export function mailT(lang: Language): Translate {

@@ -24,4 +24,5 @@ export {
 } from './registrations.queries';
 export { affiliations, registrationFormSchema, parseRegistrationForm } from './registrations.schemas';
 export { countryOptions, isCountryCode } from './countries';
-export { newToken, hashToken, mintLinkToken } from './tokens';
+export { mintLinkToken } from './tokens';
+export { displayName } from './names';

@@ -1,6 +1,7 @@
 import { eventView, type EventView } from '../events';
 import type { Language } from '../i18n';
 import { canManage, type RegistrationWithEvent } from './manage.service';
+import { displayName } from './names';
 
 /** What the manage page shows, worked out once so the template only prints. */
 export interface ManageView {
@@ -34,7 +35,7 @@ export function manageView(found: RegistrationWithEvent, lang: Language, now: Da
   return {
     event: eventView(event, lang, now),
     registration: {
-      name: lang === 'ja' ? `${r.familyName} ${r.givenName}` : `${r.givenName} ${r.familyName}`,
+      name: displayName(r),
       email: r.email,
       organisation: r.organisation,
       status: r.status,

@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import {
   type Browser,
@@ -10,7 +8,7 @@ import {
   type Page,
 } from 'playwright-core';
 import { makeEvent, startTestApp, type TestApp } from '../helpers/app';
-import { axeReport, launchChromium, SHOTS } from '../helpers/browser';
+import { axeReport, launchChromium, serve, SHOTS } from '../helpers/browser';
 
 /**
  * The event page and its registration form in a real browser (Debian's chromium via playwright-core),
@@ -27,7 +25,7 @@ function byLabel(scope: Page | Locator, text: string): Locator {
 
 describe('registration form in a browser', () => {
   let t: TestApp;
-  let server: http.Server;
+  let server: Awaited<ReturnType<typeof serve>> | undefined;
   let base: string;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
@@ -64,12 +62,8 @@ describe('registration form in a browser', () => {
   beforeAll(async () => {
     t = await startTestApp();
     await makeEvent(t, { slug: SLUG });
-    server = http.createServer(t.app);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serve(t.app);
+    base = server.base;
     browser = await launchChromium();
   });
 
@@ -79,10 +73,7 @@ describe('registration form in a browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    await server?.close();
     await t?.close();
   });
 

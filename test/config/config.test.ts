@@ -32,7 +32,13 @@ describe('configuration', () => {
   it('when several values are wrong, then one ConfigError lists each of them', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', SMTP_URL: 'http://mail' });
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        LOG_LEVEL: 'loud',
+        SMTP_URL: 'http://mail',
+        MAIL_FROM: 'Tsunagaru <not an address>',
+      });
     } catch (err) {
       error = err;
     }
@@ -42,6 +48,17 @@ describe('configuration', () => {
     expect(problems).toMatch(/DATABASE_URL/);
     expect(problems).toMatch(/LOG_LEVEL/);
     expect(problems).toMatch(/SMTP_URL/);
+    expect(problems).toMatch(/MAIL_FROM must be an address/);
+  });
+
+  it('when DKIM_PRIVATE_KEY names a file that cannot be read, then the start is refused saying so', () => {
+    expect(() =>
+      loadConfig({
+        DKIM_DOMAIN: 'events.example.org',
+        DKIM_SELECTOR: 's1',
+        DKIM_PRIVATE_KEY: '/nonexistent/key.pem',
+      }),
+    ).toThrow(/DKIM_PRIVATE_KEY is neither a PEM key nor a readable file/);
   });
 
   it('when NODE_ENV is production without SESSION_SECRET or BASE_URL, then both are reported as required', () => {

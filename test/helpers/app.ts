@@ -3,6 +3,9 @@ import request from 'supertest';
 import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { importEvent, type EventInput } from '../../src/events';
+import { eventDoc } from './events';
+
+export { eventDoc };
 import { createTestDatabase, type TestDatabase } from './db';
 
 /** A clock the test moves by hand. */
@@ -38,35 +41,6 @@ export async function startTestApp(
     limits: { registrationsPerWindow: opts.registrationsPerWindow ?? 1000, windowSeconds: 600 },
   });
   return { app, db, clock, close: () => db.drop() };
-}
-
-/** An event document with sensible defaults: published, 16 Dec 2026 15:00–17:15 JST, closing 14 Dec 23:59 JST. */
-export function eventDoc(overrides: Partial<EventInput> = {}): EventInput {
-  return {
-    slug: 'tsunagaru-test',
-    status: 'published',
-    title: { en: 'TSUNAGARU by Social & Solidarity Economy', ja: 'TSUNAGARU 社会的連帯経済' },
-    summary: { en: 'A webinar.', ja: 'ウェビナーです。' },
-    description: { en: 'About the webinar.', ja: 'ウェビナーについて。' },
-    programme: { en: 'Opening\nKeynote', ja: '開会\n基調講演' },
-    organisers: { en: 'ILO Office for Japan', ja: 'ILO駐日事務所' },
-    startsAt: '2026-12-16T15:00:00+09:00',
-    endsAt: '2026-12-16T17:15:00+09:00',
-    timezone: 'Asia/Tokyo',
-    displayTimezones: ['Asia/Tokyo', 'Europe/Zurich'],
-    registrationOpensAt: null,
-    registrationClosesAt: '2026-12-14T23:59:00+09:00',
-    capacity: null,
-    waitlist: false,
-    meetingUrl: 'https://zoom.example/j/123',
-    meetingPasscode: 'secret-pass',
-    contactEmail: 'tokyo@ilo.example',
-    questions: [],
-    reminders: ['P1D', 'PT1H'],
-    materials: [{ title: { en: 'Slides', ja: 'スライド' }, url: 'https://materials.example/slides.pdf' }],
-    bilingualMail: false,
-    ...overrides,
-  };
 }
 
 /** Creates an event through the same path the CLI uses. */

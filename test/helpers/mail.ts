@@ -2,7 +2,7 @@ import ICAL from 'ical.js';
 import type { ParsedMail } from 'mailparser';
 import { loadConfig, type Config } from '../../src/config';
 import { deliverMail, type RetryPolicy } from '../../src/mail/delivery.job';
-import { createTransport, type MailTransport } from '../../src/mail/transport';
+import type { MailTransport } from '../../src/mail/transport';
 import type { TestApp } from './app';
 
 /** The app's configuration with mail going to `smtpUrl`. */
@@ -39,11 +39,6 @@ export async function deliverDue(t: TestApp, transport: MailTransport, config: C
     );
   }
   return outcomes;
-}
-
-/** An SMTP transport for the sink, closed by the caller. */
-export function smtpTransport(config: Config): MailTransport {
-  return createTransport(config);
 }
 
 /** The calendar part of a parsed mail: the MIME method and the parsed VCALENDAR. */

@@ -10,23 +10,12 @@ import { composeMessage, headerText, newMessageId, parseAddress } from '../../sr
 import { retryDelaySeconds, defaultRetryPolicy, isPermanent, failureText } from '../../src/mail/delivery.job';
 import { createTransport, emlFileName } from '../../src/mail/transport';
 import { eventDoc } from '../helpers/app';
+import { eventRecord } from '../helpers/events';
 import type { EventRecord } from '../../src/events';
 
 /** Headers, transports and retry arithmetic, without a database. */
-function event(overrides: Partial<EventRecord> = {}): EventRecord {
-  const doc = eventDoc();
-  return {
-    ...doc,
-    id: 1,
-    startsAt: new Date(doc.startsAt),
-    endsAt: new Date(doc.endsAt),
-    registrationOpensAt: null,
-    registrationClosesAt: null,
-    revision: 0,
-    createdAt: new Date(),
-    updatedAt: new Date(),
-    ...overrides,
-  } as EventRecord;
+function event(): EventRecord {
+  return eventRecord(eventDoc());
 }
 
 function message(name: string, subject: string) {

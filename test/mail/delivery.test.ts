@@ -3,7 +3,7 @@ import { importEvent } from '../../src/events';
 import * as renderModule from '../../src/mail/render';
 import { promoteWaitingForEvent } from '../../src/registrations';
 import type { Config } from '../../src/config';
-import type { MailTransport } from '../../src/mail/transport';
+import { createTransport, type MailTransport } from '../../src/mail/transport';
 import {
   encodeForm,
   eventDoc,
@@ -13,7 +13,7 @@ import {
   startTestApp,
   type TestApp,
 } from '../helpers/app';
-import { deliverDue, inviteOf, linksIn, mailConfig, smtpTransport } from '../helpers/mail';
+import { deliverDue, inviteOf, linksIn, mailConfig } from '../helpers/mail';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp';
 
 /**
@@ -49,7 +49,7 @@ describe('mail delivery and calendar invites', () => {
     t = await startTestApp({ now: '2026-12-01T00:00:00Z' });
     sink = await startSmtpSink();
     config = mailConfig(t, sink.url);
-    transport = smtpTransport(config);
+    transport = createTransport(config);
   });
   afterAll(async () => {
     transport.close();

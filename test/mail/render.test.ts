@@ -4,6 +4,7 @@ import type { EventRecord } from '../../src/events/events.types';
 import type { Language } from '../../src/i18n';
 import { mailKinds, type MailKind, type RenderInput } from '../../src/mail/mail.types';
 import { renderMail } from '../../src/mail/render';
+import { referenceEvent as demoReference } from '../helpers/events';
 
 /**
  * The mails a registrant reads, rendered from plain data: every kind in both languages, what each kind
@@ -32,40 +33,17 @@ const links = {
 const materialUrl = 'https://www.ilo.org/topics/cooperatives-and-social-and-solidarity-economy';
 
 function referenceEvent(overrides: Partial<EventRecord> = {}): EventRecord {
-  return {
-    id: 1,
+  return demoReference({
     slug: 'tsunagaru',
-    status: 'published',
     title: { ...titles },
     summary: { en: 'A webinar.', ja: 'ウェビナーです。' },
     description: {},
     programme: {},
     organisers: { ...organisers },
-    startsAt: new Date('2026-12-16T15:00:00+09:00'),
-    endsAt: new Date('2026-12-16T17:15:00+09:00'),
-    timezone: 'Asia/Tokyo',
-    displayTimezones: ['Asia/Tokyo', 'Europe/Zurich'],
-    registrationOpensAt: null,
-    registrationClosesAt: new Date('2026-12-14T23:59:00+09:00'),
-    capacity: 500,
-    waitlist: true,
-    meetingUrl: 'https://zoom.example/j/81234567890',
     meetingPasscode: 'tsunagaru-2026',
-    contactEmail: 'tokyo@ilo.example',
     questions: [],
-    reminders: ['P1D', 'PT1H'],
-    materials: [
-      {
-        title: { en: 'About the Social and Solidarity Economy (ILO)', ja: '社会的連帯経済について（ILO）' },
-        url: materialUrl,
-      },
-    ],
-    bilingualMail: false,
-    revision: 1,
-    createdAt: new Date('2026-10-01T00:00:00Z'),
-    updatedAt: new Date('2026-10-01T00:00:00Z'),
     ...overrides,
-  };
+  });
 }
 
 /** The status a registrant has when each kind is sent to them in the ordinary case. */
