@@ -2,13 +2,13 @@ import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
+import { adminRoutes } from './admin/admin.routes';
 import { eventRoutes } from './events/events.routes';
 import { csrfToken } from './http/csrf';
 import { errorHandler, notFound } from './http/error-handler';
 import { healthRoutes } from './http/health';
 import { languageMiddleware } from './http/language';
 import type { AppContext } from './http/context';
-import { outboxViewerRoutes } from './mail/outbox-viewer.routes';
 import { manageRoutes } from './registrations/manage.routes';
 import { registrationRoutes } from './registrations/registrations.routes';
 
@@ -56,8 +56,7 @@ export function buildApp(ctx: AppContext): express.Express {
   app.use(eventRoutes(ctx));
   app.use(registrationRoutes(ctx));
   app.use(manageRoutes(ctx));
-  // Until organiser accounts exist, the outbox viewer is for development machines only.
-  if (ctx.config.env !== 'production') app.use(outboxViewerRoutes(ctx));
+  app.use(adminRoutes(ctx, secure));
   app.use(notFound);
   app.use(errorHandler);
   return app;

@@ -26,4 +26,12 @@ export const httpStatusFor: Record<string, number> = {
   event_cancelled: 409,
   csrf_failed: 403,
   rate_limited: 429,
+  unauthorized: 401,
+  login_failed: 401,
+  login_locked: 429,
+  forbidden: 403,
+  account_exists: 409,
+  last_admin: 409,
+  link_invalid: 404,
+  conflict: 409,
 };

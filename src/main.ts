@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { createSetupLink } from './accounts';
 import { buildApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase, sessionSecretFor, type Database } from './db/database';
@@ -27,6 +28,13 @@ async function startWeb(config: Config, db: Database): Promise<http.Server> {
     server.listen(config.port, () => resolve());
   });
   logger.info({ url: config.baseUrl, port: config.port }, 'web server listening');
+  const setup = await createSetupLink(db.pool, new Date());
+  if (setup) {
+    logger.warn(
+      { setupUrl: `${config.baseUrl}/admin/setup/${setup}` },
+      `No organiser account exists yet. Open this link once to create the first admin: ${config.baseUrl}/admin/setup/${setup}`,
+    );
+  }
   return server;
 }
 

@@ -3,6 +3,8 @@ import type { Queryable } from '../db/pool';
 /** One business fact for the audit trail: who did what to which event or registration. */
 export interface AuditEntry {
   actor: string;
+  /** The organiser account that acted, when one did. */
+  userId?: number | null;
   action: string;
   eventId?: number | null;
   registrationId?: number | null;
@@ -13,8 +15,54 @@ export interface AuditEntry {
 /** Appends to the audit log, inside the caller's transaction so the fact and its record agree. */
 export async function insertAuditEntry(db: Queryable, e: AuditEntry): Promise<void> {
   await db.query(
-    `INSERT INTO audit_log (occurred_at, actor, action, event_id, registration_id, data)
-     VALUES ($1, $2, $3, $4, $5, $6)`,
-    [e.at, e.actor, e.action, e.eventId ?? null, e.registrationId ?? null, JSON.stringify(e.data ?? {})],
+    `INSERT INTO audit_log (occurred_at, actor, action, event_id, registration_id, data, user_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [
+      e.at,
+      e.actor,
+      e.action,
+      e.eventId ?? null,
+      e.registrationId ?? null,
+      JSON.stringify(e.data ?? {}),
+      e.userId ?? null,
+    ],
   );
+}
+
+/** One line of an event's activity as the workspace shows it. */
+export interface AuditRecord {
+  id: number;
+  occurredAt: Date;
+  actor: string;
+  action: string;
+  registrationId: number | null;
+  data: Record<string, unknown>;
+}
+
+/** An event's audit trail, newest first, at most `limit` entries. */
+export async function auditEntriesForEvent(
+  db: Queryable,
+  eventId: number,
+  limit = 500,
+): Promise<AuditRecord[]> {
+  const res = await db.query<{
+    id: string;
+    occurred_at: Date;
+    actor: string;
+    action: string;
+    registration_id: string | null;
+    data: Record<string, unknown>;
+  }>(
+    `SELECT id, occurred_at, actor, action, registration_id, data FROM audit_log
+      WHERE event_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT $2`,
+    [eventId, limit],
+  );
+  return res.rows.map((r) => ({
+    id: Number(r.id),
+    occurredAt: r.occurred_at,
+    actor: r.actor,
+    action: r.action,
+    registrationId: r.registration_id === null ? null : Number(r.registration_id),
+    data: r.data,
+  }));
 }

@@ -125,6 +125,60 @@ export async function hasRegistrations(db: Queryable, eventId: number): Promise<
   return res.rows[0]!.any;
 }
 
+/** An event in the organiser's list, with its registration counts. */
+export interface EventSummary {
+  event: EventRecord;
+  confirmed: number;
+  waitlisted: number;
+  cancelled: number;
+}
+
+/**
+ * Events an account may see in the workspace, newest start first: every event when `userId` is null
+ * (admins), otherwise those it owns or was added to.
+ */
+export async function eventSummaries(db: Queryable, userId: number | null): Promise<EventSummary[]> {
+  const res = await db.query<EventRow & { confirmed: string; waitlisted: string; cancelled: string }>(
+    `SELECT ${columns},
+       (SELECT count(*) FROM registrations r WHERE r.event_id = events.id AND r.status = 'confirmed') AS confirmed,
+       (SELECT count(*) FROM registrations r WHERE r.event_id = events.id AND r.status = 'waitlisted') AS waitlisted,
+       (SELECT count(*) FROM registrations r WHERE r.event_id = events.id AND r.status = 'cancelled') AS cancelled
+     FROM events
+     WHERE $1::bigint IS NULL OR owner_id = $1
+        OR id IN (SELECT event_id FROM event_members WHERE user_id = $1)
+     ORDER BY starts_at DESC, id DESC`,
+    [userId],
+  );
+  return res.rows.map((r) => ({
+    event: toEvent(r),
+    confirmed: Number(r.confirmed),
+    waitlisted: Number(r.waitlisted),
+    cancelled: Number(r.cancelled),
+  }));
+}
+
+/** How many registrants a change of time, title or link would mail now (confirmed; all live for a cancel). */
+export async function liveRegistrantCount(
+  db: Queryable,
+  eventId: number,
+  statuses: readonly string[],
+): Promise<number> {
+  const res = await db.query<{ n: string }>(
+    'SELECT count(*) AS n FROM registrations WHERE event_id = $1 AND status = ANY($2::text[])',
+    [eventId, statuses],
+  );
+  return Number(res.rows[0]!.n);
+}
+
+/** Whether a slug is taken. */
+export async function slugTaken(db: Queryable, slug: string): Promise<boolean> {
+  const res = await db.query<{ yes: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM events WHERE slug = $1) AS yes',
+    [slug],
+  );
+  return res.rows[0]!.yes;
+}
+
 /** How many events exist at all. */
 export async function eventCount(db: Queryable): Promise<number> {
   const res = await db.query<{ n: string }>('SELECT count(*) AS n FROM events');
@@ -132,16 +186,21 @@ export async function eventCount(db: Queryable): Promise<number> {
 }
 
 /** Inserts a new event from validated input. */
-export async function insertEvent(db: Queryable, e: EventInput, now: Date): Promise<EventRecord> {
+export async function insertEvent(
+  db: Queryable,
+  e: EventInput,
+  now: Date,
+  ownerId: number | null = null,
+): Promise<EventRecord> {
   const res = await db.query<EventRow>(
     `INSERT INTO events (slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
        timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
        meeting_url, meeting_passcode, contact_email, questions, reminders, materials, bilingual_mail,
-       created_at, updated_at)
+       created_at, updated_at, owner_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-       $23, $23)
+       $23, $23, $24)
      RETURNING ${columns}`,
-    [...params(e), now],
+    [...params(e), now, ownerId],
   );
   return toEvent(res.rows[0]!);
 }

@@ -83,13 +83,16 @@ function changedFields(before: EventInput, after: EventInput): string[] {
  * Creates the event with the document's slug, or replaces the one that has it. Nothing changes when
  * the document is invalid.
  */
-export async function importEvent(
-  pool: pg.Pool,
-  doc: unknown,
-  ctx: { now: Date; actor: string },
-): Promise<SavedEvent> {
+export async function importEvent(pool: pg.Pool, doc: unknown, ctx: SaveContext): Promise<SavedEvent> {
   const input = parseEventInput(doc);
   return withTransaction(pool, (tx) => saveEvent(tx, input, ctx));
+}
+
+/** Who saves and when: `actor` is the audit log's label, `userId` the account (it owns events it creates). */
+export interface SaveContext {
+  now: Date;
+  actor: string;
+  userId?: number | null;
 }
 
 export interface SavedEvent {
@@ -105,39 +108,174 @@ export interface SavedEvent {
  * On a published or cancelled event (or a draft that has registrants) a change of time, title, meeting
  * link or status raises the revision.
  */
-export async function saveEvent(
-  tx: Queryable,
-  input: EventInput,
-  ctx: { now: Date; actor: string },
-): Promise<SavedEvent> {
+export async function saveEvent(tx: Queryable, input: EventInput, ctx: SaveContext): Promise<SavedEvent> {
   await q.lockSlug(tx, input.slug);
   const existing = await q.eventBySlug(tx, input.slug);
   if (!existing) {
-    const event = await q.insertEvent(tx, input, ctx.now);
-    await insertAuditEntry(tx, { actor: ctx.actor, action: 'event.created', eventId: event.id, at: ctx.now });
+    const event = await q.insertEvent(tx, input, ctx.now, ctx.userId ?? null);
+    await insertAuditEntry(tx, {
+      actor: ctx.actor,
+      userId: ctx.userId,
+      action: 'event.created',
+      eventId: event.id,
+      data: { after: toEventJson(event) },
+      at: ctx.now,
+    });
     return { event, created: true, changed: Object.keys(input), notified: 0 };
   }
-  const changed = changedFields(toEventJson(existing), toEventJson({ ...existing, ...fromInput(input) }));
+  const before = toEventJson(existing);
+  const changed = changedFields(before, toEventJson({ ...existing, ...fromInput(input) }));
   if (!changed.length) return { event: existing, created: false, changed, notified: 0 };
-  // A draft nobody registered for changes silently; one taken back to draft after people registered
-  // does not, so that publishing it again tells them what changed meanwhile.
-  const noticeable =
-    changed.some((f) => (noticeableFields as readonly string[]).includes(f)) &&
-    (existing.status !== 'draft' || (await q.hasRegistrations(tx, existing.id)));
+  const noticeable = await isNoticeable(tx, existing, changed);
   const revision = existing.revision + (noticeable ? 1 : 0);
   const event = await q.updateEvent(tx, input, revision, ctx.now);
   const notified = noticeable ? await notifyRegistrants(tx, existing, event, ctx.now) : 0;
   if (seatsMayHaveFreed(existing, event)) {
     await enqueue(tx, queues.waitlistPromote, { eventId: event.id }, { singletonKey: `event-${event.id}` });
   }
+  const after = toEventJson(event);
   await insertAuditEntry(tx, {
     actor: ctx.actor,
-    action: 'event.updated',
+    userId: ctx.userId,
+    action: auditAction(existing, event),
     eventId: event.id,
-    data: { changed, revision, notified },
+    data: {
+      changed,
+      revision,
+      notified,
+      before: Object.fromEntries(changed.map((f) => [f, before[f as keyof EventInput]])),
+      after: Object.fromEntries(changed.map((f) => [f, after[f as keyof EventInput]])),
+    },
     at: ctx.now,
   });
   return { event, created: false, changed, notified };
+}
+
+/** `event.published` and `event.cancelled` stand out in the log; everything else is `event.updated`. */
+function auditAction(before: EventRecord, after: EventRecord): string {
+  if (before.status !== after.status && after.status !== 'draft') return `event.${after.status}`;
+  return 'event.updated';
+}
+
+/**
+ * Whether a change must be told to registrants. A draft nobody registered for changes silently; one
+ * taken back to draft after people registered does not, so that publishing it again tells them what
+ * changed meanwhile.
+ */
+async function isNoticeable(tx: Queryable, existing: EventRecord, changed: string[]): Promise<boolean> {
+  return (
+    changed.some((f) => (noticeableFields as readonly string[]).includes(f)) &&
+    (existing.status !== 'draft' || (await q.hasRegistrations(tx, existing.id)))
+  );
+}
+
+/** What saving `input` over the stored event would do, for the editor's warning before saving. */
+export interface ChangeImpact {
+  changed: string[];
+  /** Registrants who would be mailed an updated invite (`update`) or a cancellation (`cancel`). */
+  mail: { kind: 'update' | 'cancel'; recipients: number } | null;
+}
+
+/** Predicts the mails a save would queue, without saving. */
+export async function changeImpact(db: Queryable, input: EventInput): Promise<ChangeImpact> {
+  const existing = await q.eventBySlug(db, input.slug);
+  if (!existing) return { changed: Object.keys(input), mail: null };
+  const changed = changedFields(toEventJson(existing), toEventJson({ ...existing, ...fromInput(input) }));
+  if (!changed.length || !(await isNoticeable(db, existing, changed))) return { changed, mail: null };
+  if (input.status === 'cancelled' && existing.status !== 'cancelled') {
+    const recipients = await q.liveRegistrantCount(db, existing.id, ['confirmed', 'waitlisted']);
+    return { changed, mail: { kind: 'cancel', recipients } };
+  }
+  if (input.status !== 'published') return { changed, mail: null };
+  const recipients = await q.liveRegistrantCount(db, existing.id, ['confirmed']);
+  return { changed, mail: { kind: 'update', recipients } };
+}
+
+/** Creates an event; `slug_taken` (409) when the slug is in use. */
+export async function createEvent(pool: pg.Pool, doc: unknown, ctx: SaveContext): Promise<SavedEvent> {
+  const input = parseEventInput(doc);
+  return withTransaction(pool, async (tx) => {
+    await q.lockSlug(tx, input.slug);
+    if (await q.slugTaken(tx, input.slug)) {
+      throw new DomainError(
+        'slug_taken',
+        'errors:slugTaken',
+        { slug: input.slug },
+        { '$.slug': 'errors:slugTaken' },
+      );
+    }
+    return saveEvent(tx, input, ctx);
+  });
+}
+
+/**
+ * Applies a JSON Merge Patch (RFC 7396) to an event: objects merge, `null` removes a member (so the
+ * field takes its default), arrays and other values replace. The slug cannot change.
+ */
+export async function patchEvent(
+  pool: pg.Pool,
+  slug: string,
+  patch: unknown,
+  ctx: SaveContext,
+): Promise<SavedEvent> {
+  if (!isPlainObject(patch)) throw new DomainError('validation_failed', 'errors:badRequest');
+  return changeLocked(pool, slug, ctx, (current) => {
+    const doc = mergePatch(current, patch) as Record<string, unknown>;
+    if (doc.slug !== slug) {
+      throw new DomainError('validation_failed', 'errors:slugFixed', {}, { '$.slug': 'errors:slugFixed' });
+    }
+    return doc;
+  });
+}
+
+/** Reads the event under its slug lock, derives the new document, and saves it in one transaction. */
+function changeLocked(
+  pool: pg.Pool,
+  slug: string,
+  ctx: SaveContext,
+  change: (current: EventInput) => unknown,
+): Promise<SavedEvent> {
+  return withTransaction(pool, async (tx) => {
+    await q.lockSlug(tx, slug);
+    const current = await exportEvent(tx, slug);
+    return saveEvent(tx, parseEventInput(change(current)), ctx);
+  });
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isPlainObject(patch)) return patch;
+  const out: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+/** Cancels an event: registrants get the cancellation mail (with a calendar CANCEL). */
+export async function cancelEvent(pool: pg.Pool, slug: string, ctx: SaveContext): Promise<SavedEvent> {
+  return changeLocked(pool, slug, ctx, (current) => {
+    if (current.status === 'cancelled') throw new DomainError('event_cancelled', 'errors:eventCancelled');
+    return { ...current, status: 'cancelled' };
+  });
+}
+
+/**
+ * Copies an event under a new slug as a draft, for series: same texts, questions, zones and
+ * reminders; the organiser then sets the new date. Registrations are not copied.
+ */
+export async function duplicateEvent(
+  pool: pg.Pool,
+  slug: string,
+  newSlug: string,
+  ctx: SaveContext,
+): Promise<SavedEvent> {
+  const current = await exportEvent(pool, slug);
+  return createEvent(pool, { ...current, slug: newSlug, status: 'draft' }, ctx);
 }
 
 /**

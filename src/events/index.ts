@@ -1,7 +1,7 @@
 /** The events domain as other domains see it. */
 export type { EventRecord, Question, Texts, EventStatus, Material } from './events.types';
 export type { EventInput, EventIssue } from './events.schemas';
-export { lockedEvent, eventById } from './events.queries';
+export { lockedEvent, eventById, eventBySlug, eventSummaries, type EventSummary } from './events.queries';
 export {
   importEvent,
   exportEvent,
@@ -12,6 +12,14 @@ export {
   pickText,
   toEventJson,
   parseEventInput,
+  createEvent,
+  patchEvent,
+  cancelEvent,
+  duplicateEvent,
+  changeImpact,
+  type ChangeImpact,
+  type SavedEvent,
+  type SaveContext,
   type RegistrationWindow,
 } from './events.service';
 export { seedDemoEvent, demoEvent } from './demo-event';

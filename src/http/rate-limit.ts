@@ -23,6 +23,21 @@ export async function countHit(db: Queryable, bucket: string, windowStart: Date)
   return res.rows[0]!.hits;
 }
 
+/** Hits counted so far in the current window, without counting one. */
+export async function hitsSoFar(db: Queryable, bucket: string, windowStart: Date): Promise<number> {
+  const res = await db.query<{ hits: number }>(
+    'SELECT hits FROM rate_limit_hits WHERE bucket = $1 AND window_start = $2',
+    [bucket, windowStart],
+  );
+  return res.rows[0]?.hits ?? 0;
+}
+
+/** The start of the fixed window that `at` falls in. */
+export function windowStartFor(at: Date, windowSeconds: number): Date {
+  const t = at.getTime();
+  return new Date(t - (t % (windowSeconds * 1000)));
+}
+
 /** Deletes windows that ended before `before`. Returns how many rows went. */
 export async function deleteOldRateLimitWindows(db: Queryable, before: Date): Promise<number> {
   const res = await db.query('DELETE FROM rate_limit_hits WHERE window_start < $1', [before]);
@@ -34,7 +49,7 @@ export function rateLimit(db: Queryable, rule: RateLimitRule, now: () => Date) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const t = now().getTime();
     const windowMs = rule.windowSeconds * 1000;
-    const windowStart = new Date(t - (t % windowMs));
+    const windowStart = windowStartFor(new Date(t), rule.windowSeconds);
     const hits = await countHit(db, `${rule.bucket}:${req.ip ?? 'unknown'}`, windowStart);
     if (hits > rule.limit) {
       const retryAfter = Math.ceil((windowStart.getTime() + windowMs - t) / 1000);

@@ -16,9 +16,9 @@ import {
 
 /**
  * The outbox viewer: mails written as .eml files to DATA_DIR/outbox when no SMTP_URL is set, for
- * organisers and developers to read in the browser. app.ts mounts it only outside production.
+ * admins to read in the browser. The workspace mounts it under /admin, behind sign-in.
  *
- * Mail HTML is never inlined into our pages: it is served alone from /outbox/:name/html under a CSP
+ * Mail HTML is never inlined into our pages: it is served alone from /admin/outbox/:name/html under a CSP
  * that forbids scripts and every fetch, and framed with `sandbox`, so it cannot run in our origin.
  */
 export function outboxViewerRoutes(ctx: AppContext): express.Router {

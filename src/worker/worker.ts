@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { deleteExpiredSessions } from '../accounts';
 import type { Config } from '../config';
 import { deleteOldRateLimitWindows } from '../http/rate-limit';
 import { queues, startQueueRunner } from '../jobs/queue';
@@ -65,6 +66,9 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
   const housekeeping = setInterval(() => {
     deleteOldRateLimitWindows(pool, new Date(opts.now().getTime() - 24 * 3600 * 1000)).catch((err: unknown) =>
       log.error({ err }, 'rate-limit cleanup failed'),
+    );
+    deleteExpiredSessions(pool, opts.now()).catch((err: unknown) =>
+      log.error({ err }, 'session cleanup failed'),
     );
   }, 60_000);
   housekeeping.unref();

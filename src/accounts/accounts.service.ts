@@ -1,0 +1,282 @@
+import crypto from 'node:crypto';
+import type pg from 'pg';
+import { z } from 'zod';
+import { insertAuditEntry } from '../audit/audit.queries';
+import { withTransaction, type Queryable } from '../db/pool';
+import { DomainError } from '../errors';
+import { countHit, hitsSoFar, windowStartFor } from '../http/rate-limit';
+import * as q from './accounts.queries';
+import type { Actor, ApiToken, Role, User } from './accounts.types';
+import { roles } from './accounts.types';
+import { hashPassword, maxPasswordLength, minPasswordLength, verifyPassword } from './passwords';
+
+/**
+ * Organiser accounts: creating them (the CLI, the one-time setup link, an admin), signing in with
+ * limits per account and per network address, and API tokens that act with their owner's rights.
+ */
+
+/** Sign-in limits: failures per account, attempts per address, in one window. */
+export const loginLimits = { perAccount: 5, perAddress: 30, windowSeconds: 15 * 60 };
+
+const accountSchema = z.object({
+  email: z
+    .string({ error: 'validation:required' })
+    .trim()
+    .min(1, 'validation:required')
+    .max(254, 'validation:tooLong')
+    .pipe(z.email({ error: 'validation:email' })),
+  name: z.string().trim().max(100, 'validation:tooLong').default(''),
+  role: z.enum(roles, { error: 'validation:choice' }),
+  password: z
+    .string({ error: 'validation:required' })
+    .min(minPasswordLength, 'validation:passwordTooShort')
+    .max(maxPasswordLength, 'validation:tooLong'),
+  locale: z.enum(['en', 'ja']).default('en'),
+});
+
+export type NewAccount = z.input<typeof accountSchema>;
+
+function invalid(error: z.ZodError): DomainError {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) fields[String(issue.path[0])] ??= issue.message;
+  return new DomainError('validation_failed', 'errors:invalidForm', {}, fields);
+}
+
+/** Who wrote an audit entry: an acting account, or a named tool (`cli`, `setup`). */
+type By = Actor | 'cli' | 'setup';
+
+function auditActor(by: By): { actor: string; userId: number | null } {
+  return typeof by === 'string' ? { actor: by, userId: null } : { actor: by.label, userId: by.user.id };
+}
+
+/** Creates an account inside the caller's transaction. `account_exists` when the address is taken. */
+export async function createAccount(
+  tx: Queryable,
+  input: NewAccount,
+  ctx: { now: Date; by: By },
+): Promise<User> {
+  const parsed = accountSchema.safeParse(input);
+  if (!parsed.success) throw invalid(parsed.error);
+  const a = parsed.data;
+  if (await q.userByEmail(tx, a.email)) {
+    throw new DomainError(
+      'account_exists',
+      'errors:accountExists',
+      { email: a.email },
+      { email: 'errors:accountExists' },
+    );
+  }
+  const user = await q.insertUser(tx, { ...a, passwordHash: await hashPassword(a.password), at: ctx.now });
+  await insertAuditEntry(tx, {
+    ...auditActor(ctx.by),
+    action: 'account.created',
+    data: { email: user.email, role: user.role },
+    at: ctx.now,
+  });
+  return user;
+}
+
+/** Changes an account's role or blocks it; the last active admin cannot be demoted or blocked. */
+export async function changeAccountAccess(
+  pool: pg.Pool,
+  id: number,
+  change: { role: Role; disabled: boolean },
+  ctx: { now: Date; by: Actor },
+): Promise<User> {
+  if (!roles.includes(change.role))
+    throw new DomainError('validation_failed', 'errors:invalidForm', {}, { role: 'validation:choice' });
+  return withTransaction(pool, async (tx) => {
+    await tx.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
+    const before = await q.userById(tx, id);
+    if (!before) throw new DomainError('not_found', 'errors:notFound');
+    const losesAdmin =
+      before.role === 'admin' && !before.disabledAt && (change.role !== 'admin' || change.disabled);
+    if (losesAdmin && (await q.activeAdminCount(tx)) <= 1) {
+      throw new DomainError('last_admin', 'errors:lastAdmin');
+    }
+    const after = (await q.updateUserAccess(tx, id, { ...change, at: ctx.now }))!;
+    await insertAuditEntry(tx, {
+      ...auditActor(ctx.by),
+      action: 'account.updated',
+      data: {
+        email: after.email,
+        before: { role: before.role, disabled: Boolean(before.disabledAt) },
+        after: { role: after.role, disabled: Boolean(after.disabledAt) },
+      },
+      at: ctx.now,
+    });
+    return after;
+  });
+}
+
+/**
+ * Checks an address and password. Refuses without looking at the password once the account has had
+ * too many failures in the window, or the address has made too many attempts; unknown addresses,
+ * blocked accounts and wrong passwords all get the same answer.
+ */
+export async function logIn(
+  pool: pg.Pool,
+  input: { email: string; password: string; ip: string; now: Date },
+): Promise<User> {
+  const windowStart = windowStartFor(input.now, loginLimits.windowSeconds);
+  const minutes = Math.ceil(
+    (windowStart.getTime() + loginLimits.windowSeconds * 1000 - input.now.getTime()) / 60_000,
+  );
+  const email = input.email.trim().toLowerCase().slice(0, 254);
+  const accountBucket = `login-account:${email}`;
+  if ((await countHit(pool, `login-address:${input.ip}`, windowStart)) > loginLimits.perAddress) {
+    throw new DomainError('rate_limited', 'errors:rateLimited', { minutes });
+  }
+  if ((await hitsSoFar(pool, accountBucket, windowStart)) >= loginLimits.perAccount) {
+    throw new DomainError('login_locked', 'errors:loginLocked', { minutes });
+  }
+  const user = email ? await q.userForLogin(pool, email) : undefined;
+  const ok = await verifyPassword(user?.passwordHash, input.password.slice(0, maxPasswordLength));
+  if (!ok || !user || user.disabledAt) {
+    await countHit(pool, accountBucket, windowStart);
+    throw new DomainError('login_failed', 'errors:loginFailed');
+  }
+  await q.recordLogin(pool, user.id, input.now);
+  const { passwordHash: _hash, ...plain } = user;
+  return plain;
+}
+
+const SETUP_KEY = 'setup_link';
+const setupLifetimeMs = 24 * 3600 * 1000;
+
+/**
+ * A one-time link for creating the first admin, when no account exists yet; otherwise null. Each call
+ * replaces the previous link (only its hash is kept), which expires after a day.
+ */
+export async function createSetupLink(pool: pg.Pool, now: Date): Promise<string | null> {
+  return withTransaction(pool, async (tx) => {
+    await tx.query('LOCK TABLE users IN SHARE MODE');
+    if ((await q.userCount(tx)) > 0) return null;
+    const token = crypto.randomBytes(32).toString('base64url');
+    await tx.query(
+      `INSERT INTO app_state (key, value) VALUES ($1, $2)
+       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+      [
+        SETUP_KEY,
+        JSON.stringify({ hash: sha256(token), expiresAt: new Date(now.getTime() + setupLifetimeMs) }),
+      ],
+    );
+    return token;
+  });
+}
+
+function sha256(value: string): string {
+  return crypto.createHash('sha256').update(value).digest('hex');
+}
+
+async function setupLinkMatches(db: Queryable, token: string, now: Date, lock = false): Promise<boolean> {
+  const res = await db.query<{ value: { hash: string; expiresAt: string } }>(
+    `SELECT value FROM app_state WHERE key = $1${lock ? ' FOR UPDATE' : ''}`,
+    [SETUP_KEY],
+  );
+  const stored = res.rows[0]?.value;
+  if (!stored || new Date(stored.expiresAt) <= now) return false;
+  const a = Buffer.from(stored.hash, 'hex');
+  const b = Buffer.from(sha256(token), 'hex');
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+}
+
+/** Whether the setup link is still good (unused, unexpired, and still no account). */
+export async function setupLinkValid(pool: pg.Pool, token: string, now: Date): Promise<boolean> {
+  return (await setupLinkMatches(pool, token, now)) && (await q.userCount(pool)) === 0;
+}
+
+/** Creates the first admin through the setup link, which then stops working. */
+export async function completeSetup(
+  pool: pg.Pool,
+  token: string,
+  input: Omit<NewAccount, 'role'>,
+  now: Date,
+): Promise<User> {
+  return withTransaction(pool, async (tx) => {
+    if (!(await setupLinkMatches(tx, token, now, true)) || (await q.userCount(tx)) > 0) {
+      throw new DomainError('link_invalid', 'errors:setupLinkInvalid');
+    }
+    const user = await createAccount(tx, { ...input, role: 'admin' }, { now, by: 'setup' });
+    await tx.query('DELETE FROM app_state WHERE key = $1', [SETUP_KEY]);
+    return user;
+  });
+}
+
+/** The prefix every API token starts with, so a leaked one is recognisable in logs and scanners. */
+const TOKEN_PREFIX = 'tsu_';
+
+/** Creates an API token for the actor's own account; the returned `token` is shown once and never again. */
+export async function createApiToken(
+  pool: pg.Pool,
+  input: { name: string },
+  ctx: { now: Date; by: Actor | { user: User; label: string } },
+): Promise<{ token: string; record: ApiToken }> {
+  const name = String(input.name ?? '').trim();
+  if (!name || name.length > 100) {
+    throw new DomainError(
+      'validation_failed',
+      'errors:invalidForm',
+      {},
+      { name: name ? 'validation:tooLong' : 'validation:required' },
+    );
+  }
+  const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
+  return withTransaction(pool, async (tx) => {
+    const record = await q.insertApiToken(tx, {
+      userId: ctx.by.user.id,
+      name,
+      hash: tokenHash(token),
+      at: ctx.now,
+    });
+    await insertAuditEntry(tx, {
+      actor: ctx.by.label,
+      userId: ctx.by.user.id,
+      action: 'api_token.created',
+      data: { tokenId: record.id, name },
+      at: ctx.now,
+    });
+    return { token, record };
+  });
+}
+
+function tokenHash(token: string): Buffer {
+  return crypto.createHash('sha256').update(token).digest();
+}
+
+/** The actor behind an `Authorization: Bearer` token, or undefined for an unknown, revoked or blocked one. */
+export async function actorForApiToken(pool: pg.Pool, token: string, now: Date): Promise<Actor | undefined> {
+  if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
+  const record = await q.liveTokenByHash(pool, tokenHash(token));
+  if (!record) return undefined;
+  const user = await q.userById(pool, record.userId);
+  if (!user || user.disabledAt) return undefined;
+  await q.touchApiToken(pool, record.id, now);
+  return { user, via: 'token', tokenId: record.id, label: `${user.email} (API: ${record.name})` };
+}
+
+/** Revokes a token: one's own, or anyone's for an admin. */
+export async function revokeApiToken(
+  pool: pg.Pool,
+  id: number,
+  ctx: { now: Date; by: Actor },
+): Promise<ApiToken> {
+  return withTransaction(pool, async (tx) => {
+    const scope = ctx.by.user.role === 'admin' ? null : ctx.by.user.id;
+    const record = await q.revokeApiTokenRow(tx, id, scope, ctx.now);
+    if (!record) throw new DomainError('not_found', 'errors:notFound');
+    await insertAuditEntry(tx, {
+      actor: ctx.by.label,
+      userId: ctx.by.user.id,
+      action: 'api_token.revoked',
+      data: { tokenId: id, name: record.name },
+      at: ctx.now,
+    });
+    return record;
+  });
+}
+
+/** The actor for a signed-in account (the audit log shows its address). */
+export function sessionActor(user: User): Actor {
+  return { user, via: 'session', label: user.email };
+}
