@@ -3,6 +3,7 @@ import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
 import { adminRoutes } from './admin/admin.routes';
+import { apiRoutes } from './api/api.routes';
 import { eventRoutes } from './events/events.routes';
 import { csrfToken } from './http/csrf';
 import { errorHandler, notFound } from './http/error-handler';
@@ -45,6 +46,8 @@ export function buildApp(ctx: AppContext): express.Express {
   app.use('/assets', express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
   app.use(cookieParser());
   app.use(languageMiddleware(secure));
+  // The API sets no cookies: it comes before the CSRF cookie and the workspace's sessions.
+  app.use(apiRoutes(ctx));
   app.use(csrfToken(ctx.sessionSecret, secure));
   app.use((req, res, next) => {
     res.locals.path = req.path;

@@ -34,4 +34,5 @@ export const httpStatusFor: Record<string, number> = {
   last_admin: 409,
   link_invalid: 404,
   conflict: 409,
+  slug_taken: 409,
 };

@@ -245,7 +245,7 @@ export async function liveTokenByHash(db: Queryable, hash: Buffer): Promise<ApiT
 export async function touchApiToken(db: Queryable, id: number, at: Date): Promise<void> {
   await db.query(
     `UPDATE api_tokens SET last_used_at = $2
-      WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2 - interval '1 minute')`,
+      WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')`,
     [id, at],
   );
 }

@@ -20,10 +20,14 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   let status = 500;
   let code = 'internal_error';
   let message = t('errors:internal');
+  let fields: Record<string, string> | undefined;
   if (err instanceof DomainError) {
     status = httpStatusFor[err.code] ?? 400;
     code = err.code;
     message = t(err.i18nKey, err.params);
+    if (Object.keys(err.fields).length) {
+      fields = Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, t(v)]));
+    }
   } else if (isBodyParserError(err)) {
     status = (err as { status: number }).status;
     code = 'bad_request';
@@ -34,7 +38,7 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   if (res.headersSent) return;
   res.status(status);
   if (req.path.startsWith('/api/')) {
-    res.json({ error: { code, message } });
+    res.json({ error: fields ? { code, message, fields } : { code, message } });
     return;
   }
   const path = req.method === 'GET' ? req.path : '/';

@@ -1,0 +1,199 @@
+import express, { Router, type Request, type Response } from 'express';
+import { assertEventRight, canCreateEvents, type Actor } from '../accounts';
+import { DomainError } from '../errors';
+import {
+  cancelEvent,
+  createEvent,
+  eventBySlug,
+  eventSummaries,
+  patchEvent,
+  toEventJson,
+  type EventRecord,
+  type SavedEvent,
+} from '../events';
+import type { AppContext } from '../http/context';
+import { isLanguage } from '../i18n';
+import { fromAcceptLanguage } from '../http/language';
+import { rateLimit } from '../http/rate-limit';
+import {
+  exportContentType,
+  exportFileName,
+  exportLayout,
+  exportRegistrations,
+  isExportFormat,
+  parseRegistrationFilters,
+  registrationSlice,
+  registerAttendee,
+} from '../registrations';
+import { apiActor, requireApiToken } from './api.auth';
+import { openApiDocument } from './openapi';
+
+/**
+ * REST API v1. Events travel in the event JSON shape of the CLI; errors are
+ * `{ "error": { "code", "message", "fields"? } }` from the one error handler. Everything needs a
+ * bearer token except the OpenAPI document and the public registration endpoint, which follows the
+ * registration form's rules (window, capacity, neutral answer to duplicates, rate limit).
+ */
+export function apiRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const json = express.json({ limit: '256kb' });
+  const auth = requireApiToken(ctx.pool, ctx.now);
+  const limit = rateLimit(
+    ctx.pool,
+    { bucket: 'register', limit: ctx.limits.registrationsPerWindow, windowSeconds: ctx.limits.windowSeconds },
+    ctx.now,
+  );
+
+  router.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(openApiDocument(ctx.config.baseUrl));
+  });
+
+  // Public registration, callable from an organisation's own site: CORS without credentials.
+  router.options('/api/v1/events/:slug/registrations', (_req, res) => {
+    publicCors(res);
+    res.set('Access-Control-Allow-Methods', 'POST');
+    res.set('Access-Control-Allow-Headers', 'Content-Type, Accept-Language');
+    res.set('Access-Control-Max-Age', '86400');
+    res.status(204).end();
+  });
+  router.post('/api/v1/events/:slug/registrations', (req, res, next) => {
+    publicCors(res);
+    next();
+  });
+  router.post('/api/v1/events/:slug/registrations', json, limit, async (req, res) => {
+    const body = formFields(req.body);
+    const lang = isLanguage(body.locale)
+      ? body.locale
+      : (fromAcceptLanguage(req.get('accept-language')) ?? 'en');
+    res.locals.lang = lang;
+    const outcome = await registerAttendee(ctx.pool, {
+      slug: String(req.params.slug),
+      body,
+      pageLang: lang,
+      now: ctx.now(),
+    });
+    if (outcome.status === 'invalid') {
+      throw new DomainError('validation_failed', 'errors:invalidForm', {}, outcome.fields);
+    }
+    // Confirmed, waiting list, already registered: the same answer, and the mail tells the truth.
+    res.status(202).json({ status: 'received', message: res.locals.t('api:registrationReceived') });
+  });
+
+  router.use('/api/v1', auth, json);
+
+  router.get('/api/v1/events', async (_req, res) => {
+    const actor = apiActor(res);
+    const summaries = await eventSummaries(ctx.pool, actor.user.role === 'admin' ? null : actor.user.id);
+    res.json({
+      data: summaries.map((s) => ({
+        ...toEventJson(s.event),
+        registrations: { confirmed: s.confirmed, waitlisted: s.waitlisted, cancelled: s.cancelled },
+      })),
+    });
+  });
+
+  router.post('/api/v1/events', async (req, res) => {
+    const actor = apiActor(res);
+    if (!canCreateEvents(actor.user)) throw new DomainError('forbidden', 'errors:forbidden');
+    const saved = await createEvent(ctx.pool, req.body, saveContext(ctx, actor));
+    res.status(201).location(`/api/v1/events/${saved.event.slug}`).json(toEventJson(saved.event));
+  });
+
+  router.get('/api/v1/events/:slug', async (req, res) => {
+    const event = await eventWithRight(req, res, 'read');
+    res.json(toEventJson(event));
+  });
+
+  router.patch('/api/v1/events/:slug', async (req, res) => {
+    const event = await eventWithRight(req, res, 'edit');
+    res.json(outcome(await patchEvent(ctx.pool, event.slug, req.body, saveContext(ctx, apiActor(res)))));
+  });
+
+  router.post('/api/v1/events/:slug/cancel', async (req, res) => {
+    const event = await eventWithRight(req, res, 'edit');
+    res.json(outcome(await cancelEvent(ctx.pool, event.slug, saveContext(ctx, apiActor(res)))));
+  });
+
+  router.get('/api/v1/events/:slug/registrations', async (req, res) => {
+    const event = await eventWithRight(req, res, 'read');
+    const filters = parseRegistrationFilters(req.query);
+    const limitParam = req.query.limit === undefined ? 100 : Number(req.query.limit);
+    if (!Number.isInteger(limitParam) || limitParam < 1 || limitParam > 500) {
+      throw new DomainError(
+        'validation_failed',
+        'errors:invalidFilters',
+        {},
+        { limit: 'validation:invalid' },
+      );
+    }
+    const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
+    const slice = await registrationSlice(ctx.pool, event.id, filters, { cursor, limit: limitParam });
+    const layout = exportLayout(event, 'en');
+    res.json({ data: slice.rows.map((r) => layout.record(r)), nextCursor: slice.nextCursor });
+  });
+
+  router.get('/api/v1/events/:slug/registrations/export', async (req, res) => {
+    const event = await eventWithRight(req, res, 'read');
+    const format = req.query.format ?? 'json';
+    if (!isExportFormat(format)) {
+      throw new DomainError(
+        'validation_failed',
+        'errors:invalidFilters',
+        {},
+        { format: 'validation:choice' },
+      );
+    }
+    const filters = parseRegistrationFilters(req.query);
+    const lang = isLanguage(req.query.lang)
+      ? req.query.lang
+      : (fromAcceptLanguage(req.get('accept-language')) ?? 'en');
+    const name = exportFileName(event, format, ctx.now());
+    res.set('Content-Type', exportContentType(format));
+    res.set('Content-Disposition', `attachment; filename="${name}"`);
+    res.set('Cache-Control', 'no-store');
+    await exportRegistrations(ctx.pool, event, filters, format, lang, res);
+    res.end();
+  });
+
+  /** The event in the address, if the token's account has `need` on it. */
+  async function eventWithRight(req: Request, res: Response, need: 'read' | 'edit'): Promise<EventRecord> {
+    const slug = String(req.params.slug);
+    const event = await eventBySlug(ctx.pool, slug);
+    if (!event) throw new DomainError('not_found', 'errors:noEventWithSlug', { slug });
+    await assertEventRight(ctx.pool, apiActor(res), event, need);
+    return event;
+  }
+
+  return router;
+}
+
+function saveContext(ctx: AppContext, actor: Actor) {
+  return { now: ctx.now(), actor: actor.label, userId: actor.user.id };
+}
+
+function outcome(saved: SavedEvent) {
+  return { event: toEventJson(saved.event), changed: saved.changed, notified: saved.notified };
+}
+
+function publicCors(res: Response): void {
+  res.set('Access-Control-Allow-Origin', '*');
+  res.vary('Origin');
+}
+
+/**
+ * The registration form's fields from a JSON body: the same names as the form; `consent: true` for
+ * the form's `yes`, and custom answers either as `q_<id>` fields or as an `answers` object.
+ */
+function formFields(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new DomainError('validation_failed', 'errors:badRequest');
+  }
+  const b = { ...(body as Record<string, unknown>) };
+  if (b.consent === true) b.consent = 'yes';
+  const answers = b.answers;
+  delete b.answers;
+  if (typeof answers === 'object' && answers !== null && !Array.isArray(answers)) {
+    for (const [id, value] of Object.entries(answers)) b[`q_${id}`] = value;
+  }
+  return b;
+}
