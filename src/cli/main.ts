@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type pg from 'pg';
 import { ConfigError, loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { migrate } from '../db/migrate';
@@ -6,6 +7,8 @@ import { DomainError } from '../errors';
 import { exportEvent, importEvent, type EventIssue } from '../events';
 import { tFor } from '../i18n';
 import { setLogLevel } from '../logger';
+import { runTokenCreate, runUserCreate } from './accounts.command';
+import { runExportCommand } from './export.command';
 
 /**
  * The organiser's command line. Works whether or not the server runs on the same DATA_DIR: it joins a
@@ -13,12 +16,25 @@ import { setLogLevel } from '../logger';
  *
  *   npm run cli -- event import FILE.json   create the event, or update the one with that slug
  *   npm run cli -- event export SLUG        print the event as JSON
+ *   npm run cli -- user create --email E    create an account (password from stdin or a prompt)
+ *   npm run cli -- token create --name N    create an API token (printed once)
+ *   npm run cli -- export --event SLUG ...  export the registrations (csv, excel-csv, xlsx, json)
  *   npm run migrate                         apply pending migrations
  */
 const usage = `Usage:
   npm run cli -- event import FILE.json
   npm run cli -- event export SLUG
+  npm run cli -- user create --email E [--name N] [--role admin|organiser|viewer]
+  npm run cli -- token create --name N [--user EMAIL]
+  npm run cli -- export --event SLUG --format csv|excel-csv|xlsx|json [--out FILE] [--lang en|ja]
   npm run cli -- migrate`;
+
+/** Commands other than `event` and `migrate`: which words start them, and what runs them. */
+const commands: Record<string, (db: { pool: pg.Pool }, args: string[]) => Promise<number>> = {
+  'user create': (db, args) => runUserCreate(db.pool, args),
+  'token create': (db, args) => runTokenCreate(db.pool, args),
+  export: (db, args) => runExportCommand(db, args),
+};
 
 const t = tFor('en');
 
@@ -27,11 +43,28 @@ function explain(err: DomainError): string {
   const lines = [t(err.i18nKey, err.params)];
   const issues = err.params.issues as EventIssue[] | undefined;
   for (const issue of issues ?? []) lines.push(`  ${issue.path}: ${t(issue.key, issue.params)}`);
+  if (!issues) for (const [field, key] of Object.entries(err.fields)) lines.push(`  ${field}: ${t(key)}`);
   return lines.join('\n');
 }
 
 async function run(args: string[]): Promise<number> {
   const [group, command, arg] = args;
+  const named = commands[`${group} ${command}`]
+    ? `${group} ${command}`
+    : commands[group ?? '']
+      ? group
+      : undefined;
+  if (named) {
+    const rest = args.slice(named.split(' ').length);
+    const config = loadConfig();
+    setLogLevel(config.logLevel === 'info' ? 'warn' : config.logLevel);
+    const db = await openDatabase(config);
+    try {
+      return await commands[named]!(db, rest);
+    } finally {
+      await db.close();
+    }
+  }
   const isEvent = group === 'event' && (command === 'import' || command === 'export') && arg;
   if (!isEvent && group !== 'migrate') {
     console.error(usage);

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import { verify } from '@node-rs/argon2';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,9 +38,9 @@ afterAll(async () => {
 });
 
 /** Runs the CLI with a clean environment: only what a shell would give it, plus the given settings. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+function cli(args: string[], env: Record<string, string> = {}, input?: string): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       tsx,
       ['src/cli/main.ts', ...args],
       {
@@ -59,6 +61,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<CliResul
         resolve({ code, stdout, stderr });
       },
     );
+    child.stdin?.end(input ?? '');
   });
 }
 
@@ -233,5 +236,51 @@ describe('configuration', () => {
     expect(problems.length).toBeGreaterThan(0);
     for (const line of problems) expect(line).toMatch(/^ {2}- DATABASE_URL /);
     expect(res.stderr).not.toContain('    at ');
+  });
+});
+
+describe('accounts and API tokens', () => {
+  it('when an admin is created with the password on stdin, then it can sign in; a short password is refused and nothing is stored', async () => {
+    const short = await cli(['user', 'create', '--email', 'cli-short@example.org'], {}, 'short\n');
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('The password is too short');
+    const made = await cli(
+      ['user', 'create', '--email', 'cli-admin@example.org', '--name', '管理 太郎'],
+      {},
+      'a long enough passphrase\n',
+    );
+    expect(made.code).toBe(0);
+    expect(made.stdout.trim()).toBe('Created admin account cli-admin@example.org.');
+    const rows = await db.pool.query(`SELECT email, role, name, password_hash FROM users ORDER BY id`);
+    expect(rows.rows.map((r) => [r.email, r.role, r.name])).toEqual([
+      ['cli-admin@example.org', 'admin', '管理 太郎'],
+    ]);
+    expect(await verify(rows.rows[0].password_hash, 'a long enough passphrase')).toBe(true);
+
+    const dup = await cli(
+      ['user', 'create', '--email', 'CLI-ADMIN@example.org'],
+      {},
+      'a long enough passphrase\n',
+    );
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toContain('already exists');
+  });
+
+  it('when a token is created, then it is printed once on stdout and only its hash is stored', async () => {
+    const res = await cli(['token', 'create', '--name', 'CRM sync']);
+    expect(res.code).toBe(0);
+    const token = res.stdout.trim();
+    expect(token).toMatch(/^tsu_[A-Za-z0-9_-]{43}$/);
+    expect(res.stderr).toContain('cli-admin@example.org');
+    const stored = await db.pool.query(`SELECT name, token_hash FROM api_tokens`);
+    expect(stored.rows).toHaveLength(1);
+    expect(stored.rows[0].name).toBe('CRM sync');
+    expect(stored.rows[0].token_hash.equals(crypto.createHash('sha256').update(token).digest())).toBe(true);
+  });
+
+  it('when the command is unknown, then it prints the usage and exits 2', async () => {
+    const res = await cli(['user', 'delete']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('npm run cli -- user create --email E');
   });
 });
