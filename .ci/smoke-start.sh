@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Clones the repository into a new temporary folder, runs exactly the README's `npm install && npm start`
 # with no DATABASE_URL (so the embedded PostgreSQL starts), checks /healthz and the demo event page in
-# Japanese, then stops it with SIGTERM and checks that the process and its database stopped cleanly.
+# Japanese, registers, creates the first admin through the setup link the server logs and reads the
+# confirmation in the workspace's outbox viewer, then stops it with SIGTERM and checks that the process
+# and its database stopped cleanly.
 set -euo pipefail
 src=${1:?repository path}
 work=$(mktemp -d)
@@ -28,7 +30,7 @@ test -f data/secrets.json
 echo "smoke: healthz ok, Japanese demo page ok"
 
 # Register through the form as a browser does; with no SMTP_URL the in-process worker writes the
-# confirmation, with its calendar invite, as an .eml file that the outbox viewer lists.
+# confirmation, with its calendar invite, as an .eml file that the admin outbox viewer lists.
 jar="$work/cookies"
 form=$(curl -fsS -c "$jar" -b "$jar" "http://127.0.0.1:$port/events/tsunagaru-demo?lang=ja")
 csrf=$(grep -o 'name="_csrf" value="[^"]*"' <<<"$form" | head -1 | sed 's/.*value="//; s/"$//')
@@ -42,12 +44,36 @@ for _ in $(seq 1 30); do ls data/outbox/*.eml >/dev/null 2>&1 && break; sleep 1;
 eml=$(ls data/outbox/*.eml 2>/dev/null | head -1)
 [ -n "$eml" ] || { echo "no confirmation mail in data/outbox"; cat "$work/server.log"; exit 1; }
 name=$(basename "$eml")
-curl -fsS "http://127.0.0.1:$port/outbox" | grep -q "$name"
-detail=$(curl -fsS "http://127.0.0.1:$port/outbox/$name")
+
+# The outbox viewer is in the workspace, for admins. With no account yet, the server logs a one-time
+# setup link (a `setupUrl` field in its JSON log); create the first admin through it as a person does.
+for _ in $(seq 1 30); do grep -q '"setupUrl":"' "$work/server.log" && break; sleep 1; done
+setup_url=$(grep -o '"setupUrl":"[^"]*"' "$work/server.log" | head -1 | sed 's/^"setupUrl":"//; s/"$//')
+[ -n "$setup_url" ] || { echo "no setup link in the server log"; cat "$work/server.log"; exit 1; }
+grep -q "Open this link once to create the first admin: $setup_url" "$work/server.log"
+base=${setup_url%%/admin/setup/*}
+admin_jar="$work/admin-cookies"
+setup_page=$(curl -fsS -c "$admin_jar" -b "$admin_jar" "$setup_url")
+admin_csrf=$(grep -o 'name="_csrf" value="[^"]*"' <<<"$setup_page" | head -1 | sed 's/.*value="//; s/"$//')
+[ -n "$admin_csrf" ] || { echo "no CSRF token on the setup page"; exit 1; }
+setup_form=(--data-urlencode "_csrf=$admin_csrf" --data-urlencode "email=smoke-admin@example.org"
+  --data-urlencode "name=Smoke Admin" --data-urlencode "password=smoke-password-0123"
+  --data-urlencode "passwordRepeat=smoke-password-0123")
+code=$(curl -sS -o /dev/null -D "$work/setup-headers" -w '%{http_code}' -c "$admin_jar" -b "$admin_jar" \
+  "${setup_form[@]}" "$setup_url")
+[ "$code" = 303 ] || { echo "setup answered $code"; cat "$work/server.log"; exit 1; }
+tr -d '\r' <"$work/setup-headers" | grep -qix 'location: /admin' || { echo "setup did not lead to /admin"; cat "$work/setup-headers"; exit 1; }
+curl -fsS -c "$admin_jar" -b "$admin_jar" "$base/admin/outbox" | grep -q "$name"
+detail=$(curl -fsS -c "$admin_jar" -b "$admin_jar" "$base/admin/outbox/$name")
 grep -q 'smoke@example.org' <<<"$detail"
 grep -q "http://localhost:$port/join/" <<<"$detail"
 grep -q 'REQUEST' <<<"$detail"
-echo "smoke: registration mailed to data/outbox with its invite"
+# The setup link works once: afterwards it is gone, whether opened or posted again.
+code=$(curl -sS -o /dev/null -w '%{http_code}' "$setup_url")
+[ "$code" = 404 ] || { echo "used setup link answered $code to GET"; exit 1; }
+code=$(curl -sS -o /dev/null -w '%{http_code}' -c "$admin_jar" -b "$admin_jar" "${setup_form[@]}" "$setup_url")
+[ "$code" = 404 ] || { echo "used setup link answered $code to POST"; exit 1; }
+echo "smoke: first admin created; registration mailed to data/outbox with its invite, shown in /admin/outbox"
 
 # As a terminal or a service manager does: signal the whole process group (npm, node).
 kill -TERM -- "-$pid"
