@@ -24,3 +24,17 @@ export {
 } from './events.service';
 export { seedDemoEvent, demoEvent } from './demo-event';
 export { eventView, addToCalendarView, eventPageUrl, type EventView, type LocalText } from './events.view';
+export { eventFiles, eventFileContent, type EventFile, type EventFileContent } from './files.queries';
+export {
+  addEventFile,
+  removeEventFile,
+  fileTitle,
+  fileSizeLabel,
+  fileDownloadHeaders,
+  sanitiseFileName,
+  looksLikePdf,
+  maxFileBytes,
+  maxFilesPerEvent,
+  maxFileTitleLength,
+  type NewEventFile,
+} from './files.service';

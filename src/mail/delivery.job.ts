@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { buildInvite, registrationUid } from '../calendar';
 import type { Config } from '../config';
 import { withTransaction, type Queryable } from '../db/pool';
-import { eventById, eventPageUrl, pickText, type EventRecord } from '../events';
+import { eventById, eventFiles, eventPageUrl, pickText, type EventFile, type EventRecord } from '../events';
 import { loggerFor } from '../logger';
 import {
   displayName,
@@ -17,6 +17,7 @@ import type { MailLinks } from './mail.types';
 import { enqueueDelivery, enqueueDeliveries } from './outbox';
 import * as q from './outbox.queries';
 import { renderMail } from './render';
+import { withFileMaterials } from './render-model';
 import type { MailTransport } from './transport';
 
 const log = loggerFor('mail');
@@ -104,10 +105,12 @@ async function deliverLocked(
     mintLinkToken(tx, { registrationId: registration.id, purpose, mailId: mail.id, at: now });
   if (plan.join) links.join = `${deps.config.baseUrl}/join/${await mint('join')}`;
   if (plan.manage) links.manage = `${deps.config.baseUrl}/manage/${await mint('manage')}`;
+  // Uploaded files are linked through the manage token, so only a mail with one can list them.
+  const files = links.manage ? await eventFiles(tx, event.id) : [];
 
   let prepared: { message: ReturnType<typeof composeMessage>; subject: string };
   try {
-    prepared = prepare(deps, { mail, registration, event, plan, links, now });
+    prepared = prepare(deps, { mail, registration, event, plan, links, files, now });
   } catch (err) {
     // A mail that cannot be rendered never will be: say so rather than retry forever.
     const text = `could not prepare the mail: ${(err as Error).message}`.slice(0, 2000);
@@ -140,6 +143,7 @@ function prepare(
     event: EventRecord;
     plan: Extract<MailPlan, { send: true }>;
     links: MailLinks;
+    files: EventFile[];
     now: Date;
   },
 ) {
@@ -148,7 +152,7 @@ function prepare(
   const rendered = renderMail({
     kind: mail.kind,
     lang,
-    event,
+    event: withFileMaterials(event, x.files, links.manage),
     registration: { ...registration, locale: lang },
     links,
     changes: plan.changes,

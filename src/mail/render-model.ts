@@ -1,5 +1,5 @@
 import { displayName } from '../registrations';
-import { pickText, type LocalText } from '../events';
+import { pickText, type EventFile, type EventRecord, type LocalText } from '../events';
 import { tFor, type Language } from '../i18n';
 import { formatSpan } from '../time';
 import type { MailKind, RenderInput } from './mail.types';
@@ -163,6 +163,23 @@ function section(input: RenderInput, lang: Language, bilingual: boolean): MailSe
     calendar: calendarNote(input),
     changes: changesFor(input, lang, Boolean(joinUrl)),
   };
+}
+
+/**
+ * The event as a mail presents it: its uploaded files join its link materials, each linking through the
+ * mail's own manage token (`<manage link>/files/<id>`), so the templates list them like any material
+ * and the link works exactly as long as the registrant may download the file (confirmed, see
+ * registrations/manage.view.ts). A mail without a manage link lists no files. The sender calls this;
+ * what a kind shows is still decided below (materials go only with a seat).
+ */
+export function withFileMaterials(
+  event: EventRecord,
+  files: readonly Pick<EventFile, 'id' | 'title'>[],
+  manageUrl: string | undefined,
+): EventRecord {
+  if (!manageUrl || !files.length) return event;
+  const fileLinks = files.map((f) => ({ title: f.title, url: `${manageUrl}/files/${f.id}` }));
+  return { ...event, materials: [...event.materials, ...fileLinks] };
 }
 
 /** The view the templates of `input.kind` render: subject, preheader and one section per language. */

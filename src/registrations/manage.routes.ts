@@ -1,15 +1,18 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { eventView } from '../events';
+import { DomainError } from '../errors';
+import { eventFileContent, eventFiles, eventView, fileDownloadHeaders } from '../events';
 import type { AppContext } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
 import { preferLanguage } from '../http/language';
-import { manageView } from './manage.view';
+import type { Language } from '../i18n';
+import { manageView, materialsVisible } from './manage.view';
 import {
   canManage,
   cancelRegistration,
   changePreferences,
   followJoinLink,
   registrationForLink,
+  type RegistrationWithEvent,
 } from './manage.service';
 
 /**
@@ -30,6 +33,12 @@ export function manageRoutes(ctx: AppContext): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
   router.use(['/join', '/manage'], tokenPage);
+
+  /** The manage page's view, with the event's uploaded files when the registrant may see them. */
+  async function pageView(found: RegistrationWithEvent, lang: Language) {
+    const files = materialsVisible(found) ? await eventFiles(ctx.pool, found.event.id) : [];
+    return manageView(found, lang, ctx.now(), files);
+  }
 
   router.get('/join/:token', async (req, res) => {
     const outcome = await followJoinLink(ctx.pool, {
@@ -54,7 +63,7 @@ export function manageRoutes(ctx: AppContext): Router {
     const found = await registrationForLink(ctx.pool, String(req.params.token), 'manage');
     const lang = preferLanguage(req, res, found.registration.locale);
     res.render('registrations/manage', {
-      ...manageView(found, lang, ctx.now()),
+      ...(await pageView(found, lang)),
       token: req.params.token,
       notice: typeof req.query.done === 'string' ? req.query.done : undefined,
       fields: {},
@@ -72,7 +81,7 @@ export function manageRoutes(ctx: AppContext): Router {
     const found = await registrationForLink(ctx.pool, token, 'manage');
     const lang = preferLanguage(req, res, found.registration.locale);
     res.status(422).render('registrations/manage', {
-      ...manageView(found, lang, ctx.now()),
+      ...(await pageView(found, lang)),
       token,
       notice: undefined,
       fields: result.fields,
@@ -98,6 +107,19 @@ export function manageRoutes(ctx: AppContext): Router {
     const token = String(req.params.token);
     await cancelRegistration(ctx.pool, { token, now: ctx.now() });
     res.redirect(303, `/manage/${token}?done=cancelled`);
+  });
+
+  router.get('/manage/:token/files/:fileId', async (req, res) => {
+    // The registrant's copy of an uploaded file. A token of another event, of a registration that is
+    // not confirmed, or a file that is gone: the same "link not valid" page as every other token route.
+    const found = await registrationForLink(ctx.pool, String(req.params.token), 'manage');
+    preferLanguage(req, res, found.registration.locale);
+    const fileId = /^\d{1,15}$/.test(String(req.params.fileId)) ? Number(req.params.fileId) : 0;
+    const file = materialsVisible(found)
+      ? await eventFileContent(ctx.pool, found.event.id, fileId)
+      : undefined;
+    if (!file) throw new DomainError('not_found', 'errors:linkInvalid');
+    res.set(fileDownloadHeaders(file)).send(file.data);
   });
 
   router.get('/manage/:token/join', async (req, res) => {
