@@ -1,7 +1,153 @@
-import { Router } from 'express';
+import { PassThrough, pipeline } from 'node:stream';
+import express, { Router, type Response } from 'express';
+import { DomainError } from '../errors';
 import type { AppContext } from '../http/context';
+import { pageLang } from '../http/context';
+import { verifyCsrf } from '../http/csrf';
+import {
+  cancelRegistrationForOrganiser,
+  exportContentType,
+  exportFileName,
+  exportRegistrations,
+  isExportFormat,
+  parseRegistrationFilters,
+  promoteRegistration,
+  recordRegistrationExport,
+  resendConfirmation,
+  restoreRegistration,
+  type OrganiserContext,
+  type RegistrationRef,
+} from '../registrations';
+import { eventFor, saveContext } from './admin.context';
+import { attendeeDetailPage, attendeeListPage, eventOverviewPage } from './event-overview';
 
-/** Placeholder until this part of the workspace is built. */
-export function attendeeRoutes(_ctx: AppContext): Router {
-  return Router();
+/**
+ * An event's overview and its registrants: the list (search, filters, sort, pages), downloads of the
+ * filtered list, one registrant's page, and what an organiser may do to a registration. Reading and
+ * exporting need the read right; every POST needs the edit right and a CSRF token.
+ */
+
+/** Flash messages a redirect may name (?done=…); anything else in the address is ignored. */
+const flashes = ['cancelled', 'alreadyCancelled', 'restored', 'restoredWaitlisted', 'promoted', 'resent'];
+
+type Action = (ctx: AppContext, ref: RegistrationRef, by: OrganiserContext) => Promise<string>;
+
+/** Each organiser action: the service it calls and the flash its outcome shows. */
+const actions: Record<string, Action> = {
+  cancel: async (ctx, ref, by) =>
+    (await cancelRegistrationForOrganiser(ctx.pool, ref, by)).alreadyCancelled
+      ? 'alreadyCancelled'
+      : 'cancelled',
+  restore: async (ctx, ref, by) =>
+    (await restoreRegistration(ctx.pool, ref, by)).status === 'confirmed' ? 'restored' : 'restoredWaitlisted',
+  promote: async (ctx, ref, by) => (await promoteRegistration(ctx.pool, ref, by), 'promoted'),
+  resend: async (ctx, ref, by) => (await resendConfirmation(ctx.pool, ref, by), 'resent'),
+};
+
+/** A registration id from the address: a positive integer, or the page does not exist. */
+function registrationId(value: unknown): number {
+  const id = typeof value === 'string' && /^[1-9]\d{0,17}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(id)) throw new DomainError('not_found', 'attendees:errors.notFound');
+  return id;
+}
+
+/** Content-Disposition for a download: a plain ASCII name, and the RFC 5987 form for any client that prefers it. */
+function attachment(name: string): string {
+  return `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+export function attendeeRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+
+  router.get('/admin/events/:slug', async (req, res) => {
+    const { event } = await eventFor(ctx, res, String(req.params.slug), 'read');
+    const page = await eventOverviewPage(ctx.pool, event, pageLang(res), ctx.now(), ctx.config.baseUrl);
+    res.render('admin/event', page);
+  });
+
+  router.get('/admin/events/:slug/attendees', async (req, res) => {
+    const { event } = await eventFor(ctx, res, String(req.params.slug), 'read');
+    const query = req.query as Record<string, unknown>;
+    res.render('admin/attendees/list', await attendeeListPage(ctx.pool, event, query, pageLang(res)));
+  });
+
+  router.get('/admin/events/:slug/attendees/export', async (req, res) => {
+    const { event, actor } = await eventFor(ctx, res, String(req.params.slug), 'read');
+    const query = req.query as Record<string, unknown>;
+    const format = query.format;
+    if (!isExportFormat(format)) {
+      throw new DomainError(
+        'validation_failed',
+        'attendees:errors.invalidFormat',
+        {},
+        { format: 'validation:choice' },
+      );
+    }
+    const filters = parseRegistrationFilters(query);
+    const now = ctx.now();
+    res.set({
+      'Content-Type': exportContentType(format),
+      'Content-Disposition': attachment(exportFileName(event, format, now)),
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    const rows = await streamExport(res, (out) =>
+      exportRegistrations(ctx.pool, event, filters, format, pageLang(res), out),
+    );
+    await recordRegistrationExport(
+      ctx.pool,
+      { eventId: event.id, format, filters, rows },
+      saveContext(ctx, actor),
+    );
+  });
+
+  router.get('/admin/events/:slug/attendees/:id', async (req, res) => {
+    const { event } = await eventFor(ctx, res, String(req.params.slug), 'read');
+    const id = registrationId(req.params.id);
+    const page = await attendeeDetailPage(ctx.pool, event, id, pageLang(res));
+    const done = String(req.query.done ?? '');
+    res.render('admin/attendees/detail', { ...page, flash: flashes.includes(done) ? done : null });
+  });
+
+  router.post(
+    '/admin/events/:slug/attendees/:id/:action',
+    form,
+    verifyCsrf(ctx.sessionSecret),
+    async (req, res) => {
+      const { event, actor } = await eventFor(ctx, res, String(req.params.slug), 'edit');
+      const id = registrationId(req.params.id);
+      const action = Object.hasOwn(actions, String(req.params.action))
+        ? actions[String(req.params.action)]
+        : undefined;
+      if (!action) throw new DomainError('not_found', 'errors:notFound');
+      const done = await action(ctx, { eventId: event.id, registrationId: id }, saveContext(ctx, actor));
+      res.redirect(303, `/admin/events/${encodeURIComponent(event.slug)}/attendees/${id}?done=${done}`);
+    },
+  );
+
+  return router;
+}
+
+/**
+ * Runs an export into the response through a PassThrough: the session middleware wraps res.end and
+ * drops its end(callback) form, which the export writers use to learn that the file is complete.
+ * pipeline() carries back-pressure, and destroys the PassThrough when the browser goes away, so the
+ * export stops (and its transaction ends) instead of waiting for a drain that never comes. If the
+ * export fails half-way, the response is destroyed rather than ended, so the browser reports a failed
+ * download instead of saving a truncated file that looks complete.
+ */
+async function streamExport(
+  res: Response,
+  run: (out: NodeJS.WritableStream) => Promise<number>,
+): Promise<number> {
+  const out = new PassThrough();
+  pipeline(out, res, () => undefined);
+  try {
+    return await run(out);
+  } catch (err) {
+    out.destroy();
+    res.destroy();
+    throw err;
+  }
 }
