@@ -39,11 +39,11 @@ export interface AuditRecord {
   data: Record<string, unknown>;
 }
 
-/** An event's audit trail, newest first, at most `limit` entries. */
+/** An event's audit trail (or one registration's part of it), newest first, at most `limit` entries. */
 export async function auditEntriesForEvent(
   db: Queryable,
   eventId: number,
-  limit = 500,
+  opts: { registrationId?: number; limit?: number } = {},
 ): Promise<AuditRecord[]> {
   const res = await db.query<{
     id: string;
@@ -54,8 +54,9 @@ export async function auditEntriesForEvent(
     data: Record<string, unknown>;
   }>(
     `SELECT id, occurred_at, actor, action, registration_id, data FROM audit_log
-      WHERE event_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT $2`,
-    [eventId, limit],
+      WHERE event_id = $1 AND ($3::bigint IS NULL OR registration_id = $3)
+      ORDER BY occurred_at DESC, id DESC LIMIT $2`,
+    [eventId, opts.limit ?? 500, opts.registrationId ?? null],
   );
   return res.rows.map((r) => ({
     id: Number(r.id),

@@ -4,5 +4,6 @@
  * the delivery reads (events, registrations) can depend on this module without a cycle.
  */
 export { queueMail, queueEventMails } from './outbox';
-export type { MailToQueue, OutgoingMail } from './outbox.queries';
+export type { MailToQueue, OutgoingMail, RegistrationMail } from './outbox.queries';
+export { mailsForRegistration } from './outbox.queries';
 export { mailKinds, type MailKind } from './mail.types';

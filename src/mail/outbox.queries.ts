@@ -192,3 +192,39 @@ export async function overdueMailIds(
   );
   return res.rows.map((r) => Number(r.id));
 }
+
+/** A mail to one registrant as the organiser's detail page lists it: what, its delivery state, when. */
+export interface RegistrationMail {
+  id: number;
+  kind: MailKind;
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+  attempts: number;
+  lastError: string | null;
+  subject: string | null;
+  locale: 'en' | 'ja';
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+/** Every mail to a registration, newest first. */
+export async function mailsForRegistration(
+  db: Queryable,
+  registrationId: number,
+): Promise<RegistrationMail[]> {
+  const res = await db.query<Record<string, unknown>>(
+    `SELECT id, kind, status, attempts, last_error, subject, locale, created_at, sent_at
+       FROM outgoing_mails WHERE registration_id = $1 ORDER BY created_at DESC, id DESC`,
+    [registrationId],
+  );
+  return res.rows.map((r) => ({
+    id: Number(r.id),
+    kind: r.kind as MailKind,
+    status: r.status as RegistrationMail['status'],
+    attempts: r.attempts as number,
+    lastError: r.last_error as string | null,
+    subject: r.subject as string | null,
+    locale: r.locale as 'en' | 'ja',
+    createdAt: r.created_at as Date,
+    sentAt: r.sent_at as Date | null,
+  }));
+}

@@ -1,11 +1,12 @@
 import type pg from 'pg';
-import { insertAuditEntry } from '../audit/audit.queries';
+import { auditEntriesForEvent, insertAuditEntry, type AuditRecord } from '../audit/audit.queries';
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { eventById, lockedEvent, type EventRecord } from '../events';
-import { queueMail, type MailKind } from '../mail';
+import { mailsForRegistration, queueMail, type MailKind, type RegistrationMail } from '../mail';
 import type { RegistrationFilters, RegistrationRow } from './listing.queries';
 import { promoteWaiting } from './manage.service';
+import { registrationRecord, restoreRegistrationRow, type RegistrationRecord } from './organiser.queries';
 import * as q from './registrations.queries';
 
 /**
@@ -185,33 +186,11 @@ export async function recordRegistrationExport(
   });
 }
 
-/** A mail to the registrant as the detail page lists it: what, its delivery state, when. */
-export interface RegistrationMail {
-  id: number;
-  kind: MailKind;
-  status: 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
-  attempts: number;
-  lastError: string | null;
-  subject: string | null;
-  locale: 'en' | 'ja';
-  createdAt: Date;
-  sentAt: Date | null;
-}
-
-/** One audit entry about the registration. */
-export interface RegistrationAuditEntry {
-  id: number;
-  occurredAt: Date;
-  actor: string;
-  action: string;
-  data: Record<string, unknown>;
-}
-
 /** Everything the organiser's detail page shows about one registration. */
 export interface RegistrationDetail {
-  registration: RegistrationRow & { inviteRevision: number };
+  registration: RegistrationRecord;
   mails: RegistrationMail[];
-  audit: RegistrationAuditEntry[];
+  audit: AuditRecord[];
 }
 
 /** One registration of the event with its mails and audit trail (both newest first); not_found otherwise. */
@@ -224,126 +203,7 @@ export async function registrationDetail(
   if (!registration) throw new DomainError('not_found', 'attendees:errors.notFound');
   return {
     registration,
-    mails: await mailsOfRegistration(db, registrationId),
-    audit: await auditOfRegistration(db, eventId, registrationId),
+    mails: await mailsForRegistration(db, registrationId),
+    audit: await auditEntriesForEvent(db, eventId, { registrationId, limit: 200 }),
   };
-}
-
-// Named SQL for the commands and the detail page. They live here rather than in a *.queries.ts file
-// only because this change could add no other file; they read outgoing_mails and audit_log, tables of
-// the mail and audit modules, which offer no per-registration query yet.
-
-/** Makes a cancelled registration live again, raising its invite revision. */
-async function restoreRegistrationRow(
-  db: Queryable,
-  id: number,
-  status: 'confirmed' | 'waitlisted',
-  at: Date,
-): Promise<void> {
-  await db.query(
-    `UPDATE registrations
-        SET status = $2, cancelled_at = NULL, updated_at = $3, invite_revision = invite_revision + 1
-      WHERE id = $1`,
-    [id, status, at],
-  );
-}
-
-interface DetailRow {
-  id: string;
-  status: RegistrationRow['status'];
-  email: string;
-  family_name: string;
-  given_name: string;
-  family_name_kana: string | null;
-  given_name_kana: string | null;
-  organisation: string | null;
-  affiliation: RegistrationRow['affiliation'];
-  country: string;
-  locale: 'en' | 'ja';
-  interpretation: 'en' | 'ja';
-  answers: Record<string, string | string[]>;
-  created_at: Date;
-  cancelled_at: Date | null;
-  promoted_at: Date | null;
-  first_joined_at: Date | null;
-  last_joined_at: Date | null;
-  join_clicks: number;
-  invite_revision: number;
-}
-
-async function registrationRecord(
-  db: Queryable,
-  eventId: number,
-  id: number,
-): Promise<RegistrationDetail['registration'] | undefined> {
-  const res = await db.query<DetailRow>(
-    `SELECT id, status, email, family_name, given_name, family_name_kana, given_name_kana, organisation,
-            affiliation, rtrim(country) AS country, locale, interpretation, answers, created_at, cancelled_at,
-            promoted_at, first_joined_at, last_joined_at, join_clicks, invite_revision
-       FROM registrations WHERE id = $1 AND event_id = $2`,
-    [id, eventId],
-  );
-  const r = res.rows[0];
-  return (
-    r && {
-      id: Number(r.id),
-      status: r.status,
-      email: r.email,
-      familyName: r.family_name,
-      givenName: r.given_name,
-      familyNameKana: r.family_name_kana,
-      givenNameKana: r.given_name_kana,
-      organisation: r.organisation,
-      affiliation: r.affiliation,
-      country: r.country,
-      locale: r.locale,
-      interpretation: r.interpretation,
-      answers: r.answers,
-      createdAt: r.created_at,
-      cancelledAt: r.cancelled_at,
-      promotedAt: r.promoted_at,
-      firstJoinedAt: r.first_joined_at,
-      lastJoinedAt: r.last_joined_at,
-      joinClicks: r.join_clicks,
-      inviteRevision: r.invite_revision,
-    }
-  );
-}
-
-async function mailsOfRegistration(db: Queryable, registrationId: number): Promise<RegistrationMail[]> {
-  const res = await db.query<Record<string, unknown>>(
-    `SELECT id, kind, status, attempts, last_error, subject, locale, created_at, sent_at
-       FROM outgoing_mails WHERE registration_id = $1 ORDER BY created_at DESC, id DESC`,
-    [registrationId],
-  );
-  return res.rows.map((r) => ({
-    id: Number(r.id),
-    kind: r.kind as MailKind,
-    status: r.status as RegistrationMail['status'],
-    attempts: r.attempts as number,
-    lastError: r.last_error as string | null,
-    subject: r.subject as string | null,
-    locale: r.locale as 'en' | 'ja',
-    createdAt: r.created_at as Date,
-    sentAt: r.sent_at as Date | null,
-  }));
-}
-
-async function auditOfRegistration(
-  db: Queryable,
-  eventId: number,
-  registrationId: number,
-): Promise<RegistrationAuditEntry[]> {
-  const res = await db.query<Record<string, unknown>>(
-    `SELECT id, occurred_at, actor, action, data FROM audit_log
-      WHERE event_id = $1 AND registration_id = $2 ORDER BY occurred_at DESC, id DESC LIMIT 200`,
-    [eventId, registrationId],
-  );
-  return res.rows.map((r) => ({
-    id: Number(r.id),
-    occurredAt: r.occurred_at as Date,
-    actor: r.actor as string,
-    action: r.action as string,
-    data: r.data as Record<string, unknown>,
-  }));
 }
