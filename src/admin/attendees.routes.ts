@@ -1,9 +1,9 @@
-import { PassThrough, pipeline } from 'node:stream';
 import express, { Router, type Response } from 'express';
 import { DomainError } from '../errors';
 import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
+import { attachmentDisposition, streamInto } from '../http/download';
 import {
   cancelRegistrationForOrganiser,
   exportContentType,
@@ -52,10 +52,6 @@ function registrationId(value: unknown): number {
 }
 
 /** Content-Disposition for a download: a plain ASCII name, and the RFC 5987 form for any client that prefers it. */
-function attachment(name: string): string {
-  return `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
-
 export function attendeeRoutes(ctx: AppContext): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
@@ -88,11 +84,11 @@ export function attendeeRoutes(ctx: AppContext): Router {
     const now = ctx.now();
     res.set({
       'Content-Type': exportContentType(format),
-      'Content-Disposition': attachment(exportFileName(event, format, now)),
+      'Content-Disposition': attachmentDisposition(exportFileName(event, format, now)),
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
     });
-    const rows = await streamExport(res, (out) =>
+    const rows = await streamInto(res, (out) =>
       exportRegistrations(ctx.pool, event, filters, format, pageLang(res), out),
     );
     await recordRegistrationExport(
@@ -127,27 +123,4 @@ export function attendeeRoutes(ctx: AppContext): Router {
   );
 
   return router;
-}
-
-/**
- * Runs an export into the response through a PassThrough: the session middleware wraps res.end and
- * drops its end(callback) form, which the export writers use to learn that the file is complete.
- * pipeline() carries back-pressure, and destroys the PassThrough when the browser goes away, so the
- * export stops (and its transaction ends) instead of waiting for a drain that never comes. If the
- * export fails half-way, the response is destroyed rather than ended, so the browser reports a failed
- * download instead of saving a truncated file that looks complete.
- */
-async function streamExport(
-  res: Response,
-  run: (out: NodeJS.WritableStream) => Promise<number>,
-): Promise<number> {
-  const out = new PassThrough();
-  pipeline(out, res, () => undefined);
-  try {
-    return await run(out);
-  } catch (err) {
-    out.destroy();
-    res.destroy();
-    throw err;
-  }
 }

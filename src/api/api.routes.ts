@@ -12,6 +12,7 @@ import {
   type SavedEvent,
 } from '../events';
 import type { AppContext } from '../http/context';
+import { attachmentDisposition, streamInto } from '../http/download';
 import { isLanguage } from '../i18n';
 import { fromAcceptLanguage } from '../http/language';
 import { rateLimit } from '../http/rate-limit';
@@ -148,11 +149,13 @@ export function apiRoutes(ctx: AppContext): Router {
       ? req.query.lang
       : (fromAcceptLanguage(req.get('accept-language')) ?? 'en');
     const name = exportFileName(event, format, ctx.now());
-    res.set('Content-Type', exportContentType(format));
-    res.set('Content-Disposition', `attachment; filename="${name}"`);
-    res.set('Cache-Control', 'no-store');
-    await exportRegistrations(ctx.pool, event, filters, format, lang, res);
-    res.end();
+    res.set({
+      'Content-Type': exportContentType(format),
+      'Content-Disposition': attachmentDisposition(name),
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    await streamInto(res, (out) => exportRegistrations(ctx.pool, event, filters, format, lang, out));
   });
 
   /** The event in the address, if the token's account has `need` on it. */

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type pg from 'pg';
 import { insertAuditEntry } from '../audit/audit.queries';
 import { withTransaction } from '../db/pool';
+import { attachmentDisposition } from '../http/download';
 import { DomainError } from '../errors';
 import type { Language } from '../i18n';
 import type { SaveContext } from './events.service';
@@ -164,13 +165,6 @@ export function fileSizeLabel(bytes: number, lang: Language): string {
 }
 
 /** RFC 5987 percent-encoding, for the filename* parameter. */
-function encodeRfc5987(value: string): string {
-  return encodeURIComponent(value).replace(
-    /['()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
-
 /**
  * The headers a file download is sent with, wherever it is downloaded from. Always an attachment (a
  * PDF is never shown inline on our origin), its name in UTF-8 (filename*, so Japanese names arrive
@@ -178,10 +172,9 @@ function encodeRfc5987(value: string): string {
  * the browser's memory, and no referrer (the download address may hold a registrant's token).
  */
 export function fileDownloadHeaders(file: Pick<q.EventFile, 'filename'>): Record<string, string> {
-  const ascii = file.filename.replace(/[^\x20-\x7e]|["\\%]/g, '_');
   return {
     'Content-Type': 'application/pdf',
-    'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeRfc5987(file.filename)}`,
+    'Content-Disposition': attachmentDisposition(file.filename),
     'X-Content-Type-Options': 'nosniff',
     'Cache-Control': 'private, no-store',
     'Referrer-Policy': 'no-referrer',
