@@ -26,3 +26,43 @@ export { affiliations, registrationFormSchema, parseRegistrationForm } from './r
 export { countryOptions, isCountryCode } from './countries';
 export { mintLinkToken } from './tokens';
 export { displayName } from './names';
+export {
+  registrationsPerDay,
+  registrationBreakdowns,
+  type DayCount,
+  type KeyCount,
+  type Breakdowns,
+} from './stats.queries';
+export {
+  parseRegistrationFilters,
+  parseSort,
+  registrationPage,
+  registrationSlice,
+  registrationCounts,
+  registrationSorts,
+  maxPageSize,
+  type RegistrationFilters,
+  type RegistrationSort,
+  type RegistrationRow,
+  type RegistrationCounts,
+} from './listing';
+export {
+  exportRegistrations,
+  exportContentType,
+  exportFileName,
+  exportFormats,
+  isExportFormat,
+  type ExportFormat,
+} from './export';
+export { exportLayout } from './export.columns';
+export {
+  cancelRegistrationForOrganiser,
+  restoreRegistration,
+  promoteRegistration,
+  resendConfirmation,
+  recordRegistrationExport,
+  registrationDetail,
+  type RegistrationRef,
+  type OrganiserContext,
+  type RegistrationDetail,
+} from './organiser.service';

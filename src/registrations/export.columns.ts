@@ -1,0 +1,140 @@
+import { DateTime } from 'luxon';
+import { pickText, type EventRecord, type Question } from '../events';
+import { tFor, type Language } from '../i18n';
+import type { RegistrationRow } from './listing.queries';
+import { affiliations } from './registrations.schemas';
+
+/**
+ * What an export holds, decided once per export: the columns in their fixed order, their headers in
+ * the organiser's language, and how one registration becomes a spreadsheet row (localized labels) or a
+ * JSON record (stable codes). The file formats (export.formats.ts) only lay these out.
+ */
+
+/** One column: its header in the export language and a width for spreadsheets (in characters). */
+export interface ExportColumn {
+  header: string;
+  width: number;
+}
+
+/** The export's shape for one event and language. */
+export interface ExportLayout {
+  /** The event's slug: the worksheet's name. */
+  sheetName: string;
+  columns: ExportColumn[];
+  /** A row for csv/xlsx: labels in the export language, text neutralised; the id stays a number. */
+  cells(r: RegistrationRow): (string | number)[];
+  /** A record for JSON: codes, camelCase keys, instants in the event's zone; nothing neutralised. */
+  record(r: RegistrationRow): Record<string, unknown>;
+}
+
+/**
+ * CSV injection (OWASP): a spreadsheet runs a cell beginning with = + - @ (or a tab or CR before one) as
+ * a formula, so such a text gets a leading single quote. Full-width ＝＋－＠ too, which Japanese Excel
+ * also reads as formula starters. This changes the data on purpose: an e-mail "-x@y" or a phone-like
+ * organisation "+81 3…" comes back as "'-x@y" / "'+81 3…", and only round-trips with that quote, which
+ * a spreadsheet shows as text and hides. JSON is for programs and keeps the exact value.
+ */
+export function neutraliseFormula(text: string): string {
+  return /^[=+\-@\t\r＝＋－＠]/u.test(text) ? `'${text}` : text;
+}
+
+/** An instant as ISO 8601 in the event's zone with its offset (2026-12-01T09:30:00+09:00); '' for none. */
+export function zonedIso(at: Date | null, zone: string): string {
+  if (!at) return '';
+  return DateTime.fromJSDate(at, { zone }).toISO({ suppressMilliseconds: true }) ?? at.toISOString();
+}
+
+function labelIn(texts: { en?: string; ja?: string }, lang: Language, fallback: string): string {
+  return pickText(texts, lang)?.text ?? fallback;
+}
+
+/** An answer as the organiser reads it: option labels in `lang` for choices, several joined with "; ". */
+function answerText(q: Question, answer: string | string[] | undefined, lang: Language): string {
+  if (answer === undefined) return '';
+  const values = Array.isArray(answer) ? answer : [answer];
+  if (q.type === 'text') return values.join('; ');
+  const labels = new Map(q.options.map((o) => [o.value, labelIn(o.label, lang, o.value)]));
+  return values.map((v) => labels.get(v) ?? v).join('; ');
+}
+
+const fixedBefore = [
+  ['id', 8],
+  ['registeredAt', 26],
+  ['status', 16],
+  ['familyName', 16],
+  ['givenName', 16],
+  ['familyNameKana', 18],
+  ['givenNameKana', 18],
+  ['email', 32],
+  ['organisation', 30],
+  ['affiliation', 28],
+  ['country', 10],
+  ['locale', 14],
+  ['interpretation', 14],
+] as const;
+
+/** The layout of an export of `event` in `lang`. */
+export function exportLayout(event: EventRecord, lang: Language): ExportLayout {
+  const t = tFor(lang);
+  const zone = event.timezone;
+  const questions = event.questions;
+  // Labels looked up once, not once per cell: 100,000 rows × 4 lookups add up.
+  const statusLabel = {
+    confirmed: t('registrations:manage.statuses.confirmed'),
+    waitlisted: t('registrations:manage.statuses.waitlisted'),
+    cancelled: t('registrations:manage.statuses.cancelled'),
+  };
+  const affiliationLabel = new Map<string, string>(
+    affiliations.map((a) => [a, t(`registrations:form.affiliations.${a}`)]),
+  );
+  const languageLabel = {
+    en: t('registrations:form.languages.en'),
+    ja: t('registrations:form.languages.ja'),
+  };
+
+  const columns: ExportColumn[] = [
+    ...fixedBefore.map(([key, width]) => ({ header: t(`exports:columns.${key}`), width })),
+    ...questions.map((q) => ({ header: labelIn(q.label, lang, q.id), width: q.type === 'text' ? 40 : 24 })),
+    { header: t('exports:columns.firstJoinedAt'), width: 26 },
+  ];
+
+  const text = (v: string | null) => neutraliseFormula(v ?? '');
+  return {
+    sheetName: event.slug,
+    columns,
+    cells: (r) => [
+      r.id,
+      zonedIso(r.createdAt, zone),
+      statusLabel[r.status] ?? r.status,
+      text(r.familyName),
+      text(r.givenName),
+      text(r.familyNameKana),
+      text(r.givenNameKana),
+      text(r.email),
+      text(r.organisation),
+      affiliationLabel.get(r.affiliation) ?? text(r.affiliation),
+      text(r.country),
+      languageLabel[r.locale] ?? r.locale,
+      languageLabel[r.interpretation] ?? r.interpretation,
+      ...questions.map((q) => text(answerText(q, r.answers[q.id], lang))),
+      zonedIso(r.firstJoinedAt, zone),
+    ],
+    record: (r) => ({
+      id: r.id,
+      registeredAt: zonedIso(r.createdAt, zone),
+      status: r.status,
+      familyName: r.familyName,
+      givenName: r.givenName,
+      familyNameKana: r.familyNameKana,
+      givenNameKana: r.givenNameKana,
+      email: r.email,
+      organisation: r.organisation,
+      affiliation: r.affiliation,
+      country: r.country,
+      locale: r.locale,
+      interpretation: r.interpretation,
+      answers: r.answers,
+      firstJoinedAt: r.firstJoinedAt ? zonedIso(r.firstJoinedAt, zone) : null,
+    }),
+  };
+}
