@@ -137,8 +137,16 @@ export async function logIn(
     throw new DomainError('login_failed', 'errors:loginFailed');
   }
   await q.recordLogin(pool, user.id, input.now);
-  const { passwordHash: _hash, ...plain } = user;
-  return plain;
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    locale: user.locale,
+    disabledAt: user.disabledAt,
+    lastLoginAt: input.now,
+    createdAt: user.createdAt,
+  };
 }
 
 const SETUP_KEY = 'setup_link';

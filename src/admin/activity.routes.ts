@@ -34,14 +34,12 @@ export function activityRoutes(ctx: AppContext): Router {
     status = 200,
   ) {
     const { event } = await eventFor(ctx, res, slug, 'read');
-    res
-      .status(status)
-      .render('admin/team', {
-        members: await eventMembers(ctx.pool, event.id),
-        flash: null,
-        error: null,
-        ...extra,
-      });
+    res.status(status).render('admin/team', {
+      members: await eventMembers(ctx.pool, event.id),
+      flash: null,
+      error: null,
+      ...extra,
+    });
   }
 
   router.get('/admin/events/:slug/team', (req, res) => renderTeam(res, String(req.params.slug)));

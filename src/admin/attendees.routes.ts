@@ -1,4 +1,4 @@
-import express, { Router, type Response } from 'express';
+import express, { Router } from 'express';
 import { DomainError } from '../errors';
 import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';

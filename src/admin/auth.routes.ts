@@ -55,13 +55,11 @@ export function authRoutes(ctx: AppContext): Router {
     const values = { email: String(body.email ?? ''), name: String(body.name ?? '') };
     const now = ctx.now();
     if (String(body.password ?? '') !== String(body.passwordRepeat ?? '')) {
-      res
-        .status(422)
-        .render('admin/setup', {
-          values,
-          fields: { passwordRepeat: 'validation:passwordMismatch' },
-          minPasswordLength,
-        });
+      res.status(422).render('admin/setup', {
+        values,
+        fields: { passwordRepeat: 'validation:passwordMismatch' },
+        minPasswordLength,
+      });
       return;
     }
     try {

@@ -23,8 +23,7 @@ function eventSchema(): Record<string, unknown> {
       !Array.isArray(v) &&
       (v as { format?: string }).format === 'date-time'
     ) {
-      const { pattern: _p, ...rest } = v as Record<string, unknown>;
-      return rest;
+      return Object.fromEntries(Object.entries(v).filter(([key]) => key !== 'pattern'));
     }
     return v;
   }) as Record<string, unknown>;

@@ -4,7 +4,7 @@ import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { eventById, lockedEvent, type EventRecord } from '../events';
 import { mailsForRegistration, queueMail, type MailKind, type RegistrationMail } from '../mail';
-import type { RegistrationFilters, RegistrationRow } from './listing.queries';
+import type { RegistrationFilters } from './listing.queries';
 import { promoteWaiting } from './manage.service';
 import { registrationRecord, restoreRegistrationRow, type RegistrationRecord } from './organiser.queries';
 import * as q from './registrations.queries';
