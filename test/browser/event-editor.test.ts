@@ -1,0 +1,232 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { addEventMember, createAccount } from '../../src/accounts';
+import { withTransaction } from '../../src/db/pool';
+import { eventBySlug } from '../../src/events';
+import { encodeForm, formData, formSession, makeEvent, startTestApp, type TestApp } from '../helpers/app';
+import { axeReport, launchChromium, serve, SHOTS } from '../helpers/browser';
+
+/**
+ * The event editor in a real browser (Debian's chromium via playwright-core) against the real app and
+ * a real PostgreSQL: the time echo follows what is typed, in every display zone; a new event is created
+ * through the form; axe-core finds nothing serious; and screenshots at desktop and phone widths in
+ * both languages are left in SHOTS for a person to look at.
+ */
+const EMAIL = 'hanako@ilo.example';
+const PASSWORD = 'correct horse battery staple';
+const SLUG = 'tsunagaru-editor';
+
+async function shoot(page: Page, name: string): Promise<string> {
+  await page.locator('body').evaluate((el) => el.ownerDocument.fonts.ready.then(() => undefined));
+  const file = path.join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  expect(fs.statSync(file).size).toBeGreaterThan(10_000);
+  return file;
+}
+
+describe('event editor in a browser', () => {
+  let t: TestApp;
+  let server: Awaited<ReturnType<typeof serve>> | undefined;
+  let base: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  /** A fresh context signed in as the organiser, in `lang`, and a page in it. */
+  async function signedInPage(lang: 'en' | 'ja', options: BrowserContextOptions = {}): Promise<Page> {
+    const context = await browser.newContext({
+      locale: lang === 'ja' ? 'ja-JP' : 'en-GB',
+      timezoneId: 'Europe/Zurich',
+      ...options,
+    });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(`${base}/admin/login?lang=${lang}`);
+    await page.locator('#email').fill(EMAIL);
+    await page.locator('#password').fill(PASSWORD);
+    await Promise.all([page.waitForURL(`${base}/admin`), page.locator('form.reg-form button').click()]);
+    return page;
+  }
+
+  const phone = (width: number): BrowserContextOptions =>
+    width < 600
+      ? { viewport: { width, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
+      : { viewport: { width, height: 900 } };
+
+  beforeAll(async () => {
+    t = await startTestApp({ now: '2026-11-01T00:00:00Z' });
+    const user = await withTransaction(t.db.pool, (tx) =>
+      createAccount(
+        tx,
+        { email: EMAIL, name: 'Hanako', role: 'organiser', password: PASSWORD, locale: 'en' },
+        { now: t.clock.now(), by: 'cli' },
+      ),
+    );
+    const event = await makeEvent(t, {
+      slug: SLUG,
+      capacity: 300,
+      waitlist: true,
+      questions: [
+        {
+          id: 'sessions',
+          type: 'multiple',
+          label: { en: 'Which sessions will you join?', ja: '参加するセッション' },
+          required: false,
+          options: [
+            { value: 'am', label: { en: 'Morning', ja: '午前' } },
+            { value: 'pm', label: { en: 'Afternoon', ja: '午後' } },
+          ],
+        },
+      ],
+    });
+    await addEventMember(t.db.pool, event.id, user.id, t.clock.now());
+    for (const email of ['a@example.org', 'b@example.org']) {
+      const { agent, token } = await formSession(t.app, SLUG);
+      const res = await agent
+        .post(`/events/${SLUG}/register`)
+        .type('form')
+        .send(encodeForm({ _csrf: token, ...formData({ email }) }));
+      expect(res.status).toBe(303);
+    }
+    server = await serve(t.app);
+    base = server.base;
+    browser = await launchChromium();
+  });
+
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await t?.close();
+  });
+
+  it('when a start time is typed, then the echo shows it in JST and CET at once, follows the zones, and warns about a DST gap', async () => {
+    const page = await signedInPage('en', phone(1280));
+    await page.goto(`${base}/admin/events/new`);
+    const echo = page.locator('#startsAt-echo');
+    await expect(echo.textContent()).resolves.toBe('');
+
+    await page.locator('#startsAt').fill('2026-12-16T15:00');
+    await expect(echo.textContent()).resolves.toBe('JST: Wed 16 Dec 15:00 · CET: Wed 16 Dec 07:00');
+
+    await page.locator('#timezone').selectOption('Europe/Zurich');
+    await expect(echo.textContent()).resolves.toBe('JST: Wed 16 Dec 23:00 · CET: Wed 16 Dec 15:00');
+
+    await page.getByLabel(/^America\/New_York \(/).check();
+    await expect(echo.textContent()).resolves.toBe(
+      'JST: Wed 16 Dec 23:00 · CET: Wed 16 Dec 15:00 · EST: Wed 16 Dec 09:00',
+    );
+    await page.locator('#displayZonesOther').fill('Asia/Kolkata, Nowhere/Special');
+    await expect(echo.textContent()).resolves.toBe(
+      'JST: Wed 16 Dec 23:00 · CET: Wed 16 Dec 15:00 · EST: Wed 16 Dec 09:00 · IST: Wed 16 Dec 19:30',
+    );
+
+    await page.locator('#startsAt').fill('2027-03-28T02:30');
+    await expect(echo.textContent()).resolves.toBe(
+      'This time does not exist in Europe/Zurich: the clocks go forward then.',
+    );
+    await page.locator('#startsAt').fill('2027-03-28T03:00');
+    await expect(echo.textContent()).resolves.toMatch(/^JST: Sun 28 Mar 10:00 · CEST: Sun 28 Mar 03:00/);
+    await shoot(page, 'event-new-en');
+  });
+
+  it('when an organiser fills in the new-event form in Japanese and saves, then the draft exists with the right instants and the editor says so', async () => {
+    const page = await signedInPage('ja', phone(1280));
+    await page.goto(`${base}/admin/events/new`);
+    await page.locator('#title_en').fill('Cooperatives and Decent Work');
+    await expect(page.locator('#slug').inputValue()).resolves.toBe('cooperatives-and-decent-work');
+    await page.locator('#title_ja').fill('協同組合とディーセント・ワーク');
+    await page.locator('#startsAt').fill('2026-12-16T15:00');
+    await page.locator('#endsAt').fill('2026-12-16T17:15');
+    await expect(page.locator('#startsAt-echo').textContent()).resolves.toBe(
+      'JST: 12月16日(水) 15:00 · CET: 12月16日(水) 07:00',
+    );
+    await shoot(page, 'event-new-ja');
+    await Promise.all([
+      page.waitForURL(/\/edit\?saved=1$/),
+      page.locator('.form-bar button').first().click(),
+    ]);
+    await expect(page.locator('.flash').textContent()).resolves.toBe('保存しました。');
+    const event = (await eventBySlug(t.db.pool, 'cooperatives-and-decent-work'))!;
+    expect(event.startsAt.toISOString()).toBe('2026-12-16T06:00:00.000Z');
+    expect(event.status).toBe('draft');
+    // The server's echo (no JavaScript needed) says the same as the browser's.
+    await expect(page.locator('#startsAt-echo').textContent()).resolves.toBe(
+      'JST: 12月16日(水) 15:00 · CET: 12月16日(水) 07:00',
+    );
+    expect(await axeReport(page)).toBe('');
+  });
+
+  it.each([
+    { lang: 'en', width: 1280, file: 'event-editor-en' },
+    { lang: 'en', width: 375, file: 'event-editor-en-375' },
+    { lang: 'ja', width: 1280, file: 'event-editor-ja' },
+    { lang: 'ja', width: 375, file: 'event-editor-ja-375' },
+  ] as const)(
+    'when the editor of a published event is opened in $lang at $width px, then axe finds nothing serious and nothing overflows',
+    async ({ lang, width, file }) => {
+      const page = await signedInPage(lang, phone(width));
+      const res = await page.goto(`${base}/admin/events/${SLUG}/edit`);
+      expect(res?.status()).toBe(200);
+      expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+      await expect(page.locator('#title_ja').getAttribute('lang')).resolves.toBe('ja');
+      await expect(page.locator('.invite-hint').first().isVisible()).resolves.toBe(true);
+      await shoot(page, file);
+      const overflow = await page
+        .locator('html')
+        .evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+      expect(overflow.scroll).toBeLessThanOrEqual(overflow.client);
+      // Side by side on a desktop, stacked on a phone.
+      const en = await page.locator('#title_en').boundingBox();
+      const ja = await page.locator('#title_ja').boundingBox();
+      if (width > 600) expect(Math.abs(en!.y - ja!.y)).toBeLessThan(2);
+      else expect(ja!.y).toBeGreaterThan(en!.y + en!.height);
+      expect(await axeReport(page)).toBe('');
+    },
+  );
+
+  it('when a change would mail registrants, then the notice with its count and "Save and send" is shown, and axe finds nothing serious', async () => {
+    const page = await signedInPage('en', phone(1280));
+    await page.goto(`${base}/admin/events/${SLUG}/edit`);
+    await page.locator('#title_en').fill('TSUNAGARU — renamed');
+    await page.locator('#endsAt').fill('2026-12-16T14:00');
+    await page.locator('.form-bar button').first().click();
+    await page.locator('.error-summary').waitFor();
+    await shoot(page, 'event-editor-errors-en');
+    expect(await axeReport(page)).toBe('');
+    await page.locator('#endsAt').fill('2026-12-16T17:15');
+    await page.locator('.form-bar button').first().click();
+    await page.locator('.impact-notice').waitFor();
+    await expect(page.locator('.impact-count').textContent()).resolves.toBe(
+      '2 registrants will be sent an updated invite.',
+    );
+    await shoot(page, 'event-editor-confirm-en');
+    expect(await axeReport(page)).toBe('');
+    await Promise.all([
+      page.waitForURL(/notified=2$/),
+      page.getByRole('button', { name: 'Save and send' }).click(),
+    ]);
+    await expect(page.locator('.flash').textContent()).resolves.toBe(
+      'Saved. 2 registrants will be sent an updated invite.',
+    );
+  });
+
+  it.each([
+    { lang: 'en', width: 1280, file: 'event-preview-en' },
+    { lang: 'ja', width: 375, file: 'event-preview-ja-375' },
+  ] as const)(
+    'when the preview is opened in $lang, then the banner shows and axe finds nothing serious',
+    async ({ lang, width, file }) => {
+      const page = await signedInPage('en', phone(width));
+      await page.goto(`${base}/admin/events/${SLUG}/preview?lang=${lang}`);
+      await expect(page.locator('.preview-banner').isVisible()).resolves.toBe(true);
+      await expect(page.locator('form[data-preview] button[type="submit"]').isDisabled()).resolves.toBe(true);
+      await shoot(page, file);
+      expect(await axeReport(page)).toBe('');
+    },
+  );
+});
