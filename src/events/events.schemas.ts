@@ -58,7 +58,11 @@ const material = z
 
 export const eventInputSchema = z
   .object({
-    slug: z.string().regex(slugPattern, 'validation:event.slug'),
+    // `new` is the workspace's new-event page (/admin/events/new), so no event may be called that.
+    slug: z
+      .string()
+      .regex(slugPattern, 'validation:event.slug')
+      .refine((s) => s !== 'new', 'validation:event.slugReserved'),
     status: z.enum(['draft', 'published', 'cancelled']).default('draft'),
     title: requiredTexts(200),
     summary: texts(1000).default({}),

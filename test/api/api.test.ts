@@ -322,3 +322,12 @@ describe('REST API v1 registrations', () => {
     );
   });
 });
+
+describe('reserved slugs', () => {
+  it('when an event is called "new", then it is refused because that is the workspace’s new-event page', async () => {
+    const token = await tokenFor('admin');
+    const res = await request(t.app).post('/api/v1/events').set(bearer(token)).send(eventDoc({ slug: 'new' }));
+    expect(res.status).toBe(422);
+    expect(res.body.error.fields['$.slug']).toContain('reserved');
+  });
+});
