@@ -49,7 +49,8 @@ export interface RegistrationRow {
   joinClicks: number;
 }
 
-interface Row {
+/** A registrations row as the organiser's queries select it (`registrationColumns`). */
+export interface Row {
   id: string;
   status: RegistrationStatus;
   email: string;
@@ -71,11 +72,13 @@ interface Row {
   join_clicks: number;
 }
 
-const columns = `r.id, r.status, r.email, r.family_name, r.given_name, r.family_name_kana, r.given_name_kana,
+/** The columns every organiser query selects from `registrations r`. */
+export const registrationColumns = `r.id, r.status, r.email, r.family_name, r.given_name, r.family_name_kana, r.given_name_kana,
   r.organisation, r.affiliation, r.country, r.locale, r.interpretation, r.answers, r.created_at, r.cancelled_at,
   r.promoted_at, r.first_joined_at, r.last_joined_at, r.join_clicks`;
 
-function toRow(r: Row): RegistrationRow {
+/** A selected row as the domain sees it. */
+export function toRegistrationRow(r: Row): RegistrationRow {
   return {
     id: Number(r.id),
     status: r.status,
@@ -235,11 +238,11 @@ export async function registrationsPage(
   o: { sort: RegistrationSort; dir: 'asc' | 'desc'; limit: number; offset: number },
 ): Promise<RegistrationRow[]> {
   const res = await db.query<Row>(
-    `SELECT ${columns} FROM registrations r WHERE ${filtered}
+    `SELECT ${registrationColumns} FROM registrations r WHERE ${filtered}
       ORDER BY ${orderBy(o.sort, o.dir)} LIMIT $9 OFFSET $10`,
     [...filterParams(eventId, f), o.limit, o.offset],
   );
-  return res.rows.map(toRow);
+  return res.rows.map(toRegistrationRow);
 }
 
 /** Where a keyset slice resumes: created_at as exact UTC text (microseconds, which a Date would lose), and id. */
@@ -256,7 +259,7 @@ export async function registrationsAfter(
   o: { after: SlicePosition | null; limit: number },
 ): Promise<{ row: RegistrationRow; position: SlicePosition }[]> {
   const res = await db.query<Row & { position_at: string }>(
-    `SELECT ${columns},
+    `SELECT ${registrationColumns},
             to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS position_at
        FROM registrations r
       WHERE ${filtered}
@@ -265,7 +268,10 @@ export async function registrationsAfter(
       LIMIT $11`,
     [...filterParams(eventId, f), o.after?.at ?? null, o.after?.id ?? null, o.limit],
   );
-  return res.rows.map((r) => ({ row: toRow(r), position: { at: r.position_at, id: Number(r.id) } }));
+  return res.rows.map((r) => ({
+    row: toRegistrationRow(r),
+    position: { at: r.position_at, id: Number(r.id) },
+  }));
 }
 
 /** Counts for the whole event (not filtered), plus how many match the filters. */
@@ -306,7 +312,7 @@ export async function declareExportCursor(
 ): Promise<void> {
   await db.query(
     `DECLARE ${exportCursor} NO SCROLL CURSOR FOR
-       SELECT ${columns} FROM registrations r WHERE ${filtered} ORDER BY r.created_at, r.id`,
+       SELECT ${registrationColumns} FROM registrations r WHERE ${filtered} ORDER BY r.created_at, r.id`,
     filterParams(eventId, f),
   );
 }
@@ -314,7 +320,7 @@ export async function declareExportCursor(
 /** The next `n` rows of the export cursor; empty when it is exhausted. */
 export async function fetchExportBatch(db: Queryable, n: number): Promise<RegistrationRow[]> {
   const res = await db.query<Row>(`FETCH ${Math.trunc(n)} FROM ${exportCursor}`);
-  return res.rows.map(toRow);
+  return res.rows.map(toRegistrationRow);
 }
 
 /**
