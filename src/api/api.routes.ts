@@ -37,7 +37,7 @@ import { openApiDocument } from './openapi';
  */
 export function apiRoutes(ctx: AppContext): Router {
   const router = Router();
-  const json = express.json({ limit: '256kb' });
+  const json = express.json({ limit: '256kb', type: ['application/json', 'application/merge-patch+json'] });
   const auth = requireApiToken(ctx.pool, ctx.now);
   const limit = rateLimit(
     ctx.pool,

@@ -122,6 +122,15 @@ describe('REST API v1 events', () => {
     expect(audit.rows[0].data.before.title.ja).not.toBe('新しい題名');
     expect(audit.rows[0].data.after.title.ja).toBe('新しい題名');
 
+    const merged = await request(t.app)
+      .patch('/api/v1/events/api-made')
+      .set(bearer(token))
+      .set('Content-Type', 'application/merge-patch+json')
+      .send(JSON.stringify({ capacity: 250 }));
+    expect(merged.status).toBe(200);
+    expect(merged.body.event.capacity).toBe(250);
+    expect(merged.body.notified).toBe(0);
+
     const bad = await request(t.app)
       .patch('/api/v1/events/api-made')
       .set(bearer(token))
@@ -326,7 +335,10 @@ describe('REST API v1 registrations', () => {
 describe('reserved slugs', () => {
   it('when an event is called "new", then it is refused because that is the workspace’s new-event page', async () => {
     const token = await tokenFor('admin');
-    const res = await request(t.app).post('/api/v1/events').set(bearer(token)).send(eventDoc({ slug: 'new' }));
+    const res = await request(t.app)
+      .post('/api/v1/events')
+      .set(bearer(token))
+      .send(eventDoc({ slug: 'new' }));
     expect(res.status).toBe(422);
     expect(res.body.error.fields['$.slug']).toContain('reserved');
   });
