@@ -163,9 +163,20 @@ function shift(c: string, by: number): string {
   return String.fromCharCode(c.charCodeAt(0) + by);
 }
 
-/** A literal in a PostgreSQL regular expression: every character that is not a letter or digit escaped. */
+/**
+ * A literal in a PostgreSQL regular expression: every character that is not a letter or digit escaped,
+ * and each cased letter as a class of both cases ([jJ], [ｊＪ]). ~* alone folds case by the database's
+ * collation, which under the C locale (the embedded server's) leaves full-width Latin case-sensitive.
+ */
 function literal(s: string): string {
-  return s.replace(/[^\p{L}\p{N}]/gu, (c) => `\\${c}`);
+  return [...s]
+    .map((c) => {
+      const lower = c.toLowerCase();
+      const upper = c.toUpperCase();
+      if (lower !== upper && [...lower].length === 1 && [...upper].length === 1) return `[${lower}${upper}]`;
+      return /[\p{L}\p{N}]/u.test(c) ? c : `\\${c}`;
+    })
+    .join('');
 }
 
 /**
