@@ -23,6 +23,8 @@ export function buildApp(ctx: AppContext): express.Express {
   const secure = ctx.config.baseUrl.startsWith('https://');
   app.set('view engine', 'ejs');
   app.set('views', path.join(root, 'views'));
+  // A hop count, not `true`: Express would otherwise believe the leftmost X-Forwarded-For entry,
+  // which the client writes itself, and every per-address limit could be dodged.
   app.set('trust proxy', ctx.config.trustProxy);
   app.disable('x-powered-by');
 

@@ -44,10 +44,13 @@ const envSchema = z
       .enum(['true', 'false', '1', '0'])
       .default('true')
       .transform((v) => v === 'true' || v === '1'),
+    // How many reverse proxies stand in front: the client address is taken that many hops from the
+    // right of X-Forwarded-For, never from its client-controlled left end. `true` means one.
     TRUST_PROXY: z
-      .enum(['true', 'false', '1', '0'])
+      .string()
+      .regex(/^(true|false|[0-9])$/, 'must be false, true (one proxy) or the number of proxies (0-9)')
       .default('false')
-      .transform((v) => v === 'true' || v === '1'),
+      .transform((v) => (v === 'true' ? 1 : v === 'false' ? 0 : Number(v))),
   })
   .superRefine((env, ctx) => {
     const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY].filter(Boolean).length;
@@ -84,7 +87,8 @@ export interface Config {
   readonly sessionSecret: string | undefined;
   readonly logLevel: (typeof logLevels)[number];
   readonly seedDemo: boolean;
-  readonly trustProxy: boolean;
+  /** Reverse proxies in front of the app (0: none); their X-Forwarded-For entries are trusted. */
+  readonly trustProxy: number;
 }
 
 /** Thrown by loadConfig with every problem found, one per line, ready to print. */

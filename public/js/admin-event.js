@@ -11,22 +11,13 @@
   var lang = form.getAttribute('data-lang') === 'ja' ? 'ja' : 'en';
   var gapMessage = form.getAttribute('data-gap') || '';
 
-  // Zones no English locale names well; the same table as src/time/zone-labels.ts.
-  var fixedNames = {
-    'Asia/Tokyo': 'JST',
-    'Asia/Seoul': 'KST',
-    'Asia/Kolkata': 'IST',
-    'Asia/Calcutta': 'IST',
-    'Asia/Singapore': 'SGT',
-    'Asia/Hong_Kong': 'HKT',
-    'Asia/Manila': 'PHT',
-    'Asia/Jakarta': 'WIB',
-    'Asia/Bangkok': 'ICT',
-    'Asia/Ho_Chi_Minh': 'ICT',
-    'Europe/Moscow': 'MSK',
-    'Africa/Nairobi': 'EAT',
-  };
-  var regionalLocales = ['en-US', 'en-GB', 'en-AU', 'en-NZ', 'en-IN'];
+  // How zones are named (src/time/zone-labels.ts): a table for zones no English locale names well, and
+  // the English locales that know each region's names. The server passes both, so there is one table.
+  var naming = JSON.parse(
+    form.getAttribute('data-zone-naming') || '{"fixedNames":{},"regionalLocales":["en-GB"]}',
+  );
+  var fixedNames = naming.fixedNames;
+  var regionalLocales = naming.regionalLocales;
 
   function validZone(zone) {
     try {

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/pool';
 import { DomainError } from '../errors';
+import { eventBySlug, type EventRecord } from '../events';
 import { isEventMember } from './accounts.queries';
 import type { Actor, EventRight, User } from './accounts.types';
 
@@ -41,4 +42,21 @@ export function canCreateEvents(user: User): boolean {
 export function assertAdmin(actor: Actor): void {
   if (actor.user.role !== 'admin' || actor.user.disabledAt)
     throw new DomainError('forbidden', 'errors:forbidden');
+}
+
+/** The event with this slug, if the actor has `need` on it (`not_found` / `forbidden` as above). */
+export async function eventForActor(
+  db: Queryable,
+  actor: Actor,
+  slug: string,
+  need: 'read' | 'edit',
+): Promise<{ event: EventRecord; right: EventRight }> {
+  const event = await eventBySlug(db, slug);
+  if (!event) throw new DomainError('not_found', 'errors:noEventWithSlug', { slug });
+  return { event, right: await assertEventRight(db, actor, event, need) };
+}
+
+/** How a change by this actor is recorded: the audit label, the account, and when. */
+export function actingAs(actor: Actor, now: Date): { now: Date; actor: string; userId: number } {
+  return { now, actor: actor.label, userId: actor.user.id };
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { insertAuditEntry } from '../audit/audit.queries';
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
-import { countHit, hitsSoFar, windowStartFor } from '../http/rate-limit';
+import { countHit, giveBackHit, windowStartFor } from '../http/rate-limit';
 import * as q from './accounts.queries';
 import type { Actor, ApiToken, Role, User } from './accounts.types';
 import { roles } from './accounts.types';
@@ -58,15 +58,19 @@ export async function createAccount(
   const parsed = accountSchema.safeParse(input);
   if (!parsed.success) throw invalid(parsed.error);
   const a = parsed.data;
-  if (await q.userByEmail(tx, a.email)) {
-    throw new DomainError(
+  const taken = () =>
+    new DomainError(
       'account_exists',
       'errors:accountExists',
       { email: a.email },
       { email: 'errors:accountExists' },
     );
-  }
-  const user = await q.insertUser(tx, { ...a, passwordHash: await hashPassword(a.password), at: ctx.now });
+  if (await q.userByEmail(tx, a.email)) throw taken();
+  const passwordHash = await hashPassword(a.password);
+  // Two admins creating the same address at once: the unique index decides, with the same answer.
+  const user = await q.insertUser(tx, { ...a, passwordHash, at: ctx.now }).catch((err: { code?: string }) => {
+    throw err.code === '23505' ? taken() : err;
+  });
   await insertAuditEntry(tx, {
     ...auditActor(ctx.by),
     action: 'account.created',
@@ -127,15 +131,15 @@ export async function logIn(
   if ((await countHit(pool, `login-address:${input.ip}`, windowStart)) > loginLimits.perAddress) {
     throw new DomainError('rate_limited', 'errors:rateLimited', { minutes });
   }
-  if ((await hitsSoFar(pool, accountBucket, windowStart)) >= loginLimits.perAccount) {
+  // Counted before the password is checked, in one statement, so guesses sent in parallel cannot all
+  // read the count from before any of them failed; a successful sign-in gives its attempt back.
+  if ((await countHit(pool, accountBucket, windowStart)) > loginLimits.perAccount) {
     throw new DomainError('login_locked', 'errors:loginLocked', { minutes });
   }
   const user = email ? await q.userForLogin(pool, email) : undefined;
   const ok = await verifyPassword(user?.passwordHash, input.password.slice(0, maxPasswordLength));
-  if (!ok || !user || user.disabledAt) {
-    await countHit(pool, accountBucket, windowStart);
-    throw new DomainError('login_failed', 'errors:loginFailed');
-  }
+  if (!ok || !user || user.disabledAt) throw new DomainError('login_failed', 'errors:loginFailed');
+  await giveBackHit(pool, accountBucket, windowStart);
   await q.recordLogin(pool, user.id, input.now);
   return {
     id: user.id,

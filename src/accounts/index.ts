@@ -15,7 +15,14 @@ export {
   sessionActor,
   type NewAccount,
 } from './accounts.service';
-export { eventRight, assertEventRight, canCreateEvents, assertAdmin } from './access';
+export {
+  eventRight,
+  assertEventRight,
+  eventForActor,
+  actingAs,
+  canCreateEvents,
+  assertAdmin,
+} from './access';
 export {
   userById,
   userByEmail,

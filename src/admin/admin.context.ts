@@ -1,7 +1,6 @@
 import type { Response } from 'express';
-import { assertEventRight, type Actor, type EventRight } from '../accounts';
-import { DomainError } from '../errors';
-import { eventBySlug, type EventRecord } from '../events';
+import { actingAs, eventForActor, type Actor, type EventRight } from '../accounts';
+import type { EventRecord } from '../events';
 import type { AppContext } from '../http/context';
 import { actorOf } from './session';
 
@@ -16,9 +15,7 @@ export async function eventFor(
   need: 'read' | 'edit',
 ): Promise<{ event: EventRecord; actor: Actor; right: EventRight }> {
   const actor = actorOf(res);
-  const event = await eventBySlug(ctx.pool, slug);
-  if (!event) throw new DomainError('not_found', 'errors:noEventWithSlug', { slug });
-  const right = await assertEventRight(ctx.pool, actor, event, need);
+  const { event, right } = await eventForActor(ctx.pool, actor, slug, need);
   res.locals.event = event;
   res.locals.right = right;
   return { event, actor, right };
@@ -26,5 +23,5 @@ export async function eventFor(
 
 /** How the audit log names an account acting in the workspace, plus its id. */
 export function saveContext(ctx: AppContext, actor: Actor) {
-  return { now: ctx.now(), actor: actor.label, userId: actor.user.id };
+  return actingAs(actor, ctx.now());
 }

@@ -88,13 +88,15 @@ export function attendeeRoutes(ctx: AppContext): Router {
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
     });
-    const rows = await streamInto(res, (out) =>
-      exportRegistrations(ctx.pool, event, filters, format, pageLang(res), out),
-    );
-    await recordRegistrationExport(
-      ctx.pool,
-      { eventId: event.id, format, filters, rows },
-      saveContext(ctx, actor),
+    await streamInto(
+      res,
+      (out) => exportRegistrations(ctx.pool, event, filters, format, pageLang(res), out),
+      (rows) =>
+        recordRegistrationExport(
+          ctx.pool,
+          { eventId: event.id, format, filters, rows },
+          saveContext(ctx, actor),
+        ),
     );
   });
 

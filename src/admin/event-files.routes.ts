@@ -52,11 +52,9 @@ function receiveUpload() {
   }).single('file');
   return (req: Request, res: Response, next: NextFunction) => {
     upload(req, res, (err: unknown) => {
-      if (err instanceof multer.MulterError) {
-        res.locals.uploadError = err.code;
-        return next();
-      }
-      next(err);
+      // A multer refusal keeps its code; a body busboy cannot read (cut off, no boundary) is "unreadable".
+      if (err) res.locals.uploadError = err instanceof multer.MulterError ? err.code : 'UNREADABLE';
+      next();
     });
   };
 }

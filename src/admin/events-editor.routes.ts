@@ -17,6 +17,7 @@ import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
 import { LANG_COOKIE } from '../http/language';
+import { zoneNaming } from '../time';
 import { availability, registrationCounts } from '../registrations';
 import { formView } from '../registrations/form.view';
 import { eventFor, saveContext } from './admin.context';
@@ -109,6 +110,7 @@ async function renderForm(ctx: AppContext, res: Response, page: FormPage): Promi
     flash: page.flash ?? null,
     canDuplicate: Boolean(event) && canCreateEvents(actorOf(res).user),
     duplicate: page.duplicate ?? { value: event ? duplicateSlug(event.slug) : '' },
+    zoneNaming,
   });
 }
 

@@ -1,10 +1,9 @@
 import express, { Router, type Request, type Response } from 'express';
-import { assertEventRight, canCreateEvents, type Actor } from '../accounts';
+import { actingAs, canCreateEvents, eventForActor } from '../accounts';
 import { DomainError } from '../errors';
 import {
   cancelEvent,
   createEvent,
-  eventBySlug,
   eventSummaries,
   patchEvent,
   toEventJson,
@@ -23,6 +22,7 @@ import {
   exportRegistrations,
   isExportFormat,
   parseRegistrationFilters,
+  recordRegistrationExport,
   registrationSlice,
   registerAttendee,
 } from '../registrations';
@@ -96,7 +96,7 @@ export function apiRoutes(ctx: AppContext): Router {
   router.post('/api/v1/events', async (req, res) => {
     const actor = apiActor(res);
     if (!canCreateEvents(actor.user)) throw new DomainError('forbidden', 'errors:forbidden');
-    const saved = await createEvent(ctx.pool, req.body, saveContext(ctx, actor));
+    const saved = await createEvent(ctx.pool, req.body, actingAs(actor, ctx.now()));
     res.status(201).location(`/api/v1/events/${saved.event.slug}`).json(toEventJson(saved.event));
   });
 
@@ -107,12 +107,12 @@ export function apiRoutes(ctx: AppContext): Router {
 
   router.patch('/api/v1/events/:slug', async (req, res) => {
     const event = await eventWithRight(req, res, 'edit');
-    res.json(outcome(await patchEvent(ctx.pool, event.slug, req.body, saveContext(ctx, apiActor(res)))));
+    res.json(outcome(await patchEvent(ctx.pool, event.slug, req.body, actingAs(apiActor(res), ctx.now()))));
   });
 
   router.post('/api/v1/events/:slug/cancel', async (req, res) => {
     const event = await eventWithRight(req, res, 'edit');
-    res.json(outcome(await cancelEvent(ctx.pool, event.slug, saveContext(ctx, apiActor(res)))));
+    res.json(outcome(await cancelEvent(ctx.pool, event.slug, actingAs(apiActor(res), ctx.now()))));
   });
 
   router.get('/api/v1/events/:slug/registrations', async (req, res) => {
@@ -155,23 +155,25 @@ export function apiRoutes(ctx: AppContext): Router {
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
     });
-    await streamInto(res, (out) => exportRegistrations(ctx.pool, event, filters, format, lang, out));
+    const actor = apiActor(res);
+    await streamInto(
+      res,
+      (out) => exportRegistrations(ctx.pool, event, filters, format, lang, out),
+      (rows) =>
+        recordRegistrationExport(
+          ctx.pool,
+          { eventId: event.id, format, filters, rows },
+          actingAs(actor, ctx.now()),
+        ),
+    );
   });
 
   /** The event in the address, if the token's account has `need` on it. */
   async function eventWithRight(req: Request, res: Response, need: 'read' | 'edit'): Promise<EventRecord> {
-    const slug = String(req.params.slug);
-    const event = await eventBySlug(ctx.pool, slug);
-    if (!event) throw new DomainError('not_found', 'errors:noEventWithSlug', { slug });
-    await assertEventRight(ctx.pool, apiActor(res), event, need);
-    return event;
+    return (await eventForActor(ctx.pool, apiActor(res), String(req.params.slug), need)).event;
   }
 
   return router;
-}
-
-function saveContext(ctx: AppContext, actor: Actor) {
-  return { now: ctx.now(), actor: actor.label, userId: actor.user.id };
 }
 
 function outcome(saved: SavedEvent) {

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/pool';
+import { DomainError } from '../errors';
 import type { EventInput } from './events.schemas';
 import type { EventRecord, Material, Question, Texts } from './events.types';
 
@@ -233,7 +234,8 @@ export async function updateEvent(
  */
 export async function lockedEvent(db: Queryable, id: number): Promise<EventRecord> {
   const res = await db.query<EventRow>(`SELECT ${columns} FROM events WHERE id = $1 FOR NO KEY UPDATE`, [id]);
-  return toEvent(res.rows[0]!);
+  if (!res.rows[0]) throw new DomainError('not_found', 'errors:notFound');
+  return toEvent(res.rows[0]);
 }
 
 /** A value from app_state, or undefined. */

@@ -1,4 +1,5 @@
-import { PassThrough, pipeline } from 'node:stream';
+import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 
 /**
@@ -19,19 +20,27 @@ export function attachmentDisposition(filename: string): string {
 /**
  * Runs a streaming writer into the response through a PassThrough: the session middleware wraps
  * res.end and drops its end(callback) form, which writers use to learn that the file is complete.
- * pipeline() carries back-pressure, and destroys the PassThrough when the client goes away, so the
- * writer stops (and its database transaction ends) instead of waiting for a drain that never comes. If
- * the writer fails half-way, the response is destroyed rather than ended, so the client sees a failed
- * download instead of a truncated file that looks complete.
+ * The pipe carries back-pressure, and breaks when the client goes away, so the writer stops (and its
+ * database transaction ends) instead of waiting for a drain that never comes. `after` runs once every
+ * byte is handed to the response but before it ends (the audit entry of an export), so whoever reads
+ * the finished download also finds the record of it. If anything fails half-way, the response is
+ * destroyed rather than ended: the client sees a failed download, not a truncated file that looks
+ * complete.
  */
 export async function streamInto<T>(
   res: Response,
   run: (out: NodeJS.WritableStream) => Promise<T>,
+  after?: (result: T) => Promise<void>,
 ): Promise<T> {
   const out = new PassThrough();
-  pipeline(out, res, () => undefined);
+  const piped = pipeline(out, res, { end: false });
+  piped.catch(() => undefined);
   try {
-    return await run(out);
+    const result = await run(out);
+    await piped;
+    if (after) await after(result);
+    res.end();
+    return result;
   } catch (err) {
     out.destroy();
     res.destroy();

@@ -23,13 +23,12 @@ export async function countHit(db: Queryable, bucket: string, windowStart: Date)
   return res.rows[0]!.hits;
 }
 
-/** Hits counted so far in the current window, without counting one. */
-export async function hitsSoFar(db: Queryable, bucket: string, windowStart: Date): Promise<number> {
-  const res = await db.query<{ hits: number }>(
-    'SELECT hits FROM rate_limit_hits WHERE bucket = $1 AND window_start = $2',
+/** Takes back one hit counted in a window (an attempt that turned out to be legitimate). */
+export async function giveBackHit(db: Queryable, bucket: string, windowStart: Date): Promise<void> {
+  await db.query(
+    'UPDATE rate_limit_hits SET hits = greatest(hits - 1, 0) WHERE bucket = $1 AND window_start = $2',
     [bucket, windowStart],
   );
-  return res.rows[0]?.hits ?? 0;
 }
 
 /** The start of the fixed window that `at` falls in. */

@@ -37,11 +37,11 @@ export interface ManageView {
 
 /**
  * Whether the registrant may see the event's materials (links and uploaded files) and download the
- * files: a confirmed registration of an event that is not cancelled, also after the event (slides are
- * often wanted afterwards). Not on the waiting list: materials go with a seat, as in the mails.
+ * files: a confirmed registration of a published event (not a draft, not cancelled), also after the
+ * event (slides are often wanted afterwards). Not on the waiting list: materials go with a seat, as in the mails.
  */
 export function materialsVisible({ registration, event }: RegistrationWithEvent): boolean {
-  return registration.status === 'confirmed' && event.status !== 'cancelled';
+  return registration.status === 'confirmed' && event.status === 'published';
 }
 
 /** The materials block of the manage page; `files` are the event's uploaded files. */

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { auditEntriesForEvent, insertAuditEntry, type AuditRecord } from '../audit/audit.queries';
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
-import { eventById, lockedEvent, type EventRecord } from '../events';
+import { lockedEvent, type EventRecord } from '../events';
 import { mailsForRegistration, queueMail, type MailKind, type RegistrationMail } from '../mail';
 import type { RegistrationFilters } from './listing.queries';
 import { promoteWaiting } from './manage.service';
@@ -41,6 +41,12 @@ async function lockedPair(tx: Queryable, ref: RegistrationRef) {
   const reg = await q.registrationById(tx, ref.registrationId, { lock: true });
   if (!reg || reg.eventId !== ref.eventId) throw new DomainError('not_found', 'attendees:errors.notFound');
   return { event, reg };
+}
+
+/** Restore, promote and resend send the registrant a mail, which only a published event's can be. */
+function assertMailable(event: EventRecord): void {
+  if (event.status === 'cancelled') refuse('eventCancelled');
+  if (event.status !== 'published') refuse('notPublished');
 }
 
 async function mailAndAudit(
@@ -106,7 +112,7 @@ export async function restoreRegistration(
   return withTransaction(pool, async (tx) => {
     const { event, reg } = await lockedPair(tx, ref);
     if (reg.status !== 'cancelled') refuse('notCancelled');
-    if (event.status === 'cancelled') refuse('eventCancelled');
+    assertMailable(event);
     if (await q.liveRegistrationByEmail(tx, event.id, reg.email)) refuse('emailTaken', { email: reg.email });
     const seatFree = event.capacity === null || (await q.seatsTaken(tx, event.id)) < event.capacity;
     if (!seatFree && !event.waitlist) refuse('eventFull');
@@ -131,7 +137,7 @@ export async function promoteRegistration(
   return withTransaction(pool, async (tx) => {
     const { event, reg } = await lockedPair(tx, ref);
     if (reg.status !== 'waitlisted') refuse('notWaitlisted');
-    if (event.status === 'cancelled') refuse('eventCancelled');
+    assertMailable(event);
     const overCapacity = event.capacity !== null && (await q.seatsTaken(tx, event.id)) >= event.capacity;
     await q.promoteRegistrationRow(tx, reg.id, ctx.now);
     const audit = { action: 'registration.promoted', data: { overCapacity } };
@@ -143,7 +149,8 @@ export async function promoteRegistration(
 /**
  * Sends a live registrant their mail again: the confirmation (with fresh links and the invite) or,
  * on the waiting list, the waiting-list mail. Only for a published event, whose mails can go out.
- * Takes no lock: the mail is planned from the registration as it is when delivered.
+ * Locks like the other actions, so a cancel or promotion at the same moment cannot make the recorded
+ * kind wrong.
  */
 export async function resendConfirmation(
   pool: pg.Pool,
@@ -151,12 +158,9 @@ export async function resendConfirmation(
   ctx: OrganiserContext,
 ): Promise<{ kind: MailKind }> {
   return withTransaction(pool, async (tx) => {
-    const event = await eventById(tx, ref.eventId);
-    const reg = await q.registrationById(tx, ref.registrationId);
-    if (!event || !reg || reg.eventId !== event.id)
-      throw new DomainError('not_found', 'attendees:errors.notFound');
+    const { event, reg } = await lockedPair(tx, ref);
     if (reg.status === 'cancelled') refuse('notLive');
-    if (event.status !== 'published') refuse('notPublished');
+    assertMailable(event);
     const kind = reg.status === 'confirmed' ? 'registration.confirmed' : 'registration.waitlisted';
     await mailAndAudit(
       tx,

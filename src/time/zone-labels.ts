@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
  * Japan or Europe writes; so we ask the English locales that know each region's names, and keep a short
  * table for zones whose names no English locale in ICU carries.
  */
-const fixedNames: Record<string, string> = {
+export const fixedNames: Readonly<Record<string, string>> = {
   'Asia/Tokyo': 'JST',
   'Asia/Seoul': 'KST',
   'Asia/Kolkata': 'IST',
@@ -21,8 +21,11 @@ const fixedNames: Record<string, string> = {
   'Africa/Nairobi': 'EAT',
 };
 
-const regionalLocales = ['en-US', 'en-GB', 'en-AU', 'en-NZ', 'en-IN'];
+export const regionalLocales: readonly string[] = ['en-US', 'en-GB', 'en-AU', 'en-NZ', 'en-IN'];
 const offsetStyle = /^(GMT|UTC)[+\-−]\d/;
+
+/** The naming rules above, for the browser's live echo in the event editor (it names zones the same way). */
+export const zoneNaming = JSON.stringify({ fixedNames, regionalLocales });
 
 function intlShortName(locale: string, zone: string, instant: Date): string | undefined {
   return new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' })

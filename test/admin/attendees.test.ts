@@ -335,6 +335,26 @@ describe('what an organiser does to a registration', () => {
     ]);
   });
 
+  it('when the event was taken back to draft, then restore and promote are refused because no mail could go out', async () => {
+    const event = await eventForTeam({ capacity: 1, waitlist: true });
+    const cancelled = await register(event.slug, { email: 'gone@example.org' });
+    await post(asOrganiser, event.slug, cancelled, 'cancel');
+    await register(event.slug, { email: 'seat@example.org' });
+    const waiting = await register(event.slug, { email: 'wait@example.org' });
+    await t.db.pool.query(`UPDATE events SET status = 'draft' WHERE id = $1`, [event.id]);
+
+    for (const [id, action] of [
+      [cancelled, 'restore'],
+      [waiting, 'promote'],
+    ] as const) {
+      const res = await post(asOrganiser, event.slug, id, action);
+      expect(res.status).toBe(409);
+      expect(res.text).toContain('The event is not published, so no e-mail can go out for it.');
+    }
+    expect((await registration(cancelled)).status).toBe('cancelled');
+    expect((await registration(waiting)).status).toBe('waitlisted');
+  });
+
   it('when they restore a registration into a full event with a waiting list, then it goes on the waiting list', async () => {
     const event = await eventForTeam({ capacity: 1, waitlist: true });
     const id = await register(event.slug, { email: 'back@example.org' });

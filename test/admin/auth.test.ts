@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createSetupLink, loginLimits } from '../../src/accounts';
+import { createSetupLink, logIn, loginLimits } from '../../src/accounts';
 import { makeEvent, startTestApp, type TestApp } from '../helpers/app';
 import { createTestAccount, csrfFrom, signedInAgent, testPassword } from '../helpers/admin';
 
@@ -116,6 +116,25 @@ describe('signing in and out', () => {
       .type('form')
       .send({ email: user.email, password: testPassword, _csrf: csrf });
     expect(later.status).toBe(303);
+    t.clock.set('2026-11-01T00:00:00Z');
+  });
+
+  it('when many wrong guesses for one account arrive at once from many addresses, then at most the limit are checked', async () => {
+    const user = await createTestAccount(t.db.pool, { role: 'organiser' });
+    t.clock.set('2026-11-03T00:00:00Z');
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 15 }, (_, i) =>
+        logIn(t.db.pool, {
+          email: user.email,
+          password: `guess ${i} wrong`,
+          ip: `192.0.2.${i}`,
+          now: t.clock.now(),
+        }),
+      ),
+    );
+    const codes = outcomes.map((o) => (o.status === 'rejected' ? (o.reason as { code: string }).code : 'ok'));
+    expect(codes.filter((c) => c === 'login_failed')).toHaveLength(loginLimits.perAccount);
+    expect(codes.filter((c) => c === 'login_locked')).toHaveLength(15 - loginLimits.perAccount);
     t.clock.set('2026-11-01T00:00:00Z');
   });
 

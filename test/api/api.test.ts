@@ -271,6 +271,11 @@ describe('REST API v1 registrations', () => {
     const lines = body.subarray(3).toString('utf8').trimEnd().split('\r\n');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toContain('p1@example.org');
+    const audit = await t.db.pool.query(
+      `SELECT actor, data FROM audit_log WHERE action = 'registrations.exported' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(audit.rows[0].actor).toMatch(/\(API: test \d+\)$/);
+    expect(audit.rows[0].data).toEqual({ format: 'excel-csv', filters: { interpretation: 'en' }, rows: 2 });
   });
 
   it('when the public endpoint gets a duplicate, an invalid body or a closed event, then it answers as the form does', async () => {

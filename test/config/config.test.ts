@@ -29,6 +29,13 @@ describe('configuration', () => {
     });
   });
 
+  it('when TRUST_PROXY is true, a count or junk, then it becomes a hop count or is refused', () => {
+    expect(loadConfig({}).trustProxy).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY/);
+  });
+
   it('when several values are wrong, then one ConfigError lists each of them', () => {
     let error: unknown;
     try {

@@ -231,6 +231,21 @@ describe('event files: uploading and listing in the workspace', () => {
     },
   );
 
+  it('when the upload is cut off half-way, then the page says it could not be read (422) and nothing is stored', async () => {
+    const { agent, csrf } = await signedIn(t, 'org@example.org', 'organiser', [event.id]);
+    const res = await agent
+      .post(`/admin/events/${event.slug}/files?lang=en`)
+      .set('Content-Type', 'multipart/form-data; boundary=XYZ')
+      .send(
+        `--XYZ\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n` +
+          `--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n` +
+          `Content-Type: application/pdf\r\n\r\n%PDF-1.4 cut off here`,
+      );
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('The upload could not be read.');
+    expect(await fileRows(t)).toEqual([]);
+  });
+
   it('when the file is over the 20 MB limit, then the page says so (413, no error page) and nothing is stored', async () => {
     const { agent, csrf } = await signedIn(t, 'org@example.org', 'organiser', [event.id]);
     const big = Buffer.alloc(maxFileBytes + 1, 0x20);

@@ -28,11 +28,16 @@ export interface TestApp {
 
 /** The real app on a database of its own, with a hand-moved clock and a given registration limit. */
 export async function startTestApp(
-  opts: { now?: string; registrationsPerWindow?: number; poolSize?: number } = {},
+  opts: {
+    now?: string;
+    registrationsPerWindow?: number;
+    poolSize?: number;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase(opts.poolSize);
   const clock = testClock(opts.now ?? '2026-11-01T00:00:00Z');
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, SEED_DEMO: 'false' });
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, SEED_DEMO: 'false', ...opts.env });
   const app = buildApp({
     pool: db.pool,
     config,

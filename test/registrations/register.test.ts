@@ -229,3 +229,29 @@ describe('rate limit', () => {
     expect((await post(4)).status).toBe(303);
   });
 });
+
+describe('rate limit behind a reverse proxy', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({
+      now: '2026-12-01T00:00:00Z',
+      registrationsPerWindow: 2,
+      env: { TRUST_PROXY: 'true' },
+    });
+  });
+  afterAll(() => t.close());
+
+  it('when a client writes its own X-Forwarded-For entries, then the address the proxy appended is still the one limited', async () => {
+    await makeEvent(t);
+    const { agent, token } = await formSession(t.app, 'tsunagaru-test', 'en');
+    const post = (i: number) =>
+      agent
+        .post('/events/tsunagaru-test/register')
+        .set('X-Forwarded-For', `10.0.0.${i}, 203.0.113.7`)
+        .type('form')
+        .send(encodeForm({ _csrf: token, ...formData({ email: `x${i}@example.org` }) }));
+    expect((await post(1)).status).toBe(303);
+    expect((await post(2)).status).toBe(303);
+    expect((await post(3)).status).toBe(429);
+  });
+});
