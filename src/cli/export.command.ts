@@ -11,6 +11,7 @@ import {
   isExportFormat,
   parseRegistrationFilters,
   type ExportFormat,
+  recordRegistrationExport,
 } from '../registrations';
 
 /**
@@ -161,6 +162,11 @@ export async function runExportCommand(db: { pool: pg.Pool }, args: string[]): P
     return 1;
   }
   if (onProgress) process.stderr.write('\n');
+  await recordRegistrationExport(
+    db.pool,
+    { eventId: event.id, format: req.format, filters, rows: count },
+    { now: new Date(), actor: 'cli', userId: null },
+  );
   console.error(t('exports:cli.done', { count, target: req.file ?? t('exports:cli.stdout') }));
   return 0;
 }

@@ -514,6 +514,13 @@ describe('registration exports', () => {
       expect(rows.map((r) => r[7])).toEqual(['メールアドレス', 'hanako@example.org']);
       expect(fs.readdirSync(tmp)).toEqual(['out.csv']);
       expect(stderr).toEqual([`1 件の申込を ${file} に書き出しました`]);
+      const audit = await t.db.pool.query(
+        `SELECT actor, data FROM audit_log WHERE action = 'registrations.exported' ORDER BY id DESC LIMIT 1`,
+      );
+      expect(audit.rows[0]).toEqual({
+        actor: 'cli',
+        data: { format: 'excel-csv', filters: { status: 'confirmed' }, rows: 1 },
+      });
     });
 
     it('when run without --out, then the data goes to stdout and only the summary to stderr', async () => {
