@@ -6,6 +6,7 @@ import { adminRoutes } from './admin/admin.routes';
 import { apiRoutes } from './api/api.routes';
 import { eventRoutes } from './events/events.routes';
 import { csrfToken } from './http/csrf';
+import { unsubscribeRoutes } from './reminders/unsubscribe.routes';
 import { errorHandler, notFound } from './http/error-handler';
 import { healthRoutes } from './http/health';
 import { languageMiddleware } from './http/language';
@@ -61,6 +62,7 @@ export function buildApp(ctx: AppContext): express.Express {
   app.use(eventRoutes(ctx));
   app.use(registrationRoutes(ctx));
   app.use(manageRoutes(ctx));
+  app.use(unsubscribeRoutes(ctx));
   app.use(adminRoutes(ctx, secure));
   app.use(notFound);
   app.use(errorHandler);

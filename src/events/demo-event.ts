@@ -88,6 +88,18 @@ export function demoEvent(now: Date): EventInput {
         url: 'https://www.ilo.org/topics/cooperatives-and-social-and-solidarity-economy',
       },
     ],
+    followUp: {
+      after: 'PT2H',
+      attended: {
+        en: 'Thank you for joining TSUNAGARU today. The slides and the recording will be added below as soon as they are ready.',
+        ja: '本日はTSUNAGARUにご参加いただき、誠にありがとうございました。発表資料と録画は、準備が整い次第、下記に掲載いたします。',
+      },
+      absent: {
+        en: 'We are sorry we missed you at TSUNAGARU today. The slides and the recording will be added below as soon as they are ready.',
+        ja: '本日のTSUNAGARUにはご参加いただけず残念でした。発表資料と録画は、準備が整い次第、下記に掲載いたします。',
+      },
+      materials: [],
+    },
     bilingualMail: false,
   };
 }

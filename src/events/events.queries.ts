@@ -1,15 +1,17 @@
 import type { Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import type { EventInput } from './events.schemas';
-import type { EventRecord, Material, Question, Texts } from './events.types';
+import type { EventRecord, FollowUp, Material, Question, Texts } from './events.types';
 
 /** Named queries for events. Rows become camelCase EventRecords here and nowhere else. */
 
 const columns = `id, slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
   timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
-  meeting_url, meeting_passcode, contact_email, questions, reminders, materials, bilingual_mail, revision, created_at, updated_at`;
+  meeting_url, meeting_passcode, contact_email, questions, reminders, materials, follow_up, bilingual_mail, revision, created_at,
+  updated_at`;
 
-interface EventRow {
+/** An events row as `columns` selects it; other domains' queries over events map rows with toEvent. */
+export interface EventRow {
   id: string;
   slug: string;
   status: EventRecord['status'];
@@ -32,13 +34,14 @@ interface EventRow {
   questions: Question[];
   reminders: string[];
   materials: Material[];
+  follow_up: FollowUp | null;
   bilingual_mail: boolean;
   revision: number;
   created_at: Date;
   updated_at: Date;
 }
 
-function toEvent(r: EventRow): EventRecord {
+export function toEvent(r: EventRow): EventRecord {
   return {
     id: Number(r.id),
     slug: r.slug,
@@ -62,6 +65,7 @@ function toEvent(r: EventRow): EventRecord {
     questions: r.questions,
     reminders: r.reminders,
     materials: r.materials,
+    followUp: r.follow_up,
     bilingualMail: r.bilingual_mail,
     revision: r.revision,
     createdAt: r.created_at,
@@ -93,6 +97,7 @@ function params(e: EventInput) {
     e.reminders,
     JSON.stringify(e.materials),
     e.bilingualMail,
+    e.followUp && JSON.stringify(e.followUp),
   ];
 }
 
@@ -186,6 +191,9 @@ export async function eventCount(db: Queryable): Promise<number> {
   return Number(res.rows[0]?.n ?? 0);
 }
 
+/** The column list that toEvent maps, for queries over events elsewhere. */
+export const eventColumns = columns;
+
 /** Inserts a new event from validated input. */
 export async function insertEvent(
   db: Queryable,
@@ -196,10 +204,10 @@ export async function insertEvent(
   const res = await db.query<EventRow>(
     `INSERT INTO events (slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
        timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
-       meeting_url, meeting_passcode, contact_email, questions, reminders, materials, bilingual_mail,
+       meeting_url, meeting_passcode, contact_email, questions, reminders, materials, bilingual_mail, follow_up,
        created_at, updated_at, owner_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-       $23, $23, $24)
+       $23, $24, $24, $25)
      RETURNING ${columns}`,
     [...params(e), now, ownerId],
   );
@@ -218,7 +226,7 @@ export async function updateEvent(
        starts_at = $8, ends_at = $9, timezone = $10, display_timezones = $11, registration_opens_at = $12,
        registration_closes_at = $13, capacity = $14, waitlist = $15, meeting_url = $16, meeting_passcode = $17,
        contact_email = $18, questions = $19, reminders = $20, materials = $21, bilingual_mail = $22,
-       revision = $23, updated_at = $24
+       follow_up = $23, revision = $24, updated_at = $25
      WHERE slug = $1
      RETURNING ${columns}`,
     [...params(e), revision, now],

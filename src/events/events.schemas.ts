@@ -1,6 +1,5 @@
-import { Duration } from 'luxon';
 import { z } from 'zod';
-import { isValidTimeZone } from '../time';
+import { canonicalOffset, isValidTimeZone, maxOffsetMinutes, offsetMinutes } from '../time';
 
 /**
  * The event JSON shape: one definition for the CLI's import/export and the REST API. Problems are
@@ -41,18 +40,41 @@ const question = z
     path: ['options'],
   });
 
-const duration = z.string().refine(
-  (v) => {
-    const d = Duration.fromISO(v);
-    return d.isValid && d.as('minutes') >= 1;
-  },
-  { message: 'validation:event.reminder' },
-);
+/** An offset in weeks, days, hours or minutes (1 minute to 90 days), stored in its one spelling. */
+const offset = z.string().transform((v, ctx) => {
+  const minutes = offsetMinutes(v);
+  if (minutes === undefined || minutes < 1 || minutes > maxOffsetMinutes) {
+    ctx.addIssue({ code: 'custom', message: 'validation:event.reminder' });
+    return z.NEVER;
+  }
+  return canonicalOffset(minutes);
+});
+
+/** Reminders: each moment once (PT24H and P1D are the same reminder), the earliest first. */
+const reminderList = z
+  .array(offset)
+  .max(10)
+  .transform((list) => [...new Set(list)].sort((a, b) => offsetMinutes(b)! - offsetMinutes(a)!));
 
 const material = z
   .object({
     title: requiredTexts(300),
     url: z.url({ protocol: /^https?$/, message: 'validation:event.materialUrl' }),
+  })
+  .strict();
+
+/** Both languages: what organisers send to everyone must reach Japanese and English readers alike. */
+const bilingualTexts = (max: number) =>
+  z
+    .object({ en: z.string().trim().min(1).max(max), ja: z.string().trim().min(1).max(max) })
+    .strict();
+
+const followUp = z
+  .object({
+    after: offset.default('PT2H'),
+    attended: bilingualTexts(20000),
+    absent: bilingualTexts(20000),
+    materials: z.array(material).max(30).default([]),
   })
   .strict();
 
@@ -84,8 +106,9 @@ export const eventInputSchema = z
     meetingPasscode: z.string().max(100).nullable().default(null),
     contactEmail: z.email().nullable().default(null),
     questions: z.array(question).max(30).default([]),
-    reminders: z.array(duration).max(10).default(['P1D', 'PT1H']),
+    reminders: reminderList.default(['P1D', 'PT1H']),
     materials: z.array(material).max(30).default([]),
+    followUp: followUp.nullable().default(null),
     bilingualMail: z.boolean().default(false),
   })
   .strict()

@@ -41,6 +41,7 @@ export function toEventJson(e: EventRecord): EventInput {
     questions: e.questions,
     reminders: e.reminders,
     materials: e.materials,
+    followUp: e.followUp,
     bilingualMail: e.bilingualMail,
   };
 }

@@ -1,6 +1,9 @@
 /** Text in each language; either may be missing. */
 export type Texts = { en?: string; ja?: string };
 
+/** Text that must exist in both languages (what organisers send to everyone). */
+export type BilingualTexts = { en: string; ja: string };
+
 export type EventStatus = 'draft' | 'published' | 'cancelled';
 
 /** A custom question on the registration form. */
@@ -16,6 +19,17 @@ export interface Question {
 export interface Material {
   title: Texts;
   url: string;
+}
+
+/**
+ * The mail after the event, in two versions: for registrants who used their join link and for those who
+ * did not. `after` is an ISO 8601 duration after the end.
+ */
+export interface FollowUp {
+  after: string;
+  attended: BilingualTexts;
+  absent: BilingualTexts;
+  materials: Material[];
 }
 
 /** An event as the domain sees it: instants as Dates, text per language. */
@@ -40,8 +54,10 @@ export interface EventRecord {
   meetingPasscode: string | null;
   contactEmail: string | null;
   questions: Question[];
+  /** Offsets before the start, canonical ISO 8601 durations (P1D, PT1H, PT30M), longest first. */
   reminders: string[];
   materials: Material[];
+  followUp: FollowUp | null;
   /** Mails to registrants carry both languages, theirs first. */
   bilingualMail: boolean;
   revision: number;

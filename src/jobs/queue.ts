@@ -19,6 +19,11 @@ export const queues = {
   mailSweep: 'mail-sweep',
   /** Give free seats of one event to its waiting list: `{ eventId }`. */
   waitlistPromote: 'waitlist-promote',
+  /**
+   * Write the rows of due reminders, follow-ups and messages now rather than at the next tick (an
+   * organiser just sent a message): no data.
+   */
+  mailSchedule: 'mail-schedule',
 } as const;
 export type QueueName = (typeof queues)[keyof typeof queues];
 
@@ -86,6 +91,7 @@ const queueOptions: Record<QueueName, { policy: 'standard' | 'short' }> = {
   [queues.mailDeliver]: { policy: 'standard' },
   [queues.mailSweep]: { policy: 'short' },
   [queues.waitlistPromote]: { policy: 'short' },
+  [queues.mailSchedule]: { policy: 'short' },
 };
 const retries = { retryLimit: 10, retryDelay: 30, retryBackoff: true };
 

@@ -38,6 +38,11 @@ export interface ComposeInput {
   rendered: RenderedMail;
   /** The calendar object and its method; the MIME method and the METHOD line are the same. */
   invite?: { method: 'REQUEST' | 'CANCEL'; ics: string };
+  /**
+   * Optional kinds: the personal one-click URL (RFC 8058) and the address a mail client's "unsubscribe"
+   * may write to instead (a person reads it there and follows the URL in the body).
+   */
+  unsubscribe?: { url: string; mailto: string };
   mailFrom: string;
   messageId: string;
   date: Date;
@@ -64,11 +69,24 @@ export function composeMessage(m: ComposeInput): Mail.Options {
       'Auto-Submitted': 'auto-generated',
       'X-Tsunagaru-Kind': m.kind,
       'Content-Language': m.lang,
+      ...(m.unsubscribe && unsubscribeHeaders(m.unsubscribe)),
     },
     icalEvent: m.invite && {
       method: m.invite.method,
       filename: m.invite.method === 'CANCEL' ? 'cancel.ics' : 'invite.ics',
       content: m.invite.ics,
     },
+  };
+}
+
+/**
+ * RFC 2369 and RFC 8058: the https URL first (a mail provider POSTs "List-Unsubscribe=One-Click" to it,
+ * with no cookie), then a mailto whose body carries the same URL.
+ */
+export function unsubscribeHeaders(u: { url: string; mailto: string }): Record<string, string> {
+  const mailto = `mailto:${u.mailto}?subject=${encodeURIComponent('Unsubscribe')}&body=${encodeURIComponent(u.url)}`;
+  return {
+    'List-Unsubscribe': `<${u.url}>, <${mailto}>`,
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
   };
 }

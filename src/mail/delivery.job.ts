@@ -9,8 +9,10 @@ import {
   mintLinkToken,
   registrationById,
   setInviteSent,
+  type LinkPurpose,
   type Registration,
 } from '../registrations';
+import { eventMessageById, type EventMessage } from '../messages/messages.queries';
 import { composeMessage, newMessageId, parseAddress } from './compose';
 import { planMail, type MailPlan } from './delivery.plan';
 import type { MailLinks } from './mail.types';
@@ -58,7 +60,7 @@ export interface DeliveryDeps {
   policy: RetryPolicy;
 }
 
-export type DeliveryOutcome = 'sent' | 'skipped' | 'retry' | 'failed' | 'not_due' | 'busy';
+export type DeliveryOutcome = 'sent' | 'skipped' | 'postponed' | 'retry' | 'failed' | 'not_due' | 'busy';
 
 /** Seconds to wait before trying again when another worker is sending to the same registrant. */
 const BUSY_DELAY_SECONDS = 2;
@@ -68,7 +70,7 @@ export async function deliverMail(deps: DeliveryDeps, mailId: number): Promise<D
   const outcome = await withTransaction(deps.pool, async (tx) => {
     const registrationId = await mailRegistration(tx, mailId);
     if (registrationId === undefined) return 'not_due' as const;
-    if (!(await tryLockRegistration(tx, registrationId))) {
+    if (!(await q.tryLockRegistrationMail(tx, registrationId))) {
       await enqueueDelivery(tx, mailId, secondsFromNow(BUSY_DELAY_SECONDS));
       return 'busy' as const;
     }
@@ -93,24 +95,36 @@ async function deliverLocked(
     await q.markMailSkipped(tx, mail.id, 'the registration or event no longer exists');
     return 'skipped';
   }
-  const plan = planMail(mail.kind, registration, event);
+  const now = deps.now();
+  const plan = planMail(mail.kind, registration, event, { now, topic: mail.topic });
   if (!plan.send) {
+    if ('later' in plan) {
+      const delaySeconds = Math.max(1, Math.ceil((plan.later.getTime() - now.getTime()) / 1000));
+      const next = await q.postponeMail(tx, mail.id, { reason: plan.reason, delaySeconds });
+      await enqueueDelivery(tx, mail.id, next);
+      return 'postponed';
+    }
     await q.markMailSkipped(tx, mail.id, plan.reason);
     return 'skipped';
   }
-  const now = deps.now();
+  const message = mail.eventMessageId === null ? undefined : await eventMessageById(tx, mail.eventMessageId);
+  if (mail.kind === 'event.message' && !message) {
+    await q.markMailSkipped(tx, mail.id, 'the message no longer exists');
+    return 'skipped';
+  }
   const lang = registration.locale;
   const links: MailLinks = { eventPage: eventPageUrl(deps.config.baseUrl, event.slug, lang) };
-  const mint = (purpose: 'join' | 'manage') =>
+  const mint = (purpose: LinkPurpose) =>
     mintLinkToken(tx, { registrationId: registration.id, purpose, mailId: mail.id, at: now });
   if (plan.join) links.join = `${deps.config.baseUrl}/join/${await mint('join')}`;
   if (plan.manage) links.manage = `${deps.config.baseUrl}/manage/${await mint('manage')}`;
+  if (plan.unsubscribe) links.unsubscribe = `${deps.config.baseUrl}/unsubscribe/${await mint('unsubscribe')}`;
   // Uploaded files are linked through the manage token, so only a mail with one can list them.
   const files = links.manage ? await eventFiles(tx, event.id) : [];
 
   let prepared: { message: ReturnType<typeof composeMessage>; subject: string };
   try {
-    prepared = prepare(deps, { mail, registration, event, plan, links, files, now });
+    prepared = prepare(deps, { mail, registration, event, plan, links, files, now, message });
   } catch (err) {
     // A mail that cannot be rendered never will be: say so rather than retry forever.
     const text = `could not prepare the mail: ${(err as Error).message}`.slice(0, 2000);
@@ -145,6 +159,7 @@ function prepare(
     links: MailLinks;
     files: EventFile[];
     now: Date;
+    message?: EventMessage;
   },
 ) {
   const { mail, registration, event, plan, links, now } = x;
@@ -156,6 +171,16 @@ function prepare(
     registration: { ...registration, locale: lang },
     links,
     changes: plan.changes,
+    reminder: plan.minutesBefore === undefined ? undefined : { minutesBefore: plan.minutesBefore },
+    followUp:
+      plan.attended === undefined || !event.followUp
+        ? undefined
+        : {
+            attended: plan.attended,
+            text: plan.attended ? event.followUp.attended : event.followUp.absent,
+            materials: event.followUp.materials,
+          },
+    message: x.message && { subject: x.message.subject, body: x.message.body },
   });
   const invite = plan.invite && {
     method: plan.invite.method,
@@ -180,6 +205,10 @@ function prepare(
     to: { name: displayName(registration), address: registration.email },
     rendered,
     invite,
+    unsubscribe: links.unsubscribe === undefined ? undefined : {
+      url: links.unsubscribe,
+      mailto: event.contactEmail ?? parseAddress(deps.config.mailFrom).address,
+    },
     mailFrom: deps.config.mailFrom,
     messageId,
     date: now,
@@ -259,15 +288,6 @@ async function mailRegistration(db: Queryable, mailId: number): Promise<number |
     [mailId],
   );
   return res.rows[0] ? Number(res.rows[0].registration_id) : undefined;
-}
-
-/** One sender per registrant at a time, across every worker process; released at commit or crash. */
-async function tryLockRegistration(db: Queryable, registrationId: number): Promise<boolean> {
-  const res = await db.query<{ locked: boolean }>(
-    `SELECT pg_try_advisory_xact_lock(hashtextextended('mail-to-registration:' || $1::text, 0)) AS locked`,
-    [registrationId],
-  );
-  return res.rows[0]!.locked;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { EventRecord } from '../events/events.types';
 import { pickText } from '../events';
 import type { Registration } from '../registrations';
+import { offsetAfter, offsetBefore, offsetMinutes } from '../time';
 import type { InviteChanges, MailKind } from './mail.types';
 
 /**
@@ -11,15 +12,37 @@ import type { InviteChanges, MailKind } from './mail.types';
  */
 export type MailPlan =
   | { send: false; reason: string }
+  /** Not yet: the event moved, so the reminder or follow-up waits for its new moment. */
+  | { send: false; reason: string; later: Date }
   | {
       send: true;
       /** Mint a personal join link for this mail. */
       join: boolean;
       /** Mint a personal manage link for this mail. */
       manage: boolean;
+      /** Mint a one-click unsubscribe link (optional kinds only). */
+      unsubscribe?: boolean;
       invite?: { method: 'REQUEST' | 'CANCEL'; sequence: number };
       changes?: InviteChanges;
+      /** event.reminder: minutes left until the start. */
+      minutesBefore?: number;
+      /** event.follow_up: which version (the registrant used their join link). */
+      attended?: boolean;
     };
+
+/** What the mail row says beyond its kind: its topic ('reminder:PT1H', 'follow-up', 'message:17'). */
+export interface PlanContext {
+  now: Date;
+  topic: string | null;
+}
+
+/** How long after the follow-up's moment it may still go (a worker that was down for days). */
+export const FOLLOW_UP_WINDOW_DAYS = 30;
+
+/** Since when the registrant holds their seat: a promoted registrant's seat starts at the promotion. */
+export function seatSince(reg: Pick<Registration, 'createdAt' | 'promotedAt'>): Date {
+  return reg.promotedAt ?? reg.createdAt;
+}
 
 /**
  * The invite SEQUENCE: the event's revision (rises with every change attendees must hear about) plus
@@ -35,7 +58,12 @@ function holdsInvite(reg: Registration): boolean {
 }
 
 /** Decides whether and how to send a mail of `kind` now. Pure. */
-export function planMail(kind: MailKind, reg: Registration, event: EventRecord): MailPlan {
+export function planMail(
+  kind: MailKind,
+  reg: Registration,
+  event: EventRecord,
+  ctx: PlanContext = { now: new Date(), topic: null },
+): MailPlan {
   const sequence = inviteSequence(event, reg);
   const published = event.status === 'published';
   switch (kind) {
@@ -74,7 +102,67 @@ export function planMail(kind: MailKind, reg: Registration, event: EventRecord):
         manage: false,
         invite: reg.status === 'confirmed' && holdsInvite(reg) ? { method: 'CANCEL', sequence } : undefined,
       };
+    case 'event.reminder':
+      return planReminder(reg, event, ctx);
+    case 'event.follow_up':
+      return planFollowUp(reg, event, ctx);
+    case 'event.message':
+      if (reg.status === 'cancelled') return skip('the registration was cancelled');
+      if (reg.unsubscribedAt) return skip('the registrant unsubscribed');
+      if (event.status === 'draft') return skip('the event is not published');
+      return {
+        send: true,
+        join: reg.status === 'confirmed' && published,
+        manage: event.status !== 'cancelled',
+        unsubscribe: true,
+      };
   }
+}
+
+/**
+ * A reminder goes to a confirmed registrant of a published event who has not unsubscribed, at its
+ * moment (the start minus its offset, from the event as it is now) and before the start. It is skipped
+ * when the registrant took their seat after its moment (their confirmation is fresher), when the
+ * organiser removed it, and when a later reminder is already due (a worker that was down must not send
+ * yesterday's reminder and today's together). Moved to a later moment when the event moved.
+ */
+function planReminder(reg: Registration, event: EventRecord, ctx: PlanContext): MailPlan {
+  const offset = ctx.topic?.startsWith('reminder:') ? ctx.topic.slice('reminder:'.length) : '';
+  if (event.status !== 'published') return skip('the event is not published');
+  if (reg.status !== 'confirmed') return skip('the registration is not confirmed');
+  if (reg.unsubscribedAt) return skip('the registrant unsubscribed');
+  if (!event.reminders.includes(offset)) return skip('the organiser removed this reminder');
+  if (ctx.now >= event.startsAt) return skip('the event has started');
+  const moment = offsetBefore(event.startsAt, offset);
+  if (seatSince(reg) >= moment) return skip("the registrant took their seat after this reminder's moment");
+  if (ctx.now < moment) return { send: false, reason: 'the event moved; the reminder waits', later: moment };
+  const minutes = offsetMinutes(offset)!;
+  const superseded = event.reminders.find((o) => {
+    const m = offsetBefore(event.startsAt, o);
+    return offsetMinutes(o)! < minutes && m <= ctx.now && seatSince(reg) < m;
+  });
+  if (superseded) return skip(`the later reminder (${superseded}) is due`);
+  return {
+    send: true,
+    join: true,
+    manage: true,
+    unsubscribe: true,
+    minutesBefore: Math.round((event.startsAt.getTime() - ctx.now.getTime()) / 60_000),
+  };
+}
+
+/** The follow-up goes to confirmed registrants after the end, in the version their join clicks decide. */
+function planFollowUp(reg: Registration, event: EventRecord, ctx: PlanContext): MailPlan {
+  if (event.status !== 'published') return skip('the event is not published');
+  if (reg.status !== 'confirmed') return skip('the registration is not confirmed');
+  if (reg.unsubscribedAt) return skip('the registrant unsubscribed');
+  if (!event.followUp) return skip('the organiser removed the follow-up');
+  const moment = offsetAfter(event.endsAt, event.followUp.after);
+  if (ctx.now < moment) return { send: false, reason: 'the event moved; the follow-up waits', later: moment };
+  if (ctx.now.getTime() - moment.getTime() > FOLLOW_UP_WINDOW_DAYS * 86_400_000) {
+    return skip('the follow-up is too late to send');
+  }
+  return { send: true, join: false, manage: true, unsubscribe: true, attended: reg.firstJoinedAt !== null };
 }
 
 function planUpdate(reg: Registration, event: EventRecord, sequence: number): MailPlan {

@@ -1,4 +1,4 @@
-import type { EventRecord } from '../events/events.types';
+import type { EventRecord, Material, Texts } from '../events/events.types';
 import type { Language } from '../i18n';
 
 /** What kind of mail a row is; delivery picks the template (views/mail/<kind>.{html,text}.ejs) by it. */
@@ -10,8 +10,17 @@ export const mailKinds = [
   'registration.cancelled',
   'event.updated',
   'event.cancelled',
+  'event.reminder',
+  'event.follow_up',
+  'event.message',
 ] as const;
 export type MailKind = (typeof mailKinds)[number];
+
+/**
+ * Mails a registrant may stop (List-Unsubscribe, RFC 8058): reminders, the follow-up and the organiser's
+ * messages. Every other kind is transactional (it confirms or changes their registration) and always goes.
+ */
+export const optionalKinds: readonly MailKind[] = ['event.reminder', 'event.follow_up', 'event.message'];
 
 /** The registrant a mail is addressed to, as the templates see them. */
 export interface MailRecipient {
@@ -33,6 +42,27 @@ export interface MailLinks {
   join?: string;
   /** Personal manage/cancel page (/manage/<token>). */
   manage?: string;
+  /** Personal one-click unsubscribe page (/unsubscribe/<token>): optional kinds only. */
+  unsubscribe?: string;
+}
+
+/** event.reminder: how long before the start the mail goes out (the time left, not the setting). */
+export interface ReminderFacts {
+  minutesBefore: number;
+}
+
+/** event.follow_up: the organiser's text for the registrant's version, and the follow-up's material links. */
+export interface FollowUpFacts {
+  /** Whether the registrant used their join link (the "thank you for joining" version). */
+  attended: boolean;
+  text: Texts;
+  materials: Material[];
+}
+
+/** event.message: the organiser's message, in both languages. */
+export interface MessageFacts {
+  subject: Texts;
+  body: Texts;
 }
 
 /** What changed since the registrant's calendar last heard from us (event.updated only). */
@@ -55,6 +85,9 @@ export interface RenderInput {
   registration: MailRecipient;
   links: MailLinks;
   changes?: InviteChanges;
+  reminder?: ReminderFacts;
+  followUp?: FollowUpFacts;
+  message?: MessageFacts;
 }
 
 /** A rendered mail. */

@@ -31,6 +31,10 @@ export interface OutgoingMail {
   lastError: string | null;
   createdAt: Date;
   sentAt: Date | null;
+  /** What the mail is about, unique per registration ('reminder:PT1H', 'follow-up', 'message:17'). */
+  topic: string | null;
+  /** The organiser's message an event.message mail carries. */
+  eventMessageId: number | null;
 }
 
 interface MailRow {
@@ -45,10 +49,12 @@ interface MailRow {
   last_error: string | null;
   created_at: Date;
   sent_at: Date | null;
+  topic: string | null;
+  event_message_id: string | null;
 }
 
 const columns = `id, kind, event_id, registration_id, recipient, locale, status, attempts, last_error, created_at,
-  sent_at`;
+  sent_at, topic, event_message_id`;
 
 function toMail(r: MailRow): OutgoingMail {
   return {
@@ -63,6 +69,8 @@ function toMail(r: MailRow): OutgoingMail {
     lastError: r.last_error,
     createdAt: r.created_at,
     sentAt: r.sent_at,
+    topic: r.topic,
+    eventMessageId: r.event_message_id === null ? null : Number(r.event_message_id),
   };
 }
 
@@ -162,6 +170,25 @@ export async function markMailForRetry(
   return res.rows[0]!.next_attempt_at;
 }
 
+/**
+ * Puts a mail back to pending until `delaySeconds` from now without counting the attempt: it is not due
+ * yet (the event moved and its reminder with it).
+ */
+export async function postponeMail(
+  db: Queryable,
+  id: number,
+  m: { reason: string; delaySeconds: number },
+): Promise<Date> {
+  const res = await db.query<{ next_attempt_at: Date }>(
+    `UPDATE outgoing_mails
+        SET last_error = $2, attempts = greatest(attempts - 1, 0),
+            next_attempt_at = now() + make_interval(secs => $3)
+      WHERE id = $1 RETURNING next_attempt_at`,
+    [id, m.reason, m.delaySeconds],
+  );
+  return res.rows[0]!.next_attempt_at;
+}
+
 /** Gives up on a mail (the server refused it for good, or temporary failures lasted too long). */
 export async function markMailFailed(db: Queryable, id: number, error: string): Promise<void> {
   await db.query(
@@ -227,4 +254,36 @@ export async function mailsForRegistration(
     createdAt: r.created_at as Date,
     sentAt: r.sent_at as Date | null,
   }));
+}
+
+/** The advisory lock that lets one mail at a time go to a registrant, across every worker process. */
+const registrationLock = `hashtextextended('mail-to-registration:' || $1::text, 0)`;
+
+/** Takes the registrant's mail lock if free (until commit); false when a mail to them is being sent. */
+export async function tryLockRegistrationMail(db: Queryable, registrationId: number): Promise<boolean> {
+  const res = await db.query<{ locked: boolean }>(
+    `SELECT pg_try_advisory_xact_lock(${registrationLock}) AS locked`,
+    [registrationId],
+  );
+  return res.rows[0]!.locked;
+}
+
+/** Waits for a mail being sent to the registrant to finish, then holds their mail lock until commit. */
+export async function lockRegistrationMail(db: Queryable, registrationId: number): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(${registrationLock})`, [registrationId]);
+}
+
+/** Skips the registrant's pending mails of these kinds, with the reason; returns how many. */
+export async function skipPendingMailsOf(
+  db: Queryable,
+  registrationId: number,
+  kinds: readonly MailKind[],
+  reason: string,
+): Promise<number> {
+  const res = await db.query(
+    `UPDATE outgoing_mails SET status = 'skipped', last_error = $3, payload = '{}'
+      WHERE registration_id = $1 AND kind = ANY ($2::text[]) AND status = 'pending'`,
+    [registrationId, kinds, reason],
+  );
+  return res.rowCount ?? 0;
 }

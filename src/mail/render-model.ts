@@ -1,9 +1,10 @@
 import { displayName } from '../registrations';
-import { pickText, type EventFile, type EventRecord, type LocalText } from '../events';
+import { pickText, type EventFile, type EventRecord, type LocalText, type Material } from '../events';
 import { tFor, type Language } from '../i18n';
 import { formatSpan } from '../time';
-import type { MailKind, RenderInput } from './mail.types';
+import { optionalKinds, type MailKind, type RenderInput } from './mail.types';
 import { mailStyles, type MailStyles } from './render-styles';
+import { paragraphs, timeLeft, type Paragraph } from './render-text';
 
 /**
  * What a mail says, worked out once in code so the templates only print: which blocks a kind shows
@@ -40,6 +41,14 @@ export interface MailSection {
   manage?: { url: string; label: string };
   calendar?: CalendarNote;
   changes?: SectionChanges;
+  /** event.reminder: the time left, in this section's language ("in 1 hour", "1時間後に", "soon"). */
+  startsIn?: string;
+  /** event.follow_up: which version the registrant gets (they used their join link, or not). */
+  attended?: boolean;
+  /** The organiser's own words: the follow-up text or the message body, in paragraphs. */
+  organiserText?: LocalText & { paragraphs: Paragraph[] };
+  /** Personal one-click unsubscribe page (optional kinds only). */
+  unsubscribe?: string;
 }
 
 /** What changed, for event.updated, in the section's language. */
@@ -67,6 +76,8 @@ const seatKinds: ReadonlySet<MailKind> = new Set([
   'registration.promoted',
   'registration.already_registered',
   'event.updated',
+  'event.reminder',
+  'event.message',
 ]);
 
 /** Kinds after which there is no registration left to manage. */
@@ -84,6 +95,63 @@ export function mailT(lang: Language): Translate {
  */
 function webUrl(url: string | undefined): string | undefined {
   return url !== undefined && /^https?:\/\//i.test(url) ? url : undefined;
+}
+
+/** Material links in a section's language; anything that is not http(s) is left out. */
+function materialsIn(list: readonly Material[], lang: Language): MailSection['materials'] {
+  return list.flatMap((m) => {
+    const url = webUrl(m.url);
+    return url ? [{ url, title: pickText(m.title, lang) ?? { text: url, lang, fallback: false } }] : [];
+  });
+}
+
+/**
+ * Which materials a section lists: the event's go with a seat. The follow-up lists its own first (the
+ * recording, the slides as given) and then the event's, again to a confirmed registrant only, as the
+ * event's uploaded files open through the manage page for confirmed registrants only.
+ */
+function materialsFor(input: RenderInput, lang: Language, seat: boolean): MailSection['materials'] {
+  if (input.kind !== 'event.follow_up') return seat ? materialsIn(input.event.materials, lang) : [];
+  const confirmed = input.registration.status === 'confirmed';
+  return materialsIn(
+    [...(input.followUp?.materials ?? []), ...(confirmed ? input.event.materials : [])],
+    lang,
+  );
+}
+
+/** The organiser's text a kind carries, in the section's language or else the other one (marked). */
+function organiserTextFor(input: RenderInput, lang: Language): MailSection['organiserText'] {
+  const texts =
+    input.kind === 'event.follow_up'
+      ? input.followUp?.text
+      : input.kind === 'event.message'
+        ? input.message?.body
+        : undefined;
+  const picked = texts && pickText(texts, lang);
+  if (!picked) return undefined;
+  const paras = paragraphs(picked.text);
+  return paras.length ? { ...picked, paragraphs: paras } : undefined;
+}
+
+/** "in 1 hour" / "1時間後に" / "soon": the time left before the start, for event.reminder. */
+function startsInText(input: RenderInput, t: Translate): string {
+  const left = timeLeft(input.reminder?.minutesBefore);
+  return t(`event.reminder.startsIn.${left.key}`, left.count === undefined ? {} : { count: left.count });
+}
+
+/**
+ * The registration status line: already_registered always says where the address stands; a reminder
+ * or message to someone still on the waiting list says so, as it comes without a join link.
+ */
+function statusLine(input: RenderInput): MailSection['status'] {
+  const { kind, registration } = input;
+  if (kind === 'registration.already_registered' && registration.status !== 'cancelled') {
+    return registration.status;
+  }
+  if ((kind === 'event.reminder' || kind === 'event.message') && registration.status === 'waitlisted') {
+    return 'waitlisted';
+  }
+  return undefined;
 }
 
 function titleOf(input: RenderInput, lang: Language): LocalText {
@@ -142,18 +210,10 @@ function section(input: RenderInput, lang: Language, bilingual: boolean): MailSe
     when: formatSpan(event.startsAt, event.endsAt, event.displayTimezones, lang),
     contactEmail: event.contactEmail ?? undefined,
     eventPage: webUrl(links.eventPage),
-    status:
-      kind === 'registration.already_registered' && registration.status !== 'cancelled'
-        ? registration.status
-        : undefined,
+    status: statusLine(input),
     join: joinUrl ? { url: joinUrl, passcode: event.meetingPasscode ?? undefined } : undefined,
     interpretation: seat ? t(`languages.${registration.interpretation}`) : undefined,
-    materials: seat
-      ? event.materials.flatMap((m) => {
-          const url = webUrl(m.url);
-          return url ? [{ url, title: pickText(m.title, lang) ?? { text: url, lang, fallback: false } }] : [];
-        })
-      : [],
+    materials: materialsFor(input, lang, seat),
     manage: manageUrl
       ? {
           url: manageUrl,
@@ -162,6 +222,11 @@ function section(input: RenderInput, lang: Language, bilingual: boolean): MailSe
       : undefined,
     calendar: calendarNote(input),
     changes: changesFor(input, lang, Boolean(joinUrl)),
+    startsIn: kind === 'event.reminder' ? startsInText(input, t) : undefined,
+    attended: kind === 'event.follow_up' ? followUpAttended(input) : undefined,
+    organiserText: organiserTextFor(input, lang),
+    // The unsubscribe link goes only with mails one may stop; a confirmation must not offer it.
+    unsubscribe: optionalKinds.includes(kind) ? webUrl(links.unsubscribe) : undefined,
   };
 }
 
@@ -170,7 +235,7 @@ function section(input: RenderInput, lang: Language, bilingual: boolean): MailSe
  * mail's own manage token (`<manage link>/files/<id>`), so the templates list them like any material
  * and the link works exactly as long as the registrant may download the file (confirmed, see
  * registrations/manage.view.ts). A mail without a manage link lists no files. The sender calls this;
- * what a kind shows is still decided below (materials go only with a seat).
+ * what a kind shows is still decided above (see materialsFor).
  */
 export function withFileMaterials(
   event: EventRecord,
@@ -182,19 +247,48 @@ export function withFileMaterials(
   return { ...event, materials: [...event.materials, ...fileLinks] };
 }
 
+/**
+ * Whether the follow-up thanks the registrant for joining. Without the facts it cannot know, so it
+ * takes the version that does not claim they were there.
+ */
+function followUpAttended(input: RenderInput): boolean {
+  return input.followUp?.attended ?? false;
+}
+
+/**
+ * The subject and preheader in the mail language. Most are `<kind>.subject` with the title; the
+ * follow-up has a version for those who missed the event, the reminder says how soon it starts, and a
+ * message carries the organiser's own subject (with the title after it, so the inbox shows which event).
+ */
+function headline(input: RenderInput, t: Translate): { subject: string; preheader: string } {
+  const { kind, lang } = input;
+  const title = titleOf(input, lang).text;
+  const params: Record<string, unknown> = { title };
+  let variant = '';
+  if (kind === 'event.reminder') params.startsIn = startsInText(input, t);
+  if (kind === 'event.follow_up' && !followUpAttended(input)) variant = 'Missed';
+  if (kind === 'event.message') {
+    params.subject =
+      (input.message && pickText(input.message.subject, lang)?.text.trim()) || t(`${kind}.heading`);
+  }
+  return {
+    subject: t(`${kind}.subject${variant}`, params),
+    preheader: t(`${kind}.preheader${variant}`, params),
+  };
+}
+
 /** The view the templates of `input.kind` render: subject, preheader and one section per language. */
 export function mailView(input: RenderInput): MailView {
   const { lang, kind, event } = input;
   const other: Language = lang === 'en' ? 'ja' : 'en';
   const bilingual = event.bilingualMail;
   const langs: Language[] = bilingual ? [lang, other] : [lang];
-  const t = mailT(lang);
-  const title = titleOf(input, lang).text;
+  const { subject, preheader } = headline(input, mailT(lang));
   return {
     kind,
     lang,
-    subject: t(`${kind}.subject`, { title }),
-    preheader: t(`${kind}.preheader`, { title }),
+    subject,
+    preheader,
     st: mailStyles(lang),
     sections: langs.map((l) => section(input, l, bilingual)),
     followsBelow: bilingual

@@ -19,6 +19,7 @@ export {
 export {
   registrationById,
   setInviteSent,
+  type LinkPurpose,
   type Registration,
   type InviteSnapshot,
 } from './registrations.queries';

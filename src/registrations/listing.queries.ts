@@ -341,3 +341,47 @@ export async function fetchExportBatch(db: Queryable, n: number): Promise<Regist
 export async function useExportSnapshot(db: Queryable): Promise<void> {
   await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
 }
+
+/*
+ * The recipients of an organiser's message: the matching registrations that are live (confirmed or on the
+ * waiting list) and did not unsubscribe. Here because they share the list's predicate.
+ */
+const messageRecipient = `${filtered} AND r.status IN ('confirmed', 'waitlisted') AND r.unsubscribed_at IS NULL`;
+
+/** How many registrations a message with these filters would go to now. */
+export async function messageRecipientCount(
+  db: Queryable,
+  eventId: number,
+  f: RegistrationFilters,
+): Promise<number> {
+  const res = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM registrations r WHERE ${messageRecipient}`,
+    filterParams(eventId, f),
+  );
+  return Number(res.rows[0]?.n ?? 0);
+}
+
+/**
+ * Writes the next `limit` recipients' mail rows of a message (by registration id), skipping those who
+ * already have one: the unique (registration, topic) index makes a repeated or concurrent run harmless.
+ * Returns the new mail ids; fewer than `limit` means the message reached everyone.
+ */
+export async function insertMessageMails(
+  db: Queryable,
+  m: { eventId: number; filters: RegistrationFilters; messageId: number; at: Date; limit: number },
+): Promise<number[]> {
+  const res = await db.query<{ id: string }>(
+    `INSERT INTO outgoing_mails (kind, event_id, registration_id, recipient, locale, created_at, next_attempt_at,
+       topic, event_message_id)
+     SELECT 'event.message', r.event_id, r.id, r.email, r.locale, $10, now(), $11, $9
+       FROM registrations r
+      WHERE ${messageRecipient}
+        AND NOT EXISTS (SELECT 1 FROM outgoing_mails m WHERE m.registration_id = r.id AND m.topic = $11)
+      ORDER BY r.id
+      LIMIT $12
+     ON CONFLICT (registration_id, topic) WHERE topic IS NOT NULL DO NOTHING
+     RETURNING id`,
+    [...filterParams(m.eventId, m.filters), m.messageId, m.at, `message:${m.messageId}`, m.limit],
+  );
+  return res.rows.map((r) => Number(r.id));
+}

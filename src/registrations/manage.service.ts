@@ -1,3 +1,4 @@
+import type { LinkPurpose } from './registrations.queries';
 import type pg from 'pg';
 import { insertAuditEntry } from '../audit/audit.queries';
 import { withTransaction, type Queryable } from '../db/pool';
@@ -23,7 +24,7 @@ export interface RegistrationWithEvent {
 export async function registrationForLink(
   db: Queryable,
   token: string,
-  purpose: 'join' | 'manage',
+  purpose: LinkPurpose,
 ): Promise<RegistrationWithEvent> {
   const registration = looksLikeToken(token)
     ? await q.registrationByTokenHash(db, hashToken(token), purpose)
@@ -45,7 +46,7 @@ export type JoinOutcome =
  */
 export async function followJoinLink(
   pool: pg.Pool,
-  req: { token: string; purpose: 'join' | 'manage'; now: Date; record: boolean },
+  req: { token: string; purpose: LinkPurpose; now: Date; record: boolean },
 ): Promise<JoinOutcome> {
   const found = await registrationForLink(pool, req.token, req.purpose);
   const { registration, event } = found;

@@ -66,6 +66,9 @@ export async function insertRegistration(db: Queryable, r: NewRegistration): Pro
   return Number(res.rows[0]!.id);
 }
 
+/** What a personal link opens: the meeting, the manage page, or the one-click unsubscribe. */
+export type LinkPurpose = 'join' | 'manage' | 'unsubscribe';
+
 /** What the registrant's calendar holds since the last invite we sent them. */
 export interface InviteSnapshot {
   sequence: number;
@@ -97,6 +100,8 @@ export interface Registration {
   firstJoinedAt: Date | null;
   lastJoinedAt: Date | null;
   joinClicks: number;
+  /** When they stopped reminders, the follow-up and messages (List-Unsubscribe), if they did. */
+  unsubscribedAt: Date | null;
 }
 
 interface RegistrationRow {
@@ -119,11 +124,13 @@ interface RegistrationRow {
   first_joined_at: Date | null;
   last_joined_at: Date | null;
   join_clicks: number;
+  unsubscribed_at: Date | null;
 }
 
 const registrationColumns = `r.id, r.event_id, r.status, r.email, r.family_name, r.given_name, r.family_name_kana,
   r.given_name_kana, r.organisation, r.locale, r.interpretation, r.invite_revision, r.invite_sent, r.created_at,
-  r.cancelled_at, r.promoted_at, r.first_joined_at, r.last_joined_at, r.join_clicks`;
+  r.cancelled_at, r.promoted_at, r.first_joined_at, r.last_joined_at, r.join_clicks,
+  r.unsubscribed_at`;
 
 function toRegistration(r: RegistrationRow): Registration {
   return {
@@ -146,6 +153,7 @@ function toRegistration(r: RegistrationRow): Registration {
     firstJoinedAt: r.first_joined_at,
     lastJoinedAt: r.last_joined_at,
     joinClicks: r.join_clicks,
+    unsubscribedAt: r.unsubscribed_at,
   };
 }
 
@@ -169,7 +177,7 @@ export async function registrationById(
 export async function registrationByTokenHash(
   db: Queryable,
   hash: Buffer,
-  purpose: 'join' | 'manage',
+  purpose: LinkPurpose,
 ): Promise<Registration | undefined> {
   const res = await db.query<RegistrationRow>(
     `SELECT ${registrationColumns}
@@ -183,7 +191,7 @@ export async function registrationByTokenHash(
 /** Stores the hash of a new link token. */
 export async function insertLinkToken(
   db: Queryable,
-  t: { hash: Buffer; registrationId: number; purpose: 'join' | 'manage'; mailId: number | null; at: Date },
+  t: { hash: Buffer; registrationId: number; purpose: LinkPurpose; mailId: number | null; at: Date },
 ): Promise<void> {
   await db.query(
     `INSERT INTO registration_tokens (hash, registration_id, purpose, mail_id, created_at)

@@ -1,3 +1,4 @@
+import type { LinkPurpose } from './registrations.queries';
 import crypto from 'node:crypto';
 import type { Queryable } from '../db/pool';
 import { insertLinkToken } from './registrations.queries';
@@ -25,7 +26,7 @@ export function looksLikeToken(value: string): boolean {
 /** Creates a link token for a registration, stores its hash, and returns the token itself. */
 export async function mintLinkToken(
   db: Queryable,
-  t: { registrationId: number; purpose: 'join' | 'manage'; mailId: number | null; at: Date },
+  t: { registrationId: number; purpose: LinkPurpose; mailId: number | null; at: Date },
 ): Promise<string> {
   const { token, hash } = newToken();
   await insertLinkToken(db, { ...t, hash });

@@ -7,6 +7,7 @@ import { loggerFor } from '../logger';
 import { defaultRetryPolicy, deliverMail, requeueOverdueMails, type RetryPolicy } from '../mail/delivery.job';
 import { createTransport, type MailTransport } from '../mail/transport';
 import { promoteWaitingForEvent } from '../registrations';
+import { queueDueMails } from '../reminders';
 
 const log = loggerFor('worker');
 
@@ -25,6 +26,8 @@ export interface WorkerOptions {
   pollingSeconds?: number;
   /** Mails sent at once by this process. */
   concurrency?: number;
+  /** How often this process looks for due reminders, follow-ups and unfinished messages. */
+  scheduleSeconds?: number;
 }
 
 /** Mails still pending this long after they were due have lost their job; the sweep queues them again. */
@@ -45,12 +48,17 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
   };
   const boss = await startQueueRunner(pool);
   const polling = { batchSize: 1, pollingIntervalSeconds: opts.pollingSeconds ?? 1 };
+  const schedule = scheduler(pool, opts.now);
 
   for (let i = 0; i < (opts.concurrency ?? 4); i++) {
     await boss.work<{ mailId: number }>(queues.mailDeliver, polling, async ([job]) => {
-      await deliverMail(deps, job!.data.mailId);
+      await deliverMail(deps, job!.data.mailId).catch((err: unknown) => {
+        schedule.troubled();
+        throw err;
+      });
     });
   }
+  await boss.work(queues.mailSchedule, polling, () => schedule.run());
   await boss.work<{ eventId: number }>(queues.waitlistPromote, polling, async ([job]) => {
     const promoted = await promoteWaitingForEvent(pool, job!.data.eventId, opts.now());
     if (promoted) log.info({ eventId: job!.data.eventId, promoted }, 'waiting list moved up');
@@ -62,6 +70,9 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
   await boss.schedule(queues.mailSweep, '*/5 * * * *');
   // Whatever a previous worker left half-done (killed mid-send) is due now; pick it up at once.
   await requeueOverdueMails(pool, 0);
+
+  const ticker = setInterval(() => void schedule.run().catch(() => undefined), (opts.scheduleSeconds ?? 15) * 1000);
+  void schedule.run().catch(() => undefined);
 
   const housekeeping = setInterval(() => {
     deleteOldRateLimitWindows(pool, new Date(opts.now().getTime() - 24 * 3600 * 1000)).catch((err: unknown) =>
@@ -77,9 +88,51 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
   return {
     async stop() {
       clearInterval(housekeeping);
+      clearInterval(ticker);
+      await schedule.idle();
       await boss.stop({ graceful: true, wait: true, close: false, timeout: 20_000 });
       transport.close();
       log.info('worker stopped');
+    },
+  };
+}
+
+/**
+ * This process's run of the reminder schedule: one run at a time (a tick that comes while one runs is
+ * dropped). After a failure (the database restarted, say) the first run that succeeds also re-queues
+ * every pending mail that is due, since the jobs of mails being sent at the time of the failure may be
+ * stuck until pg-boss expires them; a duplicate job is harmless.
+ */
+function scheduler(pool: pg.Pool, now: () => Date) {
+  let running: Promise<void> | undefined;
+  let troubled = false;
+  async function once() {
+    try {
+      const written = await queueDueMails(pool, now());
+      if (written) log.info({ mails: written }, 'reminders, follow-ups and messages queued');
+      if (troubled) {
+        troubled = false;
+        const requeued = await requeueOverdueMails(pool, 0);
+        log.warn({ requeued }, 'database reachable again; due mails queued again');
+      }
+    } catch (err) {
+      troubled = true;
+      log.error({ err }, 'looking for due reminders failed; trying again at the next tick');
+      throw err;
+    }
+  }
+  return {
+    run(): Promise<void> {
+      running ??= once().finally(() => {
+        running = undefined;
+      });
+      return running;
+    },
+    troubled() {
+      troubled = true;
+    },
+    async idle() {
+      await running?.catch(() => undefined);
     },
   };
 }

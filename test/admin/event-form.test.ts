@@ -317,7 +317,7 @@ describe('problems on the right field', () => {
       'Title (English): Write it in English, Japanese or both.',
       'Ends: The end must be after the start.',
       'Registration opens: Enter a date and time.',
-      'Reminders: Each reminder must be an ISO 8601 duration of at least one minute, like P1D or PT1H.',
+      'Reminders: Each reminder must be a duration from 1 minute to 90 days, like P1D, PT1H or PT30M.',
       'Material 2: Link: Enter a link starting with http:// or https://.',
       'Question 1: Options: Line 3: This value is not valid.',
     ]);

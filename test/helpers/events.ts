@@ -24,6 +24,7 @@ export function eventDoc(overrides: Partial<EventInput> = {}): EventInput {
     questions: [],
     reminders: ['P1D', 'PT1H'],
     materials: [{ title: { en: 'Slides', ja: 'スライド' }, url: 'https://materials.example/slides.pdf' }],
+    followUp: null,
     bilingualMail: false,
     ...overrides,
   };

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EventRecord } from '../../src/events/events.types';
 import type { Language } from '../../src/i18n';
-import { mailKinds, type MailKind, type RenderInput } from '../../src/mail/mail.types';
+import { mailKinds, optionalKinds, type MailKind, type RenderInput } from '../../src/mail/mail.types';
 import { renderMail } from '../../src/mail/render';
 import { referenceEvent as demoReference } from '../helpers/events';
 
@@ -29,6 +29,7 @@ const links = {
   eventPage: 'https://events.example/events/tsunagaru',
   join: 'https://events.example/join/J0in-T0ken-0123456789abcdefghijklmnop',
   manage: 'https://events.example/manage/M4nage-T0ken-0123456789abcdefghijkl',
+  unsubscribe: 'https://events.example/unsubscribe/Uns0b-T0ken-0123456789abcdefghijk',
 };
 const materialUrl = 'https://www.ilo.org/topics/cooperatives-and-social-and-solidarity-economy';
 
@@ -55,13 +56,44 @@ const statusFor: Record<MailKind, RenderInput['registration']['status']> = {
   'registration.cancelled': 'cancelled',
   'event.updated': 'confirmed',
   'event.cancelled': 'confirmed',
+  'event.reminder': 'confirmed',
+  'event.follow_up': 'confirmed',
+  'event.message': 'confirmed',
 };
 
-/** Links each kind ordinarily carries: personal join links only where a seat is held. */
+/**
+ * Links each kind ordinarily carries: personal join links only where a seat is held, the unsubscribe
+ * link only with the kinds one may stop.
+ */
 function linksFor(kind: MailKind, status: RenderInput['registration']['status']): RenderInput['links'] {
   if (kind === 'registration.cancelled' || kind === 'event.cancelled') return { eventPage: links.eventPage };
-  if (status !== 'confirmed') return { eventPage: links.eventPage, manage: links.manage };
-  return { ...links };
+  const unsubscribe = optionalKinds.includes(kind) ? { unsubscribe: links.unsubscribe } : {};
+  if (status !== 'confirmed') return { eventPage: links.eventPage, manage: links.manage, ...unsubscribe };
+  const { join, manage, eventPage } = links;
+  return { eventPage, join, manage, ...unsubscribe };
+}
+
+/** The facts the optional kinds carry in the ordinary case: an hour's notice, a thank-you, a message. */
+function factsFor(kind: MailKind): Pick<RenderInput, 'reminder' | 'followUp' | 'message'> {
+  if (kind === 'event.reminder') return { reminder: { minutesBefore: 60 } };
+  if (kind === 'event.follow_up') {
+    return {
+      followUp: {
+        attended: true,
+        text: { en: 'The recording is online.', ja: '録画を公開しました。' },
+        materials: [{ title: { en: 'Recording', ja: '録画' }, url: 'https://video.example/recording' }],
+      },
+    };
+  }
+  if (kind === 'event.message') {
+    return {
+      message: {
+        subject: { en: 'Speaker change', ja: '登壇者変更のお知らせ' },
+        body: { en: 'Our second speaker has changed.', ja: '2人目の登壇者が変更になりました。' },
+      },
+    };
+  }
+  return {};
 }
 
 function input(kind: MailKind, lang: Language, overrides: Partial<RenderInput> = {}): RenderInput {
@@ -80,6 +112,7 @@ function input(kind: MailKind, lang: Language, overrides: Partial<RenderInput> =
     },
     links: linksFor(kind, status),
     changes: kind === 'event.updated' ? { fields: ['meetingUrl'] } : undefined,
+    ...factsFor(kind),
     ...overrides,
   };
 }
@@ -142,7 +175,9 @@ describe('renderMail: what every kind says, in both languages', () => {
         expect(mail.html).not.toMatch(/href="\s*"/);
         for (const part of [mail.subject, mail.html, mail.text]) {
           expect(part).not.toMatch(/\b(registration|event)\.[a-z_]+\.[a-zA-Z]+\b/);
-          expect(part).not.toMatch(/\b(details|join|manage|calendar|materials|bilingual)\.[a-zA-Z]+\b/);
+          expect(part).not.toMatch(
+            /\b(details|join|manage|calendar|materials|bilingual|unsubscribe)\.[a-zA-Z]+\b/,
+          );
           expect(part).not.toContain('{{');
           expect(part).not.toContain('undefined');
         }

@@ -1,0 +1,182 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import { insertAuditEntry } from '../audit/audit.queries';
+import { withTransaction } from '../db/pool';
+import { DomainError } from '../errors';
+import { eventPageUrl, type BilingualTexts, type EventRecord, type SaveContext } from '../events';
+import type { Language } from '../i18n';
+import { enqueue, queues } from '../jobs/queue';
+import { enqueueDeliveries } from '../mail/outbox';
+import { renderMail } from '../mail/render';
+import type { RenderedMail } from '../mail/mail.types';
+import { insertMessageMails, messageRecipientCount } from '../registrations/listing.queries';
+import type { RegistrationFilters } from '../registrations/listing.queries';
+import * as q from './messages.queries';
+
+/**
+ * The organiser's messages to all or some registrants of an event. Sending writes the message and
+ * its audit entry; the worker then writes one mail row per recipient in batches (the fan-out), each row
+ * unique per (registration, message), so a fan-out cut short by a crash resumes without doubling.
+ */
+
+/** What the organiser writes: a subject and a body, each in English and Japanese. */
+export interface MessageInput {
+  subject: BilingualTexts;
+  body: BilingualTexts;
+}
+
+const text = (max: number, key: string) =>
+  z.string({ message: `validation:message.${key}` }).trim().min(1, `validation:message.${key}`).max(max, 'validation:tooLong');
+
+const messageSchema = z.object({
+  subject: z.object({ en: text(200, 'subject'), ja: text(200, 'subject') }),
+  body: z.object({ en: text(20000, 'body'), ja: text(20000, 'body') }),
+});
+
+/**
+ * Reads a message from a form or JSON body: `subject_en`, `subject_ja`, `body_en`, `body_ja` (a form)
+ * or `{subject: {en, ja}, body: {en, ja}}` (JSON). Throws `validation_failed` with one locale key per
+ * field (`subject.en` …) when a part is missing in either language.
+ */
+export function parseMessageInput(raw: Record<string, unknown>): MessageInput {
+  const nested = (name: 'subject' | 'body') =>
+    raw[name] && typeof raw[name] === 'object'
+      ? raw[name]
+      : { en: raw[`${name}_en`], ja: raw[`${name}_ja`] };
+  const parsed = messageSchema.safeParse({ subject: nested('subject'), body: nested('body') });
+  if (parsed.success) return parsed.data;
+  const fields: Record<string, string> = {};
+  for (const issue of parsed.error.issues) {
+    const path = issue.path.join('.');
+    fields[path] ??= issue.message.startsWith('validation:') ? issue.message : 'validation:required';
+  }
+  throw new DomainError('validation_failed', 'errors:invalidMessage', {}, fields);
+}
+
+/** How many registrants a message with these filters goes to now (live, not unsubscribed). */
+export function messageRecipients(
+  db: pg.Pool | pg.PoolClient,
+  eventId: number,
+  filters: RegistrationFilters,
+): Promise<number> {
+  return messageRecipientCount(db, eventId, filters);
+}
+
+/**
+ * Sends a message: records it (with the count the organiser saw) and its audit entry, and asks the
+ * worker to write the recipients' mails now. Refused when nobody would receive it.
+ */
+export async function sendEventMessage(
+  pool: pg.Pool,
+  m: {
+    event: EventRecord;
+    input: MessageInput;
+    filters: RegistrationFilters;
+    expected: number;
+    ctx: SaveContext;
+  },
+): Promise<q.EventMessage> {
+  return withTransaction(pool, async (tx) => {
+    const count = await messageRecipientCount(tx, m.event.id, m.filters);
+    if (count === 0) throw new DomainError('validation_failed', 'errors:messageNoRecipients');
+    const message = await q.insertEventMessage(tx, {
+      eventId: m.event.id,
+      subject: m.input.subject,
+      body: m.input.body,
+      filters: m.filters,
+      expected: m.expected,
+      actor: m.ctx.actor,
+      userId: m.ctx.userId ?? null,
+      at: m.ctx.now,
+    });
+    await insertAuditEntry(tx, {
+      at: m.ctx.now,
+      actor: m.ctx.actor,
+      userId: m.ctx.userId ?? null,
+      action: 'message.sent',
+      eventId: m.event.id,
+      data: { messageId: message.id, subject: m.input.subject, filters: m.filters, recipients: count },
+    });
+    await enqueue(tx, queues.mailSchedule, {});
+    return message;
+  });
+}
+
+/**
+ * Writes the recipients' mail rows of one message, `batchSize` per transaction, and marks the message
+ * queued when everyone has one. Another worker on the same message makes this return at once.
+ */
+export async function fanOutMessage(
+  pool: pg.Pool,
+  messageId: number,
+  now: Date,
+  batchSize = 500,
+): Promise<number> {
+  let written = 0;
+  for (;;) {
+    const step = await withTransaction(pool, async (tx) => {
+      if (!(await q.tryLockMessage(tx, messageId))) return undefined;
+      const message = await q.eventMessageById(tx, messageId);
+      if (!message || message.queuedAt) return undefined;
+      const ids = await insertMessageMails(tx, {
+        eventId: message.eventId,
+        filters: message.filters,
+        messageId,
+        at: now,
+        limit: batchSize,
+      });
+      await enqueueDeliveries(tx, ids);
+      if (ids.length < batchSize) await q.markMessageQueued(tx, messageId, now);
+      return ids.length;
+    });
+    if (step === undefined) return written;
+    written += step;
+    if (step < batchSize) return written;
+  }
+}
+
+/** Finishes every message whose recipients' rows are not all written. */
+export async function fanOutUnfinishedMessages(pool: pg.Pool, now: Date, batchSize = 500): Promise<number> {
+  let written = 0;
+  for (const id of await q.unfinishedMessageIds(pool)) written += await fanOutMessage(pool, id, now, batchSize);
+  return written;
+}
+
+/** A sample registrant for previews, named the way each language writes names. */
+const sampleNames: Record<Language, { familyName: string; givenName: string }> = {
+  en: { familyName: 'Smith', givenName: 'Alex' },
+  ja: { familyName: '山田', givenName: '花子' },
+};
+
+/**
+ * The message as a registrant whose mail language is `lang` will read it (with the event's bilingual
+ * setting), for the organiser's preview. Links point at the real pages with a placeholder token.
+ */
+export function previewMessage(
+  event: EventRecord,
+  input: MessageInput,
+  lang: Language,
+  baseUrl: string,
+): RenderedMail {
+  return renderMail({
+    kind: 'event.message',
+    lang,
+    event,
+    registration: {
+      ...sampleNames[lang],
+      email: 'registrant@example.org',
+      status: 'confirmed',
+      interpretation: lang,
+      locale: lang,
+    },
+    links: {
+      eventPage: eventPageUrl(baseUrl, event.slug, lang),
+      join: event.status === 'published' ? `${baseUrl}/join/preview` : undefined,
+      manage: `${baseUrl}/manage/preview`,
+      unsubscribe: `${baseUrl}/unsubscribe/preview`,
+    },
+    message: input,
+  });
+}
+
+export { eventMessagesWithProgress, eventMessageById, type EventMessage, type MessageWithProgress } from './messages.queries';

@@ -1,0 +1,70 @@
+import type pg from 'pg';
+import { withTransaction } from '../db/pool';
+import { loggerFor } from '../logger';
+import { enqueueDeliveries } from '../mail/outbox';
+import { fanOutUnfinishedMessages } from '../messages/messages.service';
+import { eventsWithMailsDue, insertTopicMails, tryLockTopic } from './reminders.queries';
+import { dueTopics, type DueTopic } from './schedule';
+
+const log = loggerFor('reminders');
+
+/**
+ * The scheduled job behind reminders, follow-ups and messages: every worker process runs it every few
+ * seconds. It finds what is due and writes one outgoing_mails row per recipient, `batchSize` rows per
+ * transaction, with their delivery jobs; the mail worker then sends them like any other mail.
+ *
+ * Exactly once: a row's (registration, topic) is unique in the database, so a reminder can be written
+ * once at most, whatever number of workers run this at the same time (an advisory lock per topic keeps
+ * them from doing the same batch twice, the unique index makes it harmless if they did). Each batch
+ * commits with its delivery jobs, so a worker killed mid-run or a database restart loses nothing: the
+ * next run, in any worker, writes the rest. Delivery is exactly once per row (see mail/delivery.job.ts),
+ * with its one documented exception.
+ */
+export async function queueDueMails(
+  pool: pg.Pool,
+  now: Date,
+  opts: { batchSize?: number } = {},
+): Promise<number> {
+  const batchSize = opts.batchSize ?? 500;
+  let written = 0;
+  for (const event of await eventsWithMailsDue(pool, now)) {
+    for (const due of dueTopics(event, now)) {
+      const n = await writeTopic(pool, event.id, due, now, batchSize);
+      if (n) log.info({ eventId: event.id, topic: due.topic, mails: n }, 'mails due, queued');
+      written += n;
+    }
+  }
+  written += await fanOutUnfinishedMessages(pool, now, batchSize);
+  return written;
+}
+
+async function writeTopic(
+  pool: pg.Pool,
+  eventId: number,
+  due: DueTopic,
+  now: Date,
+  batchSize: number,
+): Promise<number> {
+  let written = 0;
+  let afterId = 0;
+  for (;;) {
+    const step = await withTransaction(pool, async (tx) => {
+      if (!(await tryLockTopic(tx, eventId, due.topic))) return undefined;
+      const batch = await insertTopicMails(tx, {
+        eventId,
+        kind: due.kind,
+        topic: due.topic,
+        seatBefore: due.seatBefore ?? null,
+        afterId,
+        limit: batchSize,
+        at: now,
+      });
+      await enqueueDeliveries(tx, batch.ids);
+      return batch;
+    });
+    // Another worker holds this topic: it writes the rest.
+    if (!step || step.lastId === undefined) return written;
+    written += step.ids.length;
+    afterId = step.lastId;
+  }
+}
