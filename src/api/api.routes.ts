@@ -26,6 +26,13 @@ import {
   registrationSlice,
   registerAttendee,
 } from '../registrations';
+import {
+  eventMessagesWithProgress,
+  messageRecipients,
+  parseMessageInput,
+  sendEventMessage,
+  type MessageWithProgress,
+} from '../messages';
 import { apiActor, requireApiToken } from './api.auth';
 import { openApiDocument } from './openapi';
 
@@ -168,12 +175,79 @@ export function apiRoutes(ctx: AppContext): Router {
     );
   });
 
+  router.get('/api/v1/events/:slug/messages/recipients', async (req, res) => {
+    const event = await eventWithRight(req, res, 'read');
+    res.json({
+      recipients: await messageRecipients(ctx.pool, event.id, parseRegistrationFilters(req.query)),
+    });
+  });
+
+  router.get('/api/v1/events/:slug/messages', async (req, res) => {
+    const event = await eventWithRight(req, res, 'read');
+    res.json({ data: (await eventMessagesWithProgress(ctx.pool, event.id)).map(messageJson) });
+  });
+
+  router.post('/api/v1/events/:slug/messages', async (req, res) => {
+    const event = await eventWithRight(req, res, 'edit');
+    const body = (typeof req.body === 'object' && req.body) || {};
+    const input = parseMessageInput(body);
+    const rawFilters = body.filters ?? {};
+    if (typeof rawFilters !== 'object' || Array.isArray(rawFilters)) {
+      throw new DomainError(
+        'validation_failed',
+        'errors:invalidFilters',
+        {},
+        { filters: 'validation:invalid' },
+      );
+    }
+    const filters = parseRegistrationFilters(rawFilters);
+    const expected = await messageRecipients(ctx.pool, event.id, filters);
+    const message = await sendEventMessage(ctx.pool, {
+      event,
+      input,
+      filters,
+      expected,
+      ctx: actingAs(apiActor(res), ctx.now()),
+    });
+    const [withProgress] = (await eventMessagesWithProgress(ctx.pool, event.id)).filter(
+      (m) => m.id === message.id,
+    );
+    res
+      .status(202)
+      .location(`/api/v1/events/${event.slug}/messages/${message.id}`)
+      .json(messageJson(withProgress!));
+  });
+
+  router.get('/api/v1/events/:slug/messages/:id', async (req, res) => {
+    const event = await eventWithRight(req, res, 'read');
+    const id = /^\d{1,15}$/.test(String(req.params.id)) ? Number(req.params.id) : 0;
+    const message = (await eventMessagesWithProgress(ctx.pool, event.id)).find((m) => m.id === id);
+    if (!message) throw new DomainError('not_found', 'errors:notFound');
+    res.json(messageJson(message));
+  });
+
   /** The event in the address, if the token's account has `need` on it. */
   async function eventWithRight(req: Request, res: Response, need: 'read' | 'edit'): Promise<EventRecord> {
     return (await eventForActor(ctx.pool, apiActor(res), String(req.params.slug), need)).event;
   }
 
   return router;
+}
+
+/** A message as the API shows it: what was written, to whom, and how its mails stand. */
+function messageJson(m: MessageWithProgress) {
+  return {
+    id: m.id,
+    subject: m.subject,
+    body: m.body,
+    filters: m.filters,
+    expected: m.expected,
+    recipients: m.recipients,
+    sentBy: m.actor,
+    createdAt: m.createdAt.toISOString(),
+    queuedAt: m.queuedAt?.toISOString() ?? null,
+    progress: m.progress,
+  };
 }
 
 function outcome(saved: SavedEvent) {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { eventInputSchema } from '../events/events.schemas';
+import { errorResponse, filterParams, jsonBody, lang, ref, secured, slugParam } from './openapi.shared';
+import { messagePaths, messageSchemas } from './openapi.messages';
 import { affiliations } from '../registrations';
 
 /**
@@ -47,12 +49,7 @@ function eventWithCounts(): Record<string, unknown> {
   };
 }
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const jsonBody = (schema: object) => ({ 'application/json': { schema } });
-const errorResponse = (description: string) => ({ description, content: jsonBody(ref('Error')) });
-
 const nullableString = { type: ['string', 'null'] };
-const lang = { type: 'string', enum: ['en', 'ja'] };
 
 const registration = {
   type: 'object',
@@ -94,23 +91,6 @@ const registration = {
   },
 };
 
-const filterParams = [
-  {
-    name: 'q',
-    in: 'query',
-    schema: { type: 'string' },
-    description: 'Search names, kana, e-mail, organisation',
-  },
-  { name: 'status', in: 'query', schema: { type: 'string', enum: ['confirmed', 'waitlisted', 'cancelled'] } },
-  { name: 'affiliation', in: 'query', schema: { type: 'string', enum: [...affiliations] } },
-  { name: 'country', in: 'query', schema: { type: 'string', pattern: '^[A-Za-z]{2}$' } },
-  { name: 'language', in: 'query', schema: lang, description: 'Mail language' },
-  { name: 'interpretation', in: 'query', schema: lang },
-  { name: 'joined', in: 'query', schema: { type: 'string', enum: ['yes', 'no'] } },
-];
-const slugParam = { name: 'slug', in: 'path', required: true, schema: { type: 'string' } };
-const secured = [{ bearer: [] }];
-
 /** The whole document; `baseUrl` becomes its server. */
 export function openApiDocument(baseUrl: string): Record<string, unknown> {
   return {
@@ -126,6 +106,7 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
         Event: eventSchema(),
+        ...messageSchemas,
         EventWithCounts: eventWithCounts(),
         EventChange: {
           type: 'object',
@@ -342,6 +323,7 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
           },
         },
       },
+      ...messagePaths,
       '/api/v1/openapi.json': {
         get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } },
       },
