@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { DomainError } from '../errors';
 import { parseEventInput, type EventInput, type EventIssue, type EventStatus } from '../events';
-import { isValidTimeZone } from '../time';
+import { isValidTimeZone, offsetFromText } from '../time';
 
 /**
  * The workspace's event form, as pure functions: an event document to the strings the form shows, the
@@ -382,7 +382,11 @@ export function docFromValues(
     meetingPasscode: values.meetingPasscode || null,
     contactEmail: values.contactEmail || null,
     questions: questionsFrom(values, rows),
-    reminders: splitList(values.reminders).map((r) => r.toUpperCase()),
+    reminders: values.reminders
+      .split(/[,、，]+|\s+(?=\d|p)/i)
+      .map((r) => r.trim())
+      .filter(Boolean)
+      .map(offsetFromText),
     materials: values.materials.map((m, row) => {
       rows.materials.push(row);
       return { title: texts(m.titleEn, m.titleJa), url: m.url.trim() };

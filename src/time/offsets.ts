@@ -35,3 +35,23 @@ export function offsetBefore(instant: Date, offset: string): Date {
 export function offsetAfter(instant: Date, offset: string): Date {
   return new Date(instant.getTime() + (offsetMinutes(offset) ?? 0) * 60_000);
 }
+
+const units: [RegExp, number][] = [
+  [/^(w|wk|wks|week|weeks|週|週間)$/, 7 * 1440],
+  [/^(d|day|days|日)$/, 1440],
+  [/^(h|hr|hrs|hour|hours|時間)$/, 60],
+  [/^(m|min|mins|minute|minutes|分)$/, 1],
+];
+
+/**
+ * An offset as an organiser types it: ISO 8601 (P1D, pt1h), or a number and a unit in English or
+ * Japanese ("1d", "3 hours", "30 min", "1日", "2時間", "30分"). Returns the ISO text to validate, or the
+ * input unchanged when it is neither (validation then names it).
+ */
+export function offsetFromText(text: string): string {
+  const t = text.normalize('NFKC').trim();
+  if (/^p/i.test(t)) return t.toUpperCase();
+  const m = /^(\d{1,6})\s*([a-z\u3000-\u9fff]+)$/i.exec(t);
+  const unit = m && units.find(([re]) => re.test(m[2]!.toLowerCase()));
+  return m && unit ? canonicalOffset(Number(m[1]) * unit[1]) : t;
+}

@@ -463,6 +463,23 @@ describe('the event editor', () => {
       expect(await mailKinds()).toEqual(['registration.confirmed']);
     });
 
+    it('when the event has a follow-up, then saving the editor form keeps it (it is edited on the Mails tab)', async () => {
+      const followUp = {
+        after: 'PT2H',
+        attended: { en: 'Thanks for coming.', ja: 'ご参加ありがとうございました。' },
+        absent: { en: 'Sorry we missed you.', ja: 'またの機会にお会いしましょう。' },
+        materials: [],
+      };
+      await teamEvent({ followUp });
+      const page = await organiser.agent.get('/admin/events/tsunagaru-test/edit');
+      const res = await organiser.agent
+        .post('/admin/events/tsunagaru-test/edit')
+        .type('form')
+        .send(withChanges(formFields(page.text), { summary_en: 'Another summary.' }));
+      expect(res.status).toBe(303);
+      expect((await eventBySlug(t.db.pool, 'tsunagaru-test'))!.followUp).toEqual(followUp);
+    });
+
     it('when a question is marked for removal, then it is gone after saving', async () => {
       await teamEvent({
         questions: [{ id: 'note', type: 'text', label: { en: 'Note' }, required: false, options: [] }],

@@ -296,6 +296,19 @@ describe('problems on the right field', () => {
     expect(fieldForPath('$.questions[0].options[1].value', rows)).toEqual({ field: 'q1_options', line: 3 });
   });
 
+  it.each([
+    ['1日、3時間、30分', ['P1D', 'PT3H', 'PT30M']],
+    ['1 day, 3 hours, 30 min', ['P1D', 'PT3H', 'PT30M']],
+    ['1d 3h 30m', ['P1D', 'PT3H', 'PT30M']],
+    ['P1D PT1H', ['P1D', 'PT1H']],
+    ['', []],
+  ])('when the reminders box holds %p, then the event gets %p', (text, reminders) => {
+    const values = formValuesFromEvent(parseEventInput(richDoc()));
+    values.reminders = text;
+    const read = readEventForm(bodyOf(values), { slug: 'tsunagaru-test', status: 'published' });
+    expect(read.input?.reminders).toEqual(reminders);
+  });
+
   it('when several fields are wrong, then every problem is listed once, in form order, with our wording', () => {
     const values = formValuesFromEvent(parseEventInput(richDoc()));
     values.texts.title = { en: '', ja: '' };

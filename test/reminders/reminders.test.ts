@@ -3,14 +3,7 @@ import type { Config } from '../../src/config';
 import { patchEvent } from '../../src/events';
 import { createTransport, type MailTransport } from '../../src/mail/transport';
 import { queueDueMails } from '../../src/reminders';
-import {
-  encodeForm,
-  formData,
-  formSession,
-  makeEvent,
-  startTestApp,
-  type TestApp,
-} from '../helpers/app';
+import { encodeForm, formData, formSession, makeEvent, startTestApp, type TestApp } from '../helpers/app';
 import { deliverDue, linksIn, mailConfig } from '../helpers/mail';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp';
 
@@ -120,7 +113,10 @@ describe('reminders and the follow-up', () => {
     expect(subjects).toHaveLength(3);
     expect(subjects[1]).toContain('3時間後');
     expect(subjects[2]).toContain('30分後');
-    const topics = await rows(t, `SELECT topic, status FROM outgoing_mails WHERE topic IS NOT NULL ORDER BY id`);
+    const topics = await rows(
+      t,
+      `SELECT topic, status FROM outgoing_mails WHERE topic IS NOT NULL ORDER BY id`,
+    );
     expect(topics).toEqual([
       { topic: 'reminder:P1D', status: 'sent' },
       { topic: 'reminder:PT3H', status: 'sent' },
@@ -148,12 +144,10 @@ describe('reminders and the follow-up', () => {
     await at(before(minutes(20 * 60 - 1)));
     await at(before(minutes(60)));
 
-    const got = reminders(sink.received).map((m) => `${m.to} ${m.parsed.subject?.includes('1日後') ? 'P1D' : 'PT1H'}`);
-    expect(got.sort()).toEqual([
-      'early@example.org P1D',
-      'early@example.org PT1H',
-      'late@example.org PT1H',
-    ]);
+    const got = reminders(sink.received).map(
+      (m) => `${m.to} ${m.parsed.subject?.includes('1日後') ? 'P1D' : 'PT1H'}`,
+    );
+    expect(got.sort()).toEqual(['early@example.org P1D', 'early@example.org PT1H', 'late@example.org PT1H']);
   });
 
   it('when the event moves a day later after the 1-day reminder went, then it is not repeated and the 1-hour reminder follows the new start', async () => {
@@ -206,8 +200,12 @@ describe('reminders and the follow-up', () => {
     await register(t, { email: 'left@example.org' });
     await register(t, { email: 'waiting@example.org' });
     await register(t, { email: 'seat@example.org' });
-    await t.db.pool.query(`UPDATE registrations SET status = 'cancelled', cancelled_at = now() WHERE email = 'left@example.org'`);
-    await t.db.pool.query(`UPDATE registrations SET status = 'waitlisted' WHERE email = 'waiting@example.org'`);
+    await t.db.pool.query(
+      `UPDATE registrations SET status = 'cancelled', cancelled_at = now() WHERE email = 'left@example.org'`,
+    );
+    await t.db.pool.query(
+      `UPDATE registrations SET status = 'waitlisted' WHERE email = 'waiting@example.org'`,
+    );
     await deliverDue(t, transport, config);
     sink.received.length = 0;
 
@@ -279,7 +277,9 @@ describe('reminders and the follow-up', () => {
       const [mail] = reminders(sink.received);
       expect(header(mail!, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
       const list = header(mail!, 'List-Unsubscribe')!;
-      expect(list).toMatch(/^<https:\/\/events\.example\.org\/unsubscribe\/[A-Za-z0-9_-]{43}>, <mailto:tokyo@ilo\.example\?subject=Unsubscribe&body=https/);
+      expect(list).toMatch(
+        /^<https:\/\/events\.example\.org\/unsubscribe\/[A-Za-z0-9_-]{43}>, <mailto:tokyo@ilo\.example\?subject=Unsubscribe&body=https/,
+      );
       return new URL(/<(https:[^>]+)>/.exec(list)![1]!).pathname;
     }
 
@@ -288,9 +288,15 @@ describe('reminders and the follow-up', () => {
       const res = await request(t.app).post(path).type('form').send('List-Unsubscribe=One-Click');
       expect(res.status).toBe(200);
       expect(res.text).toContain('配信を停止しました');
-      const [reg] = await rows<{ unsubscribed_at: Date | null }>(t, 'SELECT unsubscribed_at FROM registrations');
+      const [reg] = await rows<{ unsubscribed_at: Date | null }>(
+        t,
+        'SELECT unsubscribed_at FROM registrations',
+      );
       expect(reg!.unsubscribed_at).not.toBeNull();
-      const [audit] = await rows(t, `SELECT actor, action FROM audit_log WHERE action = 'registration.unsubscribed'`);
+      const [audit] = await rows(
+        t,
+        `SELECT actor, action FROM audit_log WHERE action = 'registration.unsubscribed'`,
+      );
       expect(audit).toEqual({ actor: 'registrant', action: 'registration.unsubscribed' });
 
       await at(before(minutes(60)));
@@ -313,7 +319,10 @@ describe('reminders and the follow-up', () => {
       t.clock.set(before(minutes(60)));
       await queueDueMails(t.db.pool, t.clock.now());
       await request(t.app).post(path).type('form').send('List-Unsubscribe=One-Click').expect(200);
-      const [row] = await rows(t, `SELECT status, last_error FROM outgoing_mails WHERE topic = 'reminder:PT1H'`);
+      const [row] = await rows(
+        t,
+        `SELECT status, last_error FROM outgoing_mails WHERE topic = 'reminder:PT1H'`,
+      );
       expect(row).toEqual({ status: 'skipped', last_error: 'the registrant unsubscribed' });
       expect(await deliverDue(t, transport, config)).toEqual([]);
     });
@@ -326,7 +335,10 @@ describe('reminders and the follow-up', () => {
       expect(page.text).toContain('配信を停止する');
       expect(page.text).toContain('TSUNAGARU 社会的連帯経済');
       expect(page.text).toContain('data-state="subscribed"');
-      const [reg] = await rows<{ unsubscribed_at: Date | null }>(t, 'SELECT unsubscribed_at FROM registrations');
+      const [reg] = await rows<{ unsubscribed_at: Date | null }>(
+        t,
+        'SELECT unsubscribed_at FROM registrations',
+      );
       expect(reg!.unsubscribed_at).toBeNull();
 
       await request(t.app).post(path).type('form').send('List-Unsubscribe=One-Click').expect(200);
@@ -344,7 +356,10 @@ describe('reminders and the follow-up', () => {
       await request(t.app).post('/unsubscribe/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA').expect(404);
       await request(t.app).get(`/manage/${token}`).expect(404);
       await request(t.app).get(`/join/${token}`).expect(404);
-      const [reg] = await rows<{ unsubscribed_at: Date | null }>(t, 'SELECT unsubscribed_at FROM registrations');
+      const [reg] = await rows<{ unsubscribed_at: Date | null }>(
+        t,
+        'SELECT unsubscribed_at FROM registrations',
+      );
       expect(reg!.unsubscribed_at).toBeNull();
     });
 
@@ -406,7 +421,12 @@ describe('reminders and the follow-up', () => {
       sink.received.length = 0;
       t.clock.set(new Date(END + minutes(120)).toISOString());
       await queueDueMails(t.db.pool, t.clock.now());
-      await patchEvent(t.db.pool, 'tsunagaru-test', { followUp: null }, { now: t.clock.now(), actor: 'test' });
+      await patchEvent(
+        t.db.pool,
+        'tsunagaru-test',
+        { followUp: null },
+        { now: t.clock.now(), actor: 'test' },
+      );
       await deliverDue(t, transport, config);
       await at(new Date(END + minutes(240)).toISOString());
       expect(sink.received.filter((m) => kindOf(m) === 'event.follow_up')).toHaveLength(0);
