@@ -19,6 +19,7 @@ export {
 export {
   registrationById,
   setInviteSent,
+  setUnsubscribed,
   type LinkPurpose,
   type Registration,
   type InviteSnapshot,

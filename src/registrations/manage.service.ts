@@ -1,4 +1,3 @@
-import type { LinkPurpose } from './registrations.queries';
 import type pg from 'pg';
 import { insertAuditEntry } from '../audit/audit.queries';
 import { withTransaction, type Queryable } from '../db/pool';
@@ -6,7 +5,10 @@ import { DomainError } from '../errors';
 import { eventById, lockedEvent, type EventRecord } from '../events';
 import { isLanguage, type Language } from '../i18n';
 import { queueMail } from '../mail';
+import { optionalKinds } from '../mail/mail.types';
+import { skipPendingMailsOf } from '../mail/outbox.queries';
 import * as q from './registrations.queries';
+import type { LinkPurpose } from './registrations.queries';
 import { hashToken, looksLikeToken } from './tokens';
 
 /**
@@ -153,6 +155,8 @@ export async function changePreferences(
   if (!isLanguage(locale)) fields.locale = 'validation:choice';
   if (!isLanguage(interpretation)) fields.interpretation = 'validation:choice';
   if (!isLanguage(locale) || !isLanguage(interpretation)) return { ok: false, fields };
+  // The reminders box is on the page's form only while it shows it; unticked means "no reminders".
+  const reminders = req.body.remindersShown === undefined ? undefined : req.body.reminders === 'yes';
   const found = await registrationForLink(pool, req.token, 'manage');
   await withTransaction(pool, async (tx) => {
     // The same lock order as registering and cancelling: the event, then the registration.
@@ -162,14 +166,19 @@ export async function changePreferences(
       throw new DomainError('registration_closed', 'errors:registrationLocked');
     }
     await q.updatePreferences(tx, reg.id, { locale, interpretation, at: req.now });
+    const wasOn = reg.unsubscribedAt === null;
+    if (reminders !== undefined && reminders !== wasOn) {
+      await q.setUnsubscribed(tx, reg.id, reminders ? null : req.now);
+      if (!reminders) await skipPendingMailsOf(tx, reg.id, optionalKinds, 'the registrant unsubscribed');
+    }
     await insertAuditEntry(tx, {
       actor: `attendee:${reg.email.toLowerCase()}`,
       action: 'registration.preferences_changed',
       eventId: event.id,
       registrationId: reg.id,
       data: {
-        before: { locale: reg.locale, interpretation: reg.interpretation },
-        after: { locale, interpretation },
+        before: { locale: reg.locale, interpretation: reg.interpretation, reminders: wasOn },
+        after: { locale, interpretation, reminders: reminders ?? wasOn },
       },
       at: req.now,
     });

@@ -21,6 +21,8 @@ export interface ManageView {
     status: 'confirmed' | 'waitlisted' | 'cancelled';
     locale: Language;
     interpretation: Language;
+    /** When they stopped reminders and messages, if they did. */
+    unsubscribedAt: Date | null;
   };
   /** Preferences can be changed and the registration cancelled. */
   editable: boolean;
@@ -86,6 +88,7 @@ export function manageView(
       status: r.status,
       locale: r.locale,
       interpretation: r.interpretation,
+      unsubscribedAt: r.unsubscribedAt,
     },
     editable,
     canJoin:

@@ -259,3 +259,17 @@ export async function updatePreferences(
     p.at,
   ]);
 }
+
+/**
+ * Sets (an instant) or clears (null) the registration's unsubscribe; true when that changed anything.
+ * Setting keeps the first instant.
+ */
+export async function setUnsubscribed(db: Queryable, registrationId: number, at: Date | null): Promise<boolean> {
+  const res = await db.query(
+    at
+      ? 'UPDATE registrations SET unsubscribed_at = $2 WHERE id = $1 AND unsubscribed_at IS NULL'
+      : 'UPDATE registrations SET unsubscribed_at = NULL WHERE id = $1 AND unsubscribed_at IS NOT NULL AND $2::timestamptz IS NULL',
+    [registrationId, at],
+  );
+  return (res.rowCount ?? 0) > 0;
+}

@@ -3,8 +3,7 @@ import { insertAuditEntry } from '../audit/audit.queries';
 import { withTransaction } from '../db/pool';
 import { optionalKinds } from '../mail/mail.types';
 import { lockRegistrationMail, skipPendingMailsOf } from '../mail/outbox.queries';
-import { registrationForLink, type RegistrationWithEvent } from '../registrations';
-import { setUnsubscribed } from './reminders.queries';
+import { registrationForLink, setUnsubscribed, type RegistrationWithEvent } from '../registrations';
 
 /**
  * Unsubscribing (RFC 8058 one-click, or the button on the page): the registration gets no more
@@ -26,7 +25,7 @@ export async function unsubscribe(pool: pg.Pool, token: string, now: Date): Prom
     if (changed) {
       await insertAuditEntry(tx, {
         at: now,
-        actor: 'registrant',
+        actor: `attendee:${found.registration.email.toLowerCase()}`,
         action: 'registration.unsubscribed',
         eventId: found.event.id,
         registrationId: found.registration.id,
@@ -45,7 +44,7 @@ export async function resubscribe(pool: pg.Pool, token: string, now: Date): Prom
     if (changed) {
       await insertAuditEntry(tx, {
         at: now,
-        actor: 'registrant',
+        actor: `attendee:${found.registration.email.toLowerCase()}`,
         action: 'registration.resubscribed',
         eventId: found.event.id,
         registrationId: found.registration.id,

@@ -297,7 +297,7 @@ describe('reminders and the follow-up', () => {
         t,
         `SELECT actor, action FROM audit_log WHERE action = 'registration.unsubscribed'`,
       );
-      expect(audit).toEqual({ actor: 'registrant', action: 'registration.unsubscribed' });
+      expect(audit).toEqual({ actor: 'attendee:hanako@example.org', action: 'registration.unsubscribed' });
 
       await at(before(minutes(60)));
       expect(reminders(sink.received)).toHaveLength(1);
@@ -361,6 +361,38 @@ describe('reminders and the follow-up', () => {
         'SELECT unsubscribed_at FROM registrations',
       );
       expect(reg!.unsubscribed_at).toBeNull();
+    });
+
+    it('when the registrant unticks reminders on their manage page, then none come until they tick the box again', async () => {
+      await makeEvent(t, { reminders: ['PT2H', 'PT1H'], registrationClosesAt: null });
+      await register(t, { email: 'hanako@example.org', locale: 'en' });
+      await deliverDue(t, transport, config);
+      const manage = new URL(linksIn(sink.received[0]!.parsed).manage!).pathname;
+      const agent = request.agent(t.app);
+      const page = await agent.get(manage);
+      expect(page.text).toMatch(
+        /name="reminders" type="checkbox" value="yes" aria-describedby="reminders-hint" checked/,
+      );
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+      const save = (extra: Record<string, string>) =>
+        agent
+          .post(manage)
+          .type('form')
+          .send(
+            encodeForm({ _csrf: csrf, locale: 'en', interpretation: 'en', remindersShown: '1', ...extra }),
+          );
+      expect((await save({})).status).toBe(303);
+      await at(before(minutes(120)));
+      expect(reminders(sink.received)).toHaveLength(0);
+      const [audit] = await rows<{ data: unknown }>(
+        t,
+        `SELECT data FROM audit_log WHERE action = 'registration.preferences_changed'`,
+      );
+      expect(audit!.data).toMatchObject({ before: { reminders: true }, after: { reminders: false } });
+
+      expect((await save({ reminders: 'yes' })).status).toBe(303);
+      await at(before(minutes(60)));
+      expect(reminders(sink.received)).toHaveLength(1);
     });
 
     it('when a confirmation goes out, then it carries no List-Unsubscribe: it is transactional', async () => {
