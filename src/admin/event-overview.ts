@@ -207,6 +207,7 @@ export async function attendeeDetailPage(pool: pg.Pool, event: EventRecord, id: 
       promotedLabel: when(r.promotedAt),
       firstJoinedLabel: when(r.firstJoinedAt),
       lastJoinedLabel: when(r.lastJoinedAt),
+      unsubscribedLabel: when(r.unsubscribedAt),
     },
     answers: answerRows(event, r.answers, lang),
     mails: detail.mails.map((m) => ({

@@ -47,6 +47,8 @@ export interface RegistrationRow {
   firstJoinedAt: Date | null;
   lastJoinedAt: Date | null;
   joinClicks: number;
+  /** When they stopped reminders and messages, if they did. */
+  unsubscribedAt: Date | null;
 }
 
 /** A registrations row as the organiser's queries select it (`registrationColumns`). */
@@ -70,12 +72,13 @@ export interface Row {
   first_joined_at: Date | null;
   last_joined_at: Date | null;
   join_clicks: number;
+  unsubscribed_at: Date | null;
 }
 
 /** The columns every organiser query selects from `registrations r`. */
 export const registrationColumns = `r.id, r.status, r.email, r.family_name, r.given_name, r.family_name_kana, r.given_name_kana,
   r.organisation, r.affiliation, r.country, r.locale, r.interpretation, r.answers, r.created_at, r.cancelled_at,
-  r.promoted_at, r.first_joined_at, r.last_joined_at, r.join_clicks`;
+  r.promoted_at, r.first_joined_at, r.last_joined_at, r.join_clicks, r.unsubscribed_at`;
 
 /** A selected row as the domain sees it. */
 export function toRegistrationRow(r: Row): RegistrationRow {
@@ -99,6 +102,7 @@ export function toRegistrationRow(r: Row): RegistrationRow {
     firstJoinedAt: r.first_joined_at,
     lastJoinedAt: r.last_joined_at,
     joinClicks: r.join_clicks,
+    unsubscribedAt: r.unsubscribed_at,
   };
 }
 

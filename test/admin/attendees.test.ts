@@ -270,6 +270,12 @@ describe('an attendee’s page', () => {
     expect(states).toEqual(['failed', 'sent']);
     expect(res.text).toContain('registration.confirmation_resent');
     expect(res.text).toContain('Send it again');
+    expect(res.text).toContain('data-reminders="on"');
+
+    await t.db.pool.query(`UPDATE registrations SET unsubscribed_at = $2 WHERE id = $1`, [id, '2026-12-10T01:00:00Z']);
+    const off = await asOrganiser.agent.get(`/admin/events/${event.slug}/attendees/${id}?lang=en`);
+    expect(off.text).toContain('data-reminders="off"');
+    expect(off.text).toMatch(/Unsubscribed on [^<]*10:00/);
   });
 
   it('when the id is not a registration of this event, then it is 404', async () => {
