@@ -9,6 +9,7 @@ import { attendeeRoutes } from './attendees.routes';
 import { authRoutes } from './auth.routes';
 import { eventFilesRoutes } from './event-files.routes';
 import { eventEditorRoutes } from './events-editor.routes';
+import { mailRoutes } from './mails.routes';
 import { adminOutboxRoutes } from './outbox.routes';
 import { actorOf, loadActor, requireSignIn, sessionMiddleware } from './session';
 import { tokenRoutes } from './tokens.routes';
@@ -43,6 +44,7 @@ export function adminRoutes(ctx: AppContext, secure: boolean): Router {
   router.use(eventEditorRoutes(ctx));
   router.use(attendeeRoutes(ctx));
   router.use(eventFilesRoutes(ctx));
+  router.use(mailRoutes(ctx));
   router.use(activityRoutes(ctx));
   router.use(tokenRoutes(ctx));
   router.use(accountRoutes(ctx));
