@@ -18,23 +18,25 @@ import { topicTallies } from '../reminders';
 import { eventFor, saveContext } from './admin.context';
 import {
   delayOptions,
-  filtersInWords,
   followUpFieldErrors,
   followUpFormValues,
   followUpPatch,
   followUpPreviews,
   followUpState,
   followUpValuesFromBody,
+  remindersView,
+  type FollowUpFormValues,
+} from './mails.view';
+import {
+  filtersInWords,
   messageDetail,
   messageFieldErrors,
   messageFormOptions,
   messageFormValues,
   messageRows,
   progressView,
-  remindersView,
-  type FollowUpFormValues,
   type MessageFormValues,
-} from './mails.view';
+} from './messages.view';
 
 /**
  * The event's Mails tab: its reminders and follow-up (with how their mails stand), the follow-up's

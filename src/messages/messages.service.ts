@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { insertAuditEntry } from '../audit/audit.queries';
 import { withTransaction } from '../db/pool';
 import { DomainError } from '../errors';
-import { eventPageUrl, type BilingualTexts, type EventRecord, type SaveContext } from '../events';
+import { type BilingualTexts, type EventRecord, type SaveContext } from '../events';
 import type { Language } from '../i18n';
 import { enqueue, queues } from '../jobs/queue';
 import { enqueueDeliveries } from '../mail/outbox';
-import { renderMail } from '../mail/render';
+import { previewMail } from '../mail/preview';
 import type { RenderedMail } from '../mail/mail.types';
 import { insertMessageMails, messageRecipientCount } from '../registrations/listing.queries';
 import type { RegistrationFilters } from '../registrations/listing.queries';
@@ -26,7 +26,11 @@ export interface MessageInput {
 }
 
 const text = (max: number, key: string) =>
-  z.string({ message: `validation:message.${key}` }).trim().min(1, `validation:message.${key}`).max(max, 'validation:tooLong');
+  z
+    .string({ message: `validation:message.${key}` })
+    .trim()
+    .min(1, `validation:message.${key}`)
+    .max(max, 'validation:tooLong');
 
 const messageSchema = z.object({
   subject: z.object({ en: text(200, 'subject'), ja: text(200, 'subject') }),
@@ -40,9 +44,7 @@ const messageSchema = z.object({
  */
 export function parseMessageInput(raw: Record<string, unknown>): MessageInput {
   const nested = (name: 'subject' | 'body') =>
-    raw[name] && typeof raw[name] === 'object'
-      ? raw[name]
-      : { en: raw[`${name}_en`], ja: raw[`${name}_ja`] };
+    raw[name] && typeof raw[name] === 'object' ? raw[name] : { en: raw[`${name}_en`], ja: raw[`${name}_ja`] };
   const parsed = messageSchema.safeParse({ subject: nested('subject'), body: nested('body') });
   if (parsed.success) return parsed.data;
   const fields: Record<string, string> = {};
@@ -138,45 +140,24 @@ export async function fanOutMessage(
 /** Finishes every message whose recipients' rows are not all written. */
 export async function fanOutUnfinishedMessages(pool: pg.Pool, now: Date, batchSize = 500): Promise<number> {
   let written = 0;
-  for (const id of await q.unfinishedMessageIds(pool)) written += await fanOutMessage(pool, id, now, batchSize);
+  for (const id of await q.unfinishedMessageIds(pool))
+    written += await fanOutMessage(pool, id, now, batchSize);
   return written;
 }
 
-/** A sample registrant for previews, named the way each language writes names. */
-const sampleNames: Record<Language, { familyName: string; givenName: string }> = {
-  en: { familyName: 'Smith', givenName: 'Alex' },
-  ja: { familyName: '山田', givenName: '花子' },
-};
-
-/**
- * The message as a registrant whose mail language is `lang` will read it (with the event's bilingual
- * setting), for the organiser's preview. Links point at the real pages with a placeholder token.
- */
+/** The message as a registrant whose mail language is `lang` will read it, for the organiser's preview. */
 export function previewMessage(
   event: EventRecord,
   input: MessageInput,
   lang: Language,
   baseUrl: string,
 ): RenderedMail {
-  return renderMail({
-    kind: 'event.message',
-    lang,
-    event,
-    registration: {
-      ...sampleNames[lang],
-      email: 'registrant@example.org',
-      status: 'confirmed',
-      interpretation: lang,
-      locale: lang,
-    },
-    links: {
-      eventPage: eventPageUrl(baseUrl, event.slug, lang),
-      join: event.status === 'published' ? `${baseUrl}/join/preview` : undefined,
-      manage: `${baseUrl}/manage/preview`,
-      unsubscribe: `${baseUrl}/unsubscribe/preview`,
-    },
-    message: input,
-  });
+  return previewMail({ kind: 'event.message', event, lang, baseUrl, message: input });
 }
 
-export { eventMessagesWithProgress, eventMessageById, type EventMessage, type MessageWithProgress } from './messages.queries';
+export {
+  eventMessagesWithProgress,
+  eventMessageById,
+  type EventMessage,
+  type MessageWithProgress,
+} from './messages.queries';
