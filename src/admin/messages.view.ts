@@ -1,7 +1,12 @@
 import type { EventRecord } from '../events';
 import { tFor, type Language } from '../i18n';
 import type { MessageWithProgress } from '../messages';
-import { affiliations, countryOptions, type RegistrationFilters } from '../registrations';
+import {
+  affiliations,
+  countryOptions,
+  registrationFilterNames,
+  type RegistrationFilters,
+} from '../registrations';
 import { formatInstant } from '../time';
 import { str } from './mails.view';
 /**
@@ -96,13 +101,7 @@ export function messageDetail(m: MessageWithProgress, event: EventRecord, lang: 
 
 /** The fields of the new-message form, as text. Filter names are the attendee list's. */
 export const messageFields = [
-  'q',
-  'status',
-  'affiliation',
-  'country',
-  'language',
-  'interpretation',
-  'joined',
+  ...registrationFilterNames,
   'subject_en',
   'subject_ja',
   'body_en',

@@ -10,6 +10,7 @@ import {
   exportRegistrations,
   isExportFormat,
   parseRegistrationFilters,
+  registrationFilterNames,
   type ExportFormat,
   recordRegistrationExport,
 } from '../registrations';
@@ -21,15 +22,7 @@ import {
  * for a pipe.
  */
 
-const filterFlags = [
-  'q',
-  'status',
-  'affiliation',
-  'country',
-  'language',
-  'interpretation',
-  'joined',
-] as const;
+const filterFlags = registrationFilterNames;
 
 const options = {
   event: { type: 'string' },

@@ -37,6 +37,7 @@ export {
 } from './stats.queries';
 export {
   parseRegistrationFilters,
+  registrationFilterNames,
   parseSort,
   registrationPage,
   registrationSlice,

@@ -60,6 +60,9 @@ const filtersSchema = z.object({
   ),
 });
 
+/** The names of the list's filters, in the order forms and command-line flags show them. */
+export const registrationFilterNames = Object.keys(filtersSchema.shape) as (keyof RegistrationFilters)[];
+
 /** Throws validation_failed naming the first problem of each field (field -> locale key). */
 function invalid(error: z.ZodError): never {
   const fields: Record<string, string> = {};

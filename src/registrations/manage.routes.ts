@@ -1,7 +1,8 @@
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router } from 'express';
 import { DomainError } from '../errors';
 import { eventFileContent, eventFiles, eventView, fileDownloadHeaders } from '../events';
 import type { AppContext } from '../http/context';
+import { tokenPage } from '../http/token-page';
 import { verifyCsrf } from '../http/csrf';
 import { preferLanguage } from '../http/language';
 import type { Language } from '../i18n';
@@ -20,15 +21,6 @@ import {
  * change, cancel). The token is the only credential, so these pages never leak it onward (no referrer),
  * are never cached, and are not for search engines.
  */
-function tokenPage(_req: Request, res: Response, next: NextFunction) {
-  res.set({
-    'Referrer-Policy': 'no-referrer',
-    'Cache-Control': 'no-store',
-    'X-Robots-Tag': 'noindex, nofollow',
-  });
-  next();
-}
-
 export function manageRoutes(ctx: AppContext): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });

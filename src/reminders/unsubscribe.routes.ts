@@ -1,6 +1,7 @@
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import { eventView } from '../events';
 import type { AppContext } from '../http/context';
+import { tokenPage } from '../http/token-page';
 import { preferLanguage } from '../http/language';
 import { registrationForLink, type RegistrationWithEvent } from '../registrations';
 import { resubscribe, unsubscribe } from './unsubscribe.service';
@@ -11,21 +12,17 @@ import { resubscribe, unsubscribe } from './unsubscribe.service';
  * unsubscribes at once. The token is the only credential and can do nothing else, so there is no CSRF
  * token here: a provider's POST carries none.
  */
-function tokenPage(_req: Request, res: Response, next: NextFunction) {
-  res.set({
-    'Referrer-Policy': 'no-referrer',
-    'Cache-Control': 'no-store',
-    'X-Robots-Tag': 'noindex, nofollow',
-  });
-  next();
-}
-
 export function unsubscribeRoutes(ctx: AppContext): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '1kb', parameterLimit: 5 });
   router.use('/unsubscribe', tokenPage);
 
-  function render(req: Request, res: Response, found: RegistrationWithEvent, done?: 'unsubscribed' | 'resumed') {
+  function render(
+    req: Request,
+    res: Response,
+    found: RegistrationWithEvent,
+    done?: 'unsubscribed' | 'resumed',
+  ) {
     const lang = preferLanguage(req, res, found.registration.locale);
     res.render('reminders/unsubscribe', {
       event: eventView(found.event, lang, ctx.now()),
