@@ -28,11 +28,14 @@ CREATE TABLE event_messages (
   recipients       integer,
   user_id          bigint REFERENCES users (id) ON DELETE SET NULL,
   actor            text NOT NULL,
+  -- The sending form's (or the API's Idempotency-Key) one-time key: sending twice records one message.
+  send_key         text,
   created_at       timestamptz NOT NULL DEFAULT now(),
   -- Set once every recipient's mail row exists (the fan-out ran to the end).
   queued_at        timestamptz
 );
 CREATE INDEX event_messages_by_event ON event_messages (event_id, created_at);
+CREATE UNIQUE INDEX event_messages_one_per_key ON event_messages (event_id, send_key) WHERE send_key IS NOT NULL;
 
 -- What a mail is about, unique per registration: 'reminder:PT1H', 'follow-up', 'message:17'. The unique
 -- index is what makes each reminder, follow-up and message reach a registration at most once, whatever
@@ -46,3 +49,13 @@ CREATE INDEX outgoing_mails_by_message ON outgoing_mails (event_message_id, stat
   WHERE event_message_id IS NOT NULL;
 CREATE INDEX outgoing_mails_by_event_topic ON outgoing_mails (event_id, topic, status)
   WHERE topic IS NOT NULL;
+
+-- Reminder offsets in one spelling (P1D, PT1H, PT90M), each moment once, the earliest first: a reminder
+-- is known by this spelling in its topic. Offsets outside 1 minute to 90 days are dropped.
+UPDATE events SET reminders = ARRAY(
+  SELECT CASE WHEN m % 1440 = 0 THEN 'P' || (m / 1440) || 'D'
+              WHEN m % 60 = 0 THEN 'PT' || (m / 60) || 'H'
+              ELSE 'PT' || m || 'M' END
+    FROM (SELECT DISTINCT round(extract(epoch FROM r::interval) / 60)::int AS m FROM unnest(reminders) AS r) AS o
+   WHERE m BETWEEN 1 AND 129600
+   ORDER BY m DESC);

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { DomainError } from '../errors';
 import { patchEvent, type EventRecord } from '../events';
@@ -167,6 +168,8 @@ export function mailRoutes(ctx: AppContext): Router {
     res.render('admin/mails/message-preview', {
       values,
       count,
+      // One key per preview: a double click on Send records one message.
+      sendKey: crypto.randomUUID(),
       filters: filtersInWords(filters, pageLang(res)),
       previews: (['en', 'ja'] as const).map((lang) => ({
         lang,
@@ -229,6 +232,7 @@ export function mailRoutes(ctx: AppContext): Router {
         input,
         filters,
         expected,
+        sendKey: typeof body.sendKey === 'string' ? body.sendKey.slice(0, 100) : undefined,
         ctx: saveContext(ctx, actor),
       });
       res.redirect(303, `${mailsPath(event)}/messages/${message.id}?done=sent`);

@@ -207,6 +207,7 @@ export function apiRoutes(ctx: AppContext): Router {
       input,
       filters,
       expected,
+      sendKey: req.get('Idempotency-Key')?.slice(0, 100),
       ctx: actingAs(apiActor(res), ctx.now()),
     });
     const [withProgress] = (await eventMessagesWithProgress(ctx.pool, event.id)).filter(

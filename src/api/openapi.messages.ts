@@ -86,6 +86,14 @@ export const messagePaths = {
       summary:
         'Send a message to all or some registrants (each in their mail language, with List-Unsubscribe)',
       security: secured,
+      parameters: [
+        {
+          name: 'Idempotency-Key',
+          in: 'header',
+          schema: { type: 'string', maxLength: 100 },
+          description: 'Sending again with the same key answers with the first message and sends nothing',
+        },
+      ],
       requestBody: { required: true, content: jsonBody(ref('MessageRequest')) },
       responses: {
         202: {

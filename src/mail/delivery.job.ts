@@ -60,7 +60,7 @@ export interface DeliveryDeps {
   policy: RetryPolicy;
 }
 
-export type DeliveryOutcome = 'sent' | 'skipped' | 'postponed' | 'retry' | 'failed' | 'not_due' | 'busy';
+export type DeliveryOutcome = 'sent' | 'skipped' | 'retracted' | 'retry' | 'failed' | 'not_due' | 'busy';
 
 /** Seconds to wait before trying again when another worker is sending to the same registrant. */
 const BUSY_DELAY_SECONDS = 2;
@@ -98,11 +98,10 @@ async function deliverLocked(
   const now = deps.now();
   const plan = planMail(mail.kind, registration, event, { now, topic: mail.topic });
   if (!plan.send) {
-    if ('later' in plan) {
-      const delaySeconds = Math.max(1, Math.ceil((plan.later.getTime() - now.getTime()) / 1000));
-      const next = await q.postponeMail(tx, mail.id, { reason: plan.reason, delaySeconds });
-      await enqueueDelivery(tx, mail.id, next);
-      return 'postponed';
+    if ('retract' in plan) {
+      await q.deleteMail(tx, mail.id);
+      log.info({ mailId: mail.id, kind: mail.kind, reason: plan.reason }, 'mail taken back until it is due');
+      return 'retracted';
     }
     await q.markMailSkipped(tx, mail.id, plan.reason);
     return 'skipped';

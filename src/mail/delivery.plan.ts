@@ -12,8 +12,12 @@ import type { InviteChanges, MailKind } from './mail.types';
  */
 export type MailPlan =
   | { send: false; reason: string }
-  /** Not yet: the event moved, so the reminder or follow-up waits for its new moment. */
-  | { send: false; reason: string; later: Date }
+  /**
+   * Not now, but perhaps later (a reminder or follow-up whose event moved, was unpublished, or whose
+   * registrant is not confirmed at the moment): the row is taken back, and the schedule writes it again
+   * if and when it is due for this registrant. A skipped row would block its topic for good.
+   */
+  | { send: false; reason: string; retract: true }
   | {
       send: true;
       /** Mint a personal join link for this mail. */
@@ -128,14 +132,14 @@ export function planMail(
  */
 function planReminder(reg: Registration, event: EventRecord, ctx: PlanContext): MailPlan {
   const offset = ctx.topic?.startsWith('reminder:') ? ctx.topic.slice('reminder:'.length) : '';
-  if (event.status !== 'published') return skip('the event is not published');
-  if (reg.status !== 'confirmed') return skip('the registration is not confirmed');
+  if (event.status !== 'published') return retract('the event is not published');
+  if (reg.status !== 'confirmed') return retract('the registration is not confirmed');
   if (reg.unsubscribedAt) return skip('the registrant unsubscribed');
   if (!event.reminders.includes(offset)) return skip('the organiser removed this reminder');
   if (ctx.now >= event.startsAt) return skip('the event has started');
   const moment = offsetBefore(event.startsAt, offset);
   if (seatSince(reg) >= moment) return skip("the registrant took their seat after this reminder's moment");
-  if (ctx.now < moment) return { send: false, reason: 'the event moved; the reminder waits', later: moment };
+  if (ctx.now < moment) return retract('the event moved; the reminder is not due yet');
   const minutes = offsetMinutes(offset)!;
   const superseded = event.reminders.find((o) => {
     const m = offsetBefore(event.startsAt, o);
@@ -153,12 +157,12 @@ function planReminder(reg: Registration, event: EventRecord, ctx: PlanContext): 
 
 /** The follow-up goes to confirmed registrants after the end, in the version their join clicks decide. */
 function planFollowUp(reg: Registration, event: EventRecord, ctx: PlanContext): MailPlan {
-  if (event.status !== 'published') return skip('the event is not published');
-  if (reg.status !== 'confirmed') return skip('the registration is not confirmed');
+  if (event.status !== 'published') return retract('the event is not published');
+  if (reg.status !== 'confirmed') return retract('the registration is not confirmed');
   if (reg.unsubscribedAt) return skip('the registrant unsubscribed');
   if (!event.followUp) return skip('the organiser removed the follow-up');
   const moment = offsetAfter(event.endsAt, event.followUp.after);
-  if (ctx.now < moment) return { send: false, reason: 'the event moved; the follow-up waits', later: moment };
+  if (ctx.now < moment) return retract('the event moved; the follow-up is not due yet');
   if (ctx.now.getTime() - moment.getTime() > FOLLOW_UP_WINDOW_DAYS * 86_400_000) {
     return skip('the follow-up is too late to send');
   }
@@ -166,8 +170,8 @@ function planFollowUp(reg: Registration, event: EventRecord, ctx: PlanContext): 
 }
 
 function planUpdate(reg: Registration, event: EventRecord, sequence: number): MailPlan {
-  if (event.status !== 'published') return skip('the event is not published');
-  if (reg.status !== 'confirmed') return skip('the registration is not confirmed');
+  if (event.status !== 'published') return retract('the event is not published');
+  if (reg.status !== 'confirmed') return retract('the registration is not confirmed');
   // The confirmation has not gone out yet: when it does, it carries the current details.
   if (!reg.inviteSent) return skip('the confirmation, still to be delivered, carries the current details');
   if (reg.inviteSent.sequence >= sequence) return skip("the registrant's calendar is already up to date");
@@ -205,4 +209,8 @@ function changesSince(reg: Registration, event: EventRecord): InviteChanges {
 
 function skip(reason: string): MailPlan {
   return { send: false, reason };
+}
+
+function retract(reason: string): MailPlan {
+  return { send: false, reason, retract: true };
 }

@@ -170,23 +170,9 @@ export async function markMailForRetry(
   return res.rows[0]!.next_attempt_at;
 }
 
-/**
- * Puts a mail back to pending until `delaySeconds` from now without counting the attempt: it is not due
- * yet (the event moved and its reminder with it).
- */
-export async function postponeMail(
-  db: Queryable,
-  id: number,
-  m: { reason: string; delaySeconds: number },
-): Promise<Date> {
-  const res = await db.query<{ next_attempt_at: Date }>(
-    `UPDATE outgoing_mails
-        SET last_error = $2, attempts = greatest(attempts - 1, 0),
-            next_attempt_at = now() + make_interval(secs => $3)
-      WHERE id = $1 RETURNING next_attempt_at`,
-    [id, m.reason, m.delaySeconds],
-  );
-  return res.rows[0]!.next_attempt_at;
+/** Removes a mail that never went out (a reminder not due any more); its topic can be written again. */
+export async function deleteMail(db: Queryable, id: number): Promise<void> {
+  await db.query(`DELETE FROM outgoing_mails WHERE id = $1 AND status = 'pending'`, [id]);
 }
 
 /** Gives up on a mail (the server refused it for good, or temporary failures lasted too long). */
@@ -268,9 +254,21 @@ export async function tryLockRegistrationMail(db: Queryable, registrationId: num
   return res.rows[0]!.locked;
 }
 
-/** Waits for a mail being sent to the registrant to finish, then holds their mail lock until commit. */
-export async function lockRegistrationMail(db: Queryable, registrationId: number): Promise<void> {
-  await db.query(`SELECT pg_advisory_xact_lock(${registrationLock})`, [registrationId]);
+/**
+ * Waits (up to `waitMs`) for a mail being sent to the registrant to finish, then holds their mail lock
+ * until commit. True when it got the lock; false when the wait ran out (a mail server that hangs).
+ */
+export async function lockRegistrationMail(
+  db: Queryable,
+  registrationId: number,
+  waitMs: number,
+): Promise<boolean> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    if (await tryLockRegistrationMail(db, registrationId)) return true;
+    if (Date.now() >= until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** Skips the registrant's pending mails of these kinds, with the reason; returns how many. */
@@ -281,8 +279,11 @@ export async function skipPendingMailsOf(
   reason: string,
 ): Promise<number> {
   const res = await db.query(
+    // A mail being sent right now is locked: left alone (its delivery checks the registration again).
     `UPDATE outgoing_mails SET status = 'skipped', last_error = $3, payload = '{}'
-      WHERE registration_id = $1 AND kind = ANY ($2::text[]) AND status = 'pending'`,
+      WHERE id IN (SELECT id FROM outgoing_mails
+                    WHERE registration_id = $1 AND kind = ANY ($2::text[]) AND status = 'pending'
+                    FOR UPDATE SKIP LOCKED)`,
     [registrationId, kinds, reason],
   );
   return res.rowCount ?? 0;

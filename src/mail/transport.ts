@@ -18,12 +18,40 @@ export interface MailTransport {
   readonly description: string;
 }
 
+/**
+ * The headers DKIM signs: nodemailer's usual list plus List-Unsubscribe-Post, which RFC 8058 requires
+ * to be signed (with List-Unsubscribe) before a mail provider offers one-click unsubscribe.
+ */
+export const dkimSignedHeaders = [
+  'From',
+  'Sender',
+  'Reply-To',
+  'Subject',
+  'Date',
+  'Message-ID',
+  'To',
+  'Cc',
+  'MIME-Version',
+  'Content-Type',
+  'Content-Transfer-Encoding',
+  'Content-ID',
+  'Content-Description',
+  'In-Reply-To',
+  'References',
+  'List-Id',
+  'List-Unsubscribe',
+  'List-Unsubscribe-Post',
+  'Auto-Submitted',
+  'Content-Language',
+].join(':');
+
 function dkimOptions(config: Config) {
   return config.dkim
     ? {
         domainName: config.dkim.domain,
         keySelector: config.dkim.selector,
         privateKey: config.dkim.privateKey,
+        headerFieldNames: dkimSignedHeaders,
       }
     : undefined;
 }

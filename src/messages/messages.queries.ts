@@ -61,11 +61,14 @@ export async function insertEventMessage(
     actor: string;
     userId: number | null;
     at: Date;
+    sendKey: string | null;
   },
-): Promise<EventMessage> {
+): Promise<EventMessage | undefined> {
   const res = await db.query<MessageRow>(
-    `INSERT INTO event_messages (event_id, subject, body, filters, expected, actor, user_id, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${columns}`,
+    `INSERT INTO event_messages (event_id, subject, body, filters, expected, actor, user_id, created_at, send_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (event_id, send_key) WHERE send_key IS NOT NULL DO NOTHING
+     RETURNING ${columns}`,
     [
       m.eventId,
       JSON.stringify(m.subject),
@@ -75,9 +78,23 @@ export async function insertEventMessage(
       m.actor,
       m.userId,
       m.at,
+      m.sendKey,
     ],
   );
-  return toMessage(res.rows[0]!);
+  return res.rows[0] && toMessage(res.rows[0]);
+}
+
+/** The event's message sent with this one-time key, if any. */
+export async function eventMessageByKey(
+  db: Queryable,
+  eventId: number,
+  sendKey: string,
+): Promise<EventMessage | undefined> {
+  const res = await db.query<MessageRow>(
+    `SELECT ${columns} FROM event_messages WHERE event_id = $1 AND send_key = $2`,
+    [eventId, sendKey],
+  );
+  return res.rows[0] && toMessage(res.rows[0]);
 }
 
 export async function eventMessageById(db: Queryable, id: number): Promise<EventMessage | undefined> {

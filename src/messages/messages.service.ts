@@ -75,10 +75,15 @@ export async function sendEventMessage(
     input: MessageInput;
     filters: RegistrationFilters;
     expected: number;
+    /** A one-time key: a second send with it returns the first message and sends nothing. */
+    sendKey?: string;
     ctx: SaveContext;
   },
 ): Promise<q.EventMessage> {
+  if (m.event.status === 'draft') throw new DomainError('validation_failed', 'errors:messageDraft');
   return withTransaction(pool, async (tx) => {
+    const earlier = m.sendKey ? await q.eventMessageByKey(tx, m.event.id, m.sendKey) : undefined;
+    if (earlier) return earlier;
     const count = await messageRecipientCount(tx, m.event.id, m.filters);
     if (count === 0) throw new DomainError('validation_failed', 'errors:messageNoRecipients');
     const message = await q.insertEventMessage(tx, {
@@ -90,7 +95,10 @@ export async function sendEventMessage(
       actor: m.ctx.actor,
       userId: m.ctx.userId ?? null,
       at: m.ctx.now,
+      sendKey: m.sendKey ?? null,
     });
+    // Sent twice at the same instant with one key: the other send recorded it.
+    if (!message) return (await q.eventMessageByKey(tx, m.event.id, m.sendKey!))!;
     await insertAuditEntry(tx, {
       at: m.ctx.now,
       actor: m.ctx.actor,

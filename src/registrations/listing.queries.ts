@@ -380,7 +380,8 @@ export async function insertMessageMails(
      SELECT 'event.message', r.event_id, r.id, r.email, r.locale, $10, now(), $11, $9
        FROM registrations r
       WHERE ${messageRecipient}
-        AND NOT EXISTS (SELECT 1 FROM outgoing_mails m WHERE m.registration_id = r.id AND m.topic = $11)
+        AND NOT EXISTS (SELECT 1 FROM outgoing_mails m
+                         WHERE m.event_id = r.event_id AND m.topic = $11 AND m.registration_id = r.id)
       ORDER BY r.id
       LIMIT $12
      ON CONFLICT (registration_id, topic) WHERE topic IS NOT NULL DO NOTHING

@@ -57,7 +57,8 @@ export async function insertTopicMails(
          FROM registrations r
         WHERE r.event_id = $1 AND r.status = 'confirmed' AND r.unsubscribed_at IS NULL AND r.id > $5
           AND ($4::timestamptz IS NULL OR coalesce(r.promoted_at, r.created_at) < $4)
-          AND NOT EXISTS (SELECT 1 FROM outgoing_mails o WHERE o.registration_id = r.id AND o.topic = $3)
+          AND NOT EXISTS (SELECT 1 FROM outgoing_mails o
+                           WHERE o.event_id = $1 AND o.topic = $3 AND o.registration_id = r.id)
         ORDER BY r.id
         LIMIT $6),
      written AS (
@@ -92,4 +93,3 @@ export async function topicTallies(
   }
   return out;
 }
-

@@ -27,14 +27,22 @@ export async function queueDueMails(
 ): Promise<number> {
   const batchSize = opts.batchSize ?? 500;
   let written = 0;
+  let failure: unknown;
   for (const event of await eventsWithMailsDue(pool, now)) {
     for (const due of dueTopics(event, now)) {
-      const n = await writeTopic(pool, event.id, due, now, batchSize);
-      if (n) log.info({ eventId: event.id, topic: due.topic, mails: n }, 'mails due, queued');
-      written += n;
+      // One topic that fails (a lost connection) must not hold up the others; the next run retries it.
+      try {
+        const n = await writeTopic(pool, event.id, due, now, batchSize);
+        if (n) log.info({ eventId: event.id, topic: due.topic, mails: n }, 'mails due, queued');
+        written += n;
+      } catch (err) {
+        failure ??= err;
+        log.error({ err, eventId: event.id, topic: due.topic }, 'writing due mails failed');
+      }
     }
   }
   written += await fanOutUnfinishedMessages(pool, now, batchSize);
+  if (failure) throw failure;
   return written;
 }
 

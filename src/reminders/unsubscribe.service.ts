@@ -12,16 +12,21 @@ import { registrationForLink, setUnsubscribed, type RegistrationWithEvent } from
  */
 
 /**
- * Stops optional mails for the registration behind an unsubscribe token, at once: it waits for a mail
- * being sent to them right now, then skips every pending optional mail, so nothing more goes out after
- * the answer. Repeating it changes nothing.
+ * Stops optional mails for the registration behind an unsubscribe token, at once: it waits (up to 10 s)
+ * for a mail being sent to them right now, then skips every pending optional mail, so nothing more goes
+ * out after the answer. Repeating it changes nothing.
  */
 export async function unsubscribe(pool: pg.Pool, token: string, now: Date): Promise<RegistrationWithEvent> {
   return withTransaction(pool, async (tx) => {
     const found = await registrationForLink(tx, token, 'unsubscribe');
-    await lockRegistrationMail(tx, found.registration.id);
+    await lockRegistrationMail(tx, found.registration.id, 10_000);
     const changed = await setUnsubscribed(tx, found.registration.id, now);
-    const skipped = await skipPendingMailsOf(tx, found.registration.id, optionalKinds, 'the registrant unsubscribed');
+    const skipped = await skipPendingMailsOf(
+      tx,
+      found.registration.id,
+      optionalKinds,
+      'the registrant unsubscribed',
+    );
     if (changed) {
       await insertAuditEntry(tx, {
         at: now,
@@ -32,7 +37,10 @@ export async function unsubscribe(pool: pg.Pool, token: string, now: Date): Prom
         data: { skipped },
       });
     }
-    return { ...found, registration: { ...found.registration, unsubscribedAt: found.registration.unsubscribedAt ?? now } };
+    return {
+      ...found,
+      registration: { ...found.registration, unsubscribedAt: found.registration.unsubscribedAt ?? now },
+    };
   });
 }
 

@@ -463,6 +463,30 @@ describe('messages to registrants', () => {
     expect(done.text).not.toContain('data-progress-url');
   });
 
+  it('when Send is pressed twice on one preview (a double click), then one message is recorded and both land on its page', async () => {
+    const { event } = await eventWithRegistrants();
+    const preview = await postForm(
+      asOrganiser,
+      `/admin/events/${event.slug}/mails/messages/preview`,
+      messageForm(),
+    );
+    const sendKey = /name="sendKey" value="([0-9a-f-]{36})"/.exec(preview.text)![1]!;
+    const send = () =>
+      postForm(
+        asOrganiser,
+        `/admin/events/${event.slug}/mails/messages`,
+        messageForm({ expected: '3', sendKey }),
+      );
+    const [first, second] = await Promise.all([send(), send()]);
+    expect(first.status).toBe(303);
+    expect(second.headers.location).toBe(first.headers.location);
+    const [count] = await rows<{ n: number }>(
+      'SELECT count(*)::int AS n FROM event_messages WHERE event_id = $1',
+      [event.id],
+    );
+    expect(count!.n).toBe(1);
+  });
+
   it('when the English text is missing on sending, then the form answers 422 on that field and nothing is saved', async () => {
     const { event } = await eventWithRegistrants();
     const res = await postForm(

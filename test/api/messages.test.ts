@@ -124,6 +124,28 @@ describe('REST API v1 messages', () => {
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 
+  it('when the same Idempotency-Key is sent twice (a client retrying after a timeout), then one message is recorded and both answers name it', async () => {
+    const send = () =>
+      request(t.app)
+        .post('/api/v1/events/api-messages/messages')
+        .set(bearer(organiser))
+        .set('Idempotency-Key', 'retry-7f3a')
+        .send(message);
+    const [first, second] = [await send(), await send()];
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(202);
+    expect(second.body.id).toBe(first.body.id);
+    const rows = await t.db.pool.query(
+      `SELECT count(*)::int AS n FROM event_messages WHERE send_key = 'retry-7f3a'`,
+    );
+    expect(rows.rows[0].n).toBe(1);
+    const audits = await t.db.pool.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'message.sent' AND (data->>'messageId')::int = $1`,
+      [first.body.id],
+    );
+    expect(audits.rows[0].n).toBe(1);
+  });
+
   it('when nobody matches, or the token is read-only, then the message is refused', async () => {
     const nobody = await request(t.app)
       .post('/api/v1/events/api-messages/messages')

@@ -6,7 +6,13 @@ import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import { loadConfig } from '../../src/config';
-import { composeMessage, headerText, newMessageId, parseAddress } from '../../src/mail/compose';
+import {
+  composeMessage,
+  headerText,
+  newMessageId,
+  parseAddress,
+  unsubscribeHeaders,
+} from '../../src/mail/compose';
 import { retryDelaySeconds, defaultRetryPolicy, isPermanent, failureText } from '../../src/mail/delivery.job';
 import { createTransport, emlFileName } from '../../src/mail/transport';
 import { eventDoc } from '../helpers/app';
@@ -112,7 +118,12 @@ describe('transports', () => {
     });
     const transport = createTransport(config);
     const at = new Date('2026-12-16T06:00:00Z');
-    await transport.send(message('Hanako', 'Signed'), { mailId: 7, at });
+    const signed = message('Hanako', 'Signed');
+    signed.headers = {
+      ...(signed.headers as Record<string, string>),
+      ...unsubscribeHeaders({ url: 'https://events.example.org/unsubscribe/x', mailto: 'tokyo@ilo.example' }),
+    };
+    await transport.send(signed, { mailId: 7, at });
     transport.close();
     const text = fs.readFileSync(path.join(dataDir, 'outbox', emlFileName(7, at)), 'utf8');
     const header = /^DKIM-Signature: (.*(?:\r\n[ \t].*)*)/m.exec(text)![1]!.replace(/\r\n[ \t]+/g, ' ');
@@ -124,6 +135,10 @@ describe('transports', () => {
     );
     expect(tags.d).toBe('events.example.org');
     expect(tags.s).toBe('mail2026');
+    // RFC 8058: both unsubscribe headers are signed, so providers may offer one-click unsubscribe.
+    expect(tags.h!.toLowerCase().split(':')).toEqual(
+      expect.arrayContaining(['from', 'subject', 'list-unsubscribe', 'list-unsubscribe-post']),
+    );
     // The body hash matches the body as signed (relaxed canonicalisation of the CRLF body).
     const body = text.slice(text.indexOf('\r\n\r\n') + 4);
     const canon = body

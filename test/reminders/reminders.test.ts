@@ -175,24 +175,38 @@ describe('reminders and the follow-up', () => {
     expect(sent[1]!.parsed.text).toContain('12月17日');
   });
 
-  it('when the event moves later while a due reminder waits to be delivered, then the reminder waits for its new moment', async () => {
+  it('when the event moves later while a due reminder waits to be delivered, then it is taken back and goes at its new moment; moved back, it goes at the old one', async () => {
     await eventWithRegistrant(['PT1H']);
     t.clock.set(before(minutes(60)));
     expect(await queueDueMails(t.db.pool, t.clock.now())).toBe(1);
-    await patchEvent(
-      t.db.pool,
-      'tsunagaru-test',
-      { startsAt: '2026-12-16T18:00:00+09:00', endsAt: '2026-12-16T19:00:00+09:00' },
-      { now: t.clock.now(), actor: 'test' },
-    );
-    const outcomes = await deliverDue(t, transport, config);
-    expect(outcomes).toContain('postponed');
+    const move = (startsAt: string, endsAt: string) =>
+      patchEvent(t.db.pool, 'tsunagaru-test', { startsAt, endsAt }, { now: t.clock.now(), actor: 'test' });
+    await move('2026-12-16T18:00:00+09:00', '2026-12-16T19:00:00+09:00');
+    expect(await deliverDue(t, transport, config)).toContain('retracted');
     expect(reminders(sink.received)).toHaveLength(0);
-    const [row] = await rows<{ status: string; attempts: number }>(
-      t,
-      `SELECT status, attempts FROM outgoing_mails WHERE topic = 'reminder:PT1H'`,
-    );
-    expect(row).toEqual({ status: 'pending', attempts: 0 });
+    expect(await rows(t, `SELECT id FROM outgoing_mails WHERE topic = 'reminder:PT1H'`)).toEqual([]);
+
+    // Moved back a few minutes later: the reminder is due again at once, and goes.
+    t.clock.set(before(minutes(55)));
+    await move('2026-12-16T15:00:00+09:00', '2026-12-16T17:15:00+09:00');
+    await at(before(minutes(54)));
+    expect(reminders(sink.received)).toHaveLength(1);
+
+    // Moved later again after it went: nothing more at the new 1-hour moment.
+    await move('2026-12-16T18:00:00+09:00', '2026-12-16T19:00:00+09:00');
+    await at(new Date(START + minutes(120)).toISOString());
+    expect(reminders(sink.received)).toHaveLength(1);
+  });
+
+  it('when a registrant is cancelled while their reminder waits and then restored, then the reminder still reaches them', async () => {
+    await eventWithRegistrant(['PT1H']);
+    t.clock.set(before(minutes(60)));
+    await queueDueMails(t.db.pool, t.clock.now());
+    await t.db.pool.query(`UPDATE registrations SET status = 'cancelled', cancelled_at = now()`);
+    expect(await deliverDue(t, transport, config)).toContain('retracted');
+    await t.db.pool.query(`UPDATE registrations SET status = 'confirmed', cancelled_at = NULL`);
+    await at(before(minutes(50)));
+    expect(reminders(sink.received)).toHaveLength(1);
   });
 
   it('when the registration is cancelled or on the waiting list, or the event is cancelled, then no reminder goes to them', async () => {
