@@ -21,6 +21,11 @@
       bar.value = p.done;
       bar.textContent = p.done + ' / ' + p.total;
     }
+    // Outside the progress box: the number of mails written, once every recipient has one.
+    var recipients = document.querySelector('[data-progress-recipients]');
+    if (recipients && p.recipients !== null && p.recipients !== undefined) {
+      recipients.textContent = format.format(p.recipients);
+    }
     if (p.finished && note) note.textContent = note.getAttribute('data-finished') || '';
   }
 

@@ -113,10 +113,11 @@ function materialsIn(list: readonly Material[], lang: Language): MailSection['ma
 function materialsFor(input: RenderInput, lang: Language, seat: boolean): MailSection['materials'] {
   if (input.kind !== 'event.follow_up') return seat ? materialsIn(input.event.materials, lang) : [];
   const confirmed = input.registration.status === 'confirmed';
-  return materialsIn(
-    [...(input.followUp?.materials ?? []), ...(confirmed ? input.event.materials : [])],
-    lang,
-  );
+  // A link in both lists is listed once, where the follow-up puts it.
+  const own = input.followUp?.materials ?? [];
+  const seen = new Set(own.map((m) => m.url));
+  const event = confirmed ? input.event.materials.filter((m) => !seen.has(m.url)) : [];
+  return materialsIn([...own, ...event], lang);
 }
 
 /** The organiser's text a kind carries, in the section's language or else the other one (marked). */

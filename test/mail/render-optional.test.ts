@@ -209,6 +209,17 @@ describe('renderMail: event.follow_up', () => {
     },
   );
 
+  it('when a follow-up link is also one of the event materials, then the mail lists it once', () => {
+    const facts = {
+      attended: true,
+      text: { en: 'Thanks.', ja: 'ありがとうございました。' },
+      materials: [{ title: { en: 'Slides (final)', ja: 'スライド（最終版）' }, url: eventMaterialUrl }],
+    };
+    const mail = renderMail(input('event.follow_up', 'en', followUp(true, facts)));
+    expect(mail.text.split(eventMaterialUrl).length - 1).toBe(1);
+    expect(mail.text).toContain('Slides (final)');
+  });
+
   it("when a follow-up is rendered, then its own materials come before the event's, in one list, with no join link and no calendar sentence", () => {
     const mail = renderMail(input('event.follow_up', 'en', followUp(true)));
     expect(mail.text.indexOf(recordingUrl)).toBeGreaterThan(0);
