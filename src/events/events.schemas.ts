@@ -65,9 +65,7 @@ const material = z
 
 /** Both languages: what organisers send to everyone must reach Japanese and English readers alike. */
 const bilingualTexts = (max: number) =>
-  z
-    .object({ en: z.string().trim().min(1).max(max), ja: z.string().trim().min(1).max(max) })
-    .strict();
+  z.object({ en: z.string().trim().min(1).max(max), ja: z.string().trim().min(1).max(max) }).strict();
 
 const followUp = z
   .object({

@@ -1,5 +1,13 @@
 /** The events domain as other domains see it. */
-export type { EventRecord, Question, Texts, BilingualTexts, EventStatus, Material, FollowUp } from './events.types';
+export type {
+  EventRecord,
+  Question,
+  Texts,
+  BilingualTexts,
+  EventStatus,
+  Material,
+  FollowUp,
+} from './events.types';
 export type { EventInput, EventIssue } from './events.schemas';
 export { lockedEvent, eventById, eventBySlug, eventSummaries, type EventSummary } from './events.queries';
 export {

@@ -204,10 +204,13 @@ function prepare(
     to: { name: displayName(registration), address: registration.email },
     rendered,
     invite,
-    unsubscribe: links.unsubscribe === undefined ? undefined : {
-      url: links.unsubscribe,
-      mailto: event.contactEmail ?? parseAddress(deps.config.mailFrom).address,
-    },
+    unsubscribe:
+      links.unsubscribe === undefined
+        ? undefined
+        : {
+            url: links.unsubscribe,
+            mailto: event.contactEmail ?? parseAddress(deps.config.mailFrom).address,
+          },
     mailFrom: deps.config.mailFrom,
     messageId,
     date: now,

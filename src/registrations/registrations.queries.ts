@@ -264,7 +264,11 @@ export async function updatePreferences(
  * Sets (an instant) or clears (null) the registration's unsubscribe; true when that changed anything.
  * Setting keeps the first instant.
  */
-export async function setUnsubscribed(db: Queryable, registrationId: number, at: Date | null): Promise<boolean> {
+export async function setUnsubscribed(
+  db: Queryable,
+  registrationId: number,
+  at: Date | null,
+): Promise<boolean> {
   const res = await db.query(
     at
       ? 'UPDATE registrations SET unsubscribed_at = $2 WHERE id = $1 AND unsubscribed_at IS NULL'

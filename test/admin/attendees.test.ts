@@ -272,7 +272,10 @@ describe('an attendee’s page', () => {
     expect(res.text).toContain('Send it again');
     expect(res.text).toContain('data-reminders="on"');
 
-    await t.db.pool.query(`UPDATE registrations SET unsubscribed_at = $2 WHERE id = $1`, [id, '2026-12-10T01:00:00Z']);
+    await t.db.pool.query(`UPDATE registrations SET unsubscribed_at = $2 WHERE id = $1`, [
+      id,
+      '2026-12-10T01:00:00Z',
+    ]);
     const off = await asOrganiser.agent.get(`/admin/events/${event.slug}/attendees/${id}?lang=en`);
     expect(off.text).toContain('data-reminders="off"');
     expect(off.text).toMatch(/Unsubscribed on [^<]*10:00/);
