@@ -16,9 +16,21 @@ export function createPool(connectionString: string, max = 10): pg.Pool {
 /**
  * Runs `work` inside one transaction on one client: COMMIT when it resolves, ROLLBACK when it throws.
  * The only way code in this project opens a transaction.
+ *
+ * The pool listens for errors only on idle clients. A transaction may wait on something else (a mail
+ * delivery waits for the SMTP server), and a connection lost meanwhile (the database restarted) would be
+ * an 'error' event nobody handles, which ends the process. So the client is listened to while it is
+ * ours: the loss is logged, the next query fails (the work is rolled back with the server's restart) and
+ * the client is discarded rather than returned to the pool.
  */
 export async function withTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (err: Error) => {
+    lost = err;
+    log.warn({ err }, 'database connection lost in the middle of a transaction');
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -28,6 +40,7 @@ export async function withTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(lost);
   }
 }

@@ -109,11 +109,36 @@ export async function installQueues(pool: pg.Pool): Promise<void> {
   await boss.stop({ graceful: false, close: false, wait: true });
 }
 
+/** pg-boss's statements that record a job's outcome: complete (plans.completeJobs) and fail (plans.failJobs). */
+const outcomeStatement =
+  /^\s*WITH (?:results AS \(\s*UPDATE \S+\.job\s+SET completed_on|deleted_jobs AS \(\s*DELETE FROM \S+\.job)/;
+
+/**
+ * The runner's SQL. pg-boss 10 records the outcome of a job it ran without awaiting it
+ * (timgit/pg-boss#577): when the database is unreachable at that moment, the rejection is unhandled and
+ * Node ends the process, which is what a database restart did to every worker that was sending mail.
+ * So an outcome that cannot be written is logged and dropped instead: the job stays active until pg-boss
+ * expires it and runs it again, which each of our handlers allows (a mail delivery checks its row, and
+ * the worker queues due mails again once the database is back).
+ */
+function runnerExecutor(pool: pg.Pool): PgBoss.Db {
+  return {
+    executeSql: (text, values) => {
+      const result = pool.query(text, values);
+      if (!outcomeStatement.test(text)) return result;
+      return result.catch((err: unknown) => {
+        log.error({ err }, 'could not record the outcome of a job; it will run again when it expires');
+        return { rows: [{ count: '0' }], rowCount: 0 } as unknown as pg.QueryResult;
+      });
+    },
+  };
+}
+
 /** A started pg-boss for the worker role: it polls, expires stuck jobs and runs schedules. */
 export async function startQueueRunner(pool: pg.Pool): Promise<PgBoss> {
   const boss = new PgBoss({
     schema: SCHEMA,
-    db: executor(pool),
+    db: runnerExecutor(pool),
     migrate: false,
     supervise: true,
     schedule: true,
