@@ -152,7 +152,6 @@ describe('reminders sent by several worker processes', () => {
     clock = clockFile(before(90));
     const t0 = Date.now();
     await Promise.all([worker('worker-1', 6), worker('worker-2', 6), worker('worker-3', 6)]);
-    console.log('TIMING started', Date.now() - t0);
 
     await waitUntil(
       '2,000 PT2H reminders sent',
@@ -163,7 +162,6 @@ describe('reminders sent by several worker processes', () => {
     );
     expect(await countRows(t.db.pool, event.id, 'reminder:PT1H', 'pending')).toBe(0);
 
-    console.log('TIMING phase1', Date.now() - t0, perClient(sink.received));
     // Now the 1-hour reminder is due too.
     clock.set(before(30));
     await waitUntil(
@@ -173,7 +171,6 @@ describe('reminders sent by several worker processes', () => {
         (await countRows(t.db.pool, event.id, 'reminder:PT1H', 'sent')) === 2000,
       150_000,
     );
-    console.log('TIMING phase2', Date.now() - t0, perClient(sink.received));
     // Long enough for a stray duplicate job or schedule tick to show.
     await new Promise((r) => setTimeout(r, 2000));
     const exits = await Promise.all(workers.splice(0).map((w) => w.stop()));
@@ -215,7 +212,6 @@ describe('reminders sent by several worker processes', () => {
     const released = sink.release();
     expect(released.dropped).toBeGreaterThan(0);
     const t1 = Date.now();
-    console.log('TIMING released', released, sink.received.length);
 
     // The victim's rows went back to pending with its rolled-back transactions; their jobs are
     // stuck as active until pg-boss expires them. A worker that starts queues them again.
@@ -225,7 +221,6 @@ describe('reminders sent by several worker processes', () => {
       async () => (await countRows(t.db.pool, event.id, 'reminder:PT1H', 'sent')) === 300,
       120_000,
     );
-    console.log('TIMING all sent after', Date.now() - t1, perClient(sink.received));
     await new Promise((r) => setTimeout(r, 2000));
     const exits = await Promise.all(workers.splice(0).map((w) => w.stop()));
     expect(exits).toEqual([
@@ -339,7 +334,6 @@ describe('reminders across a PostgreSQL restart', () => {
     ]);
     const restartMs = Date.now() - restartStarted;
     const t1 = Date.now();
-    console.log('TIMING restart', restartMs, released, sink.received.length);
 
     await waitUntil(
       'all 300 reminders sent',
@@ -350,7 +344,6 @@ describe('reminders across a PostgreSQL restart', () => {
       },
       120_000,
     );
-    console.log('TIMING recovered after', Date.now() - t1, perClient(sink.received));
     await new Promise((r) => setTimeout(r, 2000));
     const exits = await Promise.all(workers.splice(0).map((w) => w.stop()));
     expect(exits).toEqual([
