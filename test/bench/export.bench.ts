@@ -1,15 +1,9 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import pg from 'pg';
-import { loadConfig } from '../../src/config';
-import { openDatabase, type Database } from '../../src/db/database';
-import { migrate } from '../../src/db/migrate';
-import { createPool } from '../../src/db/pool';
-import { setLogLevel } from '../../src/logger';
 import { eventBySlug, importEvent, type EventInput, type EventRecord } from '../../src/events';
 import {
   exportRegistrations,
@@ -18,6 +12,7 @@ import {
   type ExportFormat,
 } from '../../src/registrations';
 import { eventDoc } from '../helpers/events';
+import { throwawayDatabase } from './database';
 
 /**
  * Exports 100,000 registrations in every format from a throwaway database and reports speed and memory:
@@ -69,41 +64,6 @@ SELECT $1,
   CASE WHEN g % 3 = 0 THEN timestamptz '2026-12-16T06:00:00Z' + (g % 600) * interval '1 second' END,
   CASE WHEN g % 3 = 0 THEN 1 ELSE 0 END
 FROM generate_series(1, $2) g`;
-
-/** A database of the bench's own: on TEST_DATABASE_URL's server, or on an embedded one in a temp folder. */
-async function throwawayDatabase() {
-  let server: Database | undefined;
-  let tmp: string | undefined;
-  let adminUrl = process.env.TEST_DATABASE_URL;
-  if (!adminUrl) {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tsunagaru-bench-'));
-    server = await openDatabase(loadConfig({ NODE_ENV: 'test', DATA_DIR: tmp, LOG_LEVEL: 'warn' }), {
-      migrate: false,
-    });
-    adminUrl = String(server.pool.options.connectionString);
-  }
-  const name = `tsunagaru_bench_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const pool = createPool(url.toString(), 4);
-  await migrate(pool);
-  return {
-    pool,
-    async drop() {
-      await pool.end();
-      // A pooled connection still closing when FORCE ends it is expected here, not worth a log line.
-      setLogLevel('silent');
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      setLogLevel('warn');
-      await admin.end();
-      await server?.close();
-      if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-    },
-  };
-}
 
 interface Measure {
   format: string;
@@ -198,7 +158,7 @@ async function listingTimes(pool: pg.Pool, eventId: number): Promise<(string | n
 
 /** The benchmark's entry point, called by run.ts. */
 export async function run(): Promise<void> {
-  const db = await throwawayDatabase();
+  const db = await throwawayDatabase(4);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsunagaru-bench-out-'));
   try {
     await importEvent(db.pool, eventDoc({ slug: 'bench-event', questions }), {

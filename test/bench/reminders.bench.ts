@@ -1,17 +1,10 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig, type Config } from '../../src/config';
-import { openDatabase, type Database } from '../../src/db/database';
-import { migrate } from '../../src/db/migrate';
-import { createPool } from '../../src/db/pool';
-import { setLogLevel } from '../../src/logger';
 import { eventBySlug, eventPageUrl, importEvent, type EventRecord } from '../../src/events';
 import { composeMessage, newMessageId, parseAddress } from '../../src/mail/compose';
 import { renderMail } from '../../src/mail/render';
@@ -19,6 +12,7 @@ import { displayName, registrationById, type Registration } from '../../src/regi
 import { queueDueMails } from '../../src/reminders';
 import { startWorker } from '../../src/worker/worker';
 import { eventDoc } from '../helpers/events';
+import { throwawayDatabase } from './database';
 
 /**
  * 10,000 reminders to a local SMTP sink: (a) queueDueMails writing the rows, (b) the product delivering
@@ -48,42 +42,6 @@ SELECT $1, 'confirmed', 'person' || g || '@example.org',
   CASE WHEN g % 2 = 0 THEN '山田' ELSE 'Smith' END, CASE WHEN g % 2 = 0 THEN '花子' ELSE 'Jane' END,
   'cooperative', 'JP', CASE WHEN g % 2 = 0 THEN 'ja' ELSE 'en' END, 'ja', $2, $2, $2
 FROM generate_series(1, $3) g`;
-
-/** A database of the bench's own: on TEST_DATABASE_URL's server, or on an embedded one in a temp folder. */
-async function throwawayDatabase() {
-  let server: Database | undefined;
-  let tmp: string | undefined;
-  let adminUrl = process.env.TEST_DATABASE_URL;
-  if (!adminUrl) {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tsunagaru-bench-'));
-    server = await openDatabase(loadConfig({ NODE_ENV: 'test', DATA_DIR: tmp, LOG_LEVEL: 'warn' }), {
-      migrate: false,
-    });
-    adminUrl = String(server.pool.options.connectionString);
-  }
-  const name = `tsunagaru_bench_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  // The worker's deliveries, its queue polling and the bench's own progress queries.
-  const pool = createPool(url.toString(), concurrency + 4);
-  await migrate(pool);
-  return {
-    pool,
-    url: url.toString(),
-    async drop() {
-      await pool.end();
-      setLogLevel('silent');
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      setLogLevel('warn');
-      await admin.end();
-      await server?.close();
-      if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-    },
-  };
-}
 
 /** An SMTP server that accepts and discards every message, counting them. */
 async function discardingSink() {
@@ -226,7 +184,7 @@ function table(head: string[], rows: (string | number)[][]): string {
 
 /** The benchmark's entry point, called by run.ts. */
 export async function run(): Promise<void> {
-  const db = await throwawayDatabase();
+  const db = await throwawayDatabase(concurrency + 4);
   const sink = await discardingSink();
   try {
     const config = loadConfig({
