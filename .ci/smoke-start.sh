@@ -13,14 +13,22 @@ trap 'kill -TERM "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 git clone -q "$src" "$work/tsunagaru"
 cd "$work/tsunagaru"
 npm install --no-audit --no-fund >/dev/null
-PORT=$port setsid npm start >"$work/server.log" 2>&1 &
-pid=$!
-
-for _ in $(seq 1 90); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 1
-done
-curl -fsS "http://127.0.0.1:$port/healthz" | grep -q '"status":"ok"' || { cat "$work/server.log"; exit 1; }
+# Starts `npm start` in the background and waits until /healthz answers; sets $pid and $healthy_ms.
+start_and_wait() {
+  local t0
+  t0=$(date +%s%N)
+  PORT=$port setsid npm start >>"$work/server.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 300); do
+    curl -fsS "http://127.0.0.1:$port/healthz" 2>/dev/null | grep -q '"status":"ok"' && break
+    sleep 0.1
+  done
+  healthy_ms=$((($(date +%s%N) - t0) / 1000000))
+  curl -fsS "http://127.0.0.1:$port/healthz" | grep -q '"status":"ok"' || { cat "$work/server.log"; exit 1; }
+}
+start_and_wait
+echo "smoke: healthy ${healthy_ms} ms after npm start on a fresh clone (at most 15000)"
+[ "$healthy_ms" -le 15000 ] || { echo "too slow"; exit 1; }
 page=$(curl -fsS "http://127.0.0.1:$port/events/tsunagaru-demo?lang=ja")
 grep -q '<html lang="ja">' <<<"$page"
 grep -Eq '15:00–17:15 JST / (07:00–09:15 CET|08:00–10:15 CEST)' <<<"$page"
@@ -75,15 +83,30 @@ code=$(curl -sS -o /dev/null -w '%{http_code}' -c "$admin_jar" -b "$admin_jar" "
 [ "$code" = 404 ] || { echo "used setup link answered $code to POST"; exit 1; }
 echo "smoke: first admin created; registration mailed to data/outbox with its invite, shown in /admin/outbox"
 
-# As a terminal or a service manager does: signal the whole process group (npm, node).
-kill -TERM -- "-$pid"
+# A node process of this clone (npm start runs `node dist/main.js` in the clone's folder).
+ours_running() {
+  for p in $(pgrep -f 'dist/main.js' || true); do
+    [ "$(readlink "/proc/$p/cwd" 2>/dev/null)" = "$work/tsunagaru" ] && return 0
+  done
+  return 1
+}
+# As a service manager does: signal the npm process alone; it passes the signal on to node.
+kill -TERM "$pid"
 for _ in $(seq 1 60); do
-  if ! kill -0 "$pid" 2>/dev/null && ! pgrep -f "$work/tsunagaru/src/main.ts" >/dev/null && grep -q '"msg":"stopped"' "$work/server.log"; then
+  if ! kill -0 "$pid" 2>/dev/null && ! ours_running && grep -q '"msg":"stopped"' "$work/server.log"; then
     break
   fi
   sleep 0.5
 done
-if kill -0 "$pid" 2>/dev/null; then echo "npm start did not stop on SIGTERM"; cat "$work/server.log"; exit 1; fi
+if kill -0 "$pid" 2>/dev/null || ours_running; then echo "npm start did not stop on SIGTERM"; cat "$work/server.log"; exit 1; fi
 grep -q '"msg":"embedded PostgreSQL stopped"' "$work/server.log" || { echo "embedded PostgreSQL was not stopped"; cat "$work/server.log"; exit 1; }
 if [ -f data/postgres/postmaster.pid ]; then echo "embedded PostgreSQL still running"; exit 1; fi
 echo "smoke: stopped cleanly"
+
+# A warm start on the same data folder is quick, and stops cleanly again.
+start_and_wait
+echo "smoke: healthy ${healthy_ms} ms after npm start on a warm data folder (at most 3000)"
+kill -TERM "$pid"
+for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || ours_running || break; sleep 0.5; done
+if kill -0 "$pid" 2>/dev/null || ours_running || [ -f data/postgres/postmaster.pid ]; then echo "second start did not stop cleanly"; exit 1; fi
+[ "$healthy_ms" -le 3000 ] || { echo "too slow"; exit 1; }

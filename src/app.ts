@@ -1,4 +1,3 @@
-import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
@@ -11,19 +10,18 @@ import { errorHandler, notFound } from './http/error-handler';
 import { healthRoutes } from './http/health';
 import { languageMiddleware } from './http/language';
 import type { AppContext } from './http/context';
+import { paths } from './paths';
 import { manageRoutes } from './registrations/manage.routes';
 import { registrationRoutes } from './registrations/registrations.routes';
 
 export type { AppContext } from './http/context';
-
-const root = path.resolve(__dirname, '..');
 
 /** Builds the Express app for one context. Never listens: main.ts and the tests do that. */
 export function buildApp(ctx: AppContext): express.Express {
   const app = express();
   const secure = ctx.config.baseUrl.startsWith('https://');
   app.set('view engine', 'ejs');
-  app.set('views', path.join(root, 'views'));
+  app.set('views', paths.views);
   // A hop count, not `true`: Express would otherwise believe the leftmost X-Forwarded-For entry,
   // which the client writes itself, and every per-address limit could be dodged.
   app.set('trust proxy', ctx.config.trustProxy);
@@ -46,7 +44,7 @@ export function buildApp(ctx: AppContext): express.Express {
     }),
   );
   app.use(healthRoutes(ctx.pool));
-  app.use('/assets', express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
+  app.use('/assets', express.static(paths.public, { maxAge: '1h', index: false }));
   app.use(cookieParser());
   app.use(languageMiddleware(secure));
   // The API sets no cookies: it comes before the CSRF cookie and the workspace's sessions.

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { createSetupLink } from './accounts';
 import { buildApp } from './app';
+import { staleBuild } from './build-info';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase, sessionSecretFor, type Database } from './db/database';
 import { seedDemoEvent } from './events';
@@ -10,47 +11,92 @@ import { startWorker, type Worker } from './worker/worker';
 /**
  * Starts one role or both: `web` serves HTTP, `worker` runs background tasks. `npm start` runs both in
  * one process; a larger installation runs them separately against the same database.
- * Usage: tsx src/main.ts [web|worker|all]
+ * Usage: node dist/main.js [web|worker|all]   (or tsx src/main.ts … in development)
  */
 type Role = 'web' | 'worker' | 'all';
 
-async function startWeb(config: Config, db: Database): Promise<http.Server> {
-  const app = buildApp({
-    pool: db.pool,
-    config,
-    sessionSecret: sessionSecretFor(config),
-    now: () => new Date(),
-    limits: { registrationsPerWindow: 20, windowSeconds: 600 },
-  });
-  const server = http.createServer(app);
+/** A start that cannot go on, with the sentence that says why; printed without a stack. */
+class StartError extends Error {}
+
+/** How long in-flight requests and mails get to finish after SIGTERM before the process gives up. */
+const DRAIN_MS = 20_000;
+/** After this the process exits whatever is still open, so a supervisor's 30 s grace is never exceeded. */
+const HARD_STOP_MS = 27_000;
+
+/**
+ * Takes the port before anything else, so a second start on a busy port stops at once with a clear
+ * message and touches neither the database nor the first process. Until the app is ready every request
+ * gets 503, which is also what /healthz and /readyz answer while migrations run.
+ */
+async function listen(
+  port: number,
+): Promise<{ server: http.Server; serve(app: http.RequestListener): void }> {
+  let handler: http.RequestListener = (_req, res) => {
+    res.writeHead(503, {
+      'content-type': 'application/json',
+      'retry-after': '1',
+      'cache-control': 'no-store',
+    });
+    res.end('{"status":"not_ready","reason":"starting"}');
+  };
+  const server = http.createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, () => resolve());
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new StartError(
+              `port ${port} is already in use (is Tsunagaru already running?). Set PORT to another port.`,
+            )
+          : err,
+      ),
+    );
+    server.listen(port, () => resolve());
   });
+  return {
+    server,
+    serve(app) {
+      handler = app;
+    },
+  };
+}
+
+async function startWeb(
+  config: Config,
+  db: Database,
+  serve: (app: http.RequestListener) => void,
+): Promise<void> {
+  serve(
+    buildApp({
+      pool: db.pool,
+      config,
+      sessionSecret: sessionSecretFor(config),
+      now: () => new Date(),
+      limits: { registrationsPerWindow: 20, windowSeconds: 600 },
+    }),
+  );
   logger.info({ url: config.baseUrl, port: config.port }, 'web server listening');
   const setup = await createSetupLink(db.pool, new Date());
   if (setup) {
+    const setupUrl = `${config.baseUrl}/admin/setup/${setup}`;
     logger.warn(
-      { setupUrl: `${config.baseUrl}/admin/setup/${setup}` },
-      `No organiser account exists yet. Open this link once to create the first admin: ${config.baseUrl}/admin/setup/${setup}`,
+      { setupUrl },
+      `No organiser account exists yet. Open this link once to create the first admin: ${setupUrl}`,
     );
   }
-  return server;
 }
 
+/** Stops accepting connections and lets requests in flight finish, for at most DRAIN_MS. */
 function closeServer(server: http.Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
-    // In-flight requests get ten seconds to finish before their sockets are closed.
-    setTimeout(() => server.closeAllConnections(), 10_000).unref();
+    setTimeout(() => server.closeAllConnections(), DRAIN_MS).unref();
   });
 }
 
-async function main(role: Role): Promise<void> {
-  let config: Config;
+function loadConfigOrExit(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -58,34 +104,55 @@ async function main(role: Role): Promise<void> {
     }
     throw err;
   }
+}
+
+async function main(role: Role): Promise<void> {
+  const stale = staleBuild();
+  if (stale) throw new StartError(stale);
+  const config = loadConfigOrExit();
   setLogLevel(config.logLevel);
 
-  const db = await openDatabase(config);
-  let server: http.Server | undefined;
+  // Before a signal handler exists, so a busy port stops this process and nothing else.
+  const web = role !== 'worker' ? await listen(config.port) : undefined;
+  const server = web?.server;
+  let db: Database | undefined;
   let worker: Worker | undefined;
   let stopping = false;
+  let starting: Promise<void> = Promise.resolve();
 
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    if (server) await closeServer(server);
-    if (worker) await worker.stop();
-    await db.close();
+    setTimeout(() => {
+      logger.error('still busy after 27 s; exiting anyway');
+      process.exit(1);
+    }, HARD_STOP_MS).unref();
+    // A signal during the start waits for it, so the embedded database it may be starting is released.
+    await starting.catch(() => undefined);
+    // The web server drains its requests while the worker finishes the mails in hand.
+    await Promise.all([server && closeServer(server), worker?.stop()]);
+    await db?.close();
     logger.info('stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  try {
-    if (role !== 'worker' && config.seedDemo) await seedDemoEvent(db.pool, new Date());
-    if (role !== 'worker') server = await startWeb(config, db);
-    if (role !== 'web') worker = await startWorker(db.pool, { config, now: () => new Date() });
-  } catch (err) {
-    await db.close().catch(() => undefined);
-    throw err;
-  }
+  starting = (async () => {
+    try {
+      db = await openDatabase(config);
+      if (web && config.seedDemo) await seedDemoEvent(db.pool, new Date());
+      if (web) await startWeb(config, db, web.serve);
+      if (role !== 'web') worker = await startWorker(db.pool, { config, now: () => new Date() });
+    } catch (err) {
+      server?.close();
+      await db?.close().catch(() => undefined);
+      db = undefined;
+      throw err;
+    }
+  })();
+  await starting;
 }
 
 const role = (process.argv[2] ?? 'all') as Role;

@@ -1,3 +1,4 @@
+import { staleBuild } from '../build-info';
 import fs from 'node:fs';
 import type pg from 'pg';
 import { ConfigError, loadConfig } from '../config';
@@ -48,6 +49,11 @@ function explain(err: DomainError): string {
 }
 
 async function run(args: string[]): Promise<number> {
+  const stale = staleBuild();
+  if (stale) {
+    console.error(stale);
+    return 1;
+  }
   const [group, command, arg] = args;
   const named = commands[`${group} ${command}`]
     ? `${group} ${command}`

@@ -26,7 +26,7 @@ export async function openDatabase(config: Config, opts: { migrate?: boolean } =
     server = await startEmbeddedServer(path.join(config.dataDir, 'postgres'), secrets.postgresPassword);
     url = server.url;
   }
-  const pool = createPool(url);
+  const pool = createPool(url, config.databasePoolSize);
   try {
     if (opts.migrate !== false) await migrate(pool);
   } catch (err) {

@@ -185,10 +185,17 @@ export async function startEmbeddedServer(dir: string, password: string): Promis
   // A cluster another process started may still be coming up; ours was checked above.
   if (!confirmed) await waitUntilAccepting(url, undefined);
   const { pid } = running;
+  // One connection held for as long as this process uses the server: a process whose pool has gone
+  // idle (its clients closed after their idle timeout) still counts as using it, so another process
+  // leaving never stops the server under it.
+  const presence = new pg.Client({ connectionString: url, application_name: 'tsunagaru' });
+  presence.on('error', (err) => log.warn({ err }, 'lost the connection to the embedded PostgreSQL'));
+  await presence.connect();
 
   return {
     url,
     async release() {
+      await presence.end().catch(() => undefined);
       const client = new pg.Client({ connectionString: url });
       let others: number;
       try {

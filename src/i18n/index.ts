@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import i18next, { type Resource, type TFunction } from 'i18next';
+import { paths } from '../paths';
 
 /**
  * i18next over the JSON files in locales/<lng>/<namespace>.json, loaded once at start. Pages take
@@ -9,7 +10,7 @@ import i18next, { type Resource, type TFunction } from 'i18next';
 export const languages = ['en', 'ja'] as const;
 export type Language = (typeof languages)[number];
 
-export const localesDir = path.resolve(__dirname, '..', '..', 'locales');
+export const localesDir = paths.locales;
 
 /** True for the two languages the product speaks. */
 export function isLanguage(value: unknown): value is Language {

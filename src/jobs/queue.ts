@@ -95,16 +95,16 @@ const queueOptions: Record<QueueName, { policy: 'standard' | 'short' }> = {
 };
 const retries = { retryLimit: 10, retryDelay: 30, retryBackoff: true };
 
-/** Creates or upgrades the pgboss schema and our queues. Part of `migrate`; safe to run repeatedly. */
-export async function installQueues(pool: pg.Pool): Promise<void> {
-  const boss = new PgBoss({ schema: SCHEMA, db: executor(pool), supervise: false, schedule: false });
+/**
+ * Creates or upgrades the pgboss schema and our queues. Part of `migrate`, which calls it on the one
+ * connection that holds the migration lock, so two processes never run it at once; safe to repeat.
+ */
+export async function installQueues(db: Queryable): Promise<void> {
+  const boss = new PgBoss({ schema: SCHEMA, db: executor(db), supervise: false, schedule: false });
   await boss.start();
   for (const name of Object.values(queues)) {
-    if (await boss.getQueue(name)) continue;
-    // Two processes migrating at once may both get here; the loser finds the queue made.
-    await boss.createQueue(name, { name, ...queueOptions[name], ...retries }).catch(async (err: unknown) => {
-      if (!(await boss.getQueue(name))) throw err;
-    });
+    if (!(await boss.getQueue(name)))
+      await boss.createQueue(name, { name, ...queueOptions[name], ...retries });
   }
   await boss.stop({ graceful: false, close: false, wait: true });
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
+import { paths } from '../paths';
 import type { MailKind, RenderInput, RenderedMail } from './mail.types';
 import { mailView, type MailView } from './render-model';
 
@@ -12,7 +13,7 @@ import { mailView, type MailView } from './render-model';
  * Templates: views/mail/<kind>.html.ejs and views/mail/<kind>.text.ejs, built from the partials in
  * views/mail/partials/ (*.html.ejs for HTML, *.text.ejs for text).
  */
-export const mailViewsDir = path.resolve(__dirname, '..', '..', 'views', 'mail');
+export const mailViewsDir = paths.mailViews;
 
 type Part = 'html' | 'text';
 

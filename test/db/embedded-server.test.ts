@@ -37,4 +37,23 @@ describe('embedded PostgreSQL shared by several processes', () => {
     await client.end();
     await again.release();
   });
+
+  it('when a user whose pool holds no connection right now is still there, then another user leaving does not stop the server under it', async () => {
+    const dataDir = path.join(dir, 'idle');
+    const first = await startEmbeddedServer(dataDir, 'pw-2');
+    // An idle pool: every client closed, as a quiet web process's pool is after its idle timeout.
+    const pool = new pg.Pool({ connectionString: first.url, max: 1, idleTimeoutMillis: 1 });
+    await pool.query('SELECT 1');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(pool.totalCount).toBe(0);
+
+    const second = await startEmbeddedServer(dataDir, 'pw-2');
+    await second.release();
+    expect(fs.existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(true);
+    expect((await pool.query('SELECT 3 AS three')).rows[0].three).toBe(3);
+
+    await pool.end();
+    await first.release();
+    expect(fs.existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(false);
+  });
 });

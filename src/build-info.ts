@@ -1,0 +1,56 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { paths } from './paths';
+
+/**
+ * Keeps `npm start` from running a build that no longer matches its sources. `npm run build` writes a
+ * fingerprint of every file under `src/` next to the compiled code; a start from `dist/` compares it
+ * with the sources beside it. Where there are no sources (a container image holds only the build),
+ * there is nothing to compare and the build is what there is.
+ */
+
+/** SHA-256 over the relative path and content of every file under `dir`, in a stable order. */
+export function sourceFingerprint(dir = paths.sources): string {
+  const hash = crypto.createHash('sha256');
+  const walk = (d: string) => {
+    for (const entry of fs
+      .readdirSync(d, { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) {
+        hash.update(path.relative(dir, full).split(path.sep).join('/')).update('\0');
+        hash.update(fs.readFileSync(full)).update('\0');
+      }
+    }
+  };
+  walk(dir);
+  return hash.digest('hex');
+}
+
+/** Records the sources' fingerprint in dist/build-info.json; the last step of `npm run build`. */
+export function writeBuildInfo(): void {
+  fs.writeFileSync(paths.buildInfo, `${JSON.stringify({ sources: sourceFingerprint() }, null, 2)}\n`);
+}
+
+/**
+ * Undefined when the running code may start; otherwise the sentence that says why not. Only compiled
+ * code is checked: the sources, run by tsx or jest, are always current.
+ */
+export function staleBuild(runningFrom = __dirname): string | undefined {
+  if (path.resolve(runningFrom) !== paths.build || !fs.existsSync(paths.sources)) return undefined;
+  let built: string | undefined;
+  try {
+    built = (JSON.parse(fs.readFileSync(paths.buildInfo, 'utf8')) as { sources?: string }).sources;
+  } catch {
+    built = undefined;
+  }
+  if (built === sourceFingerprint()) return undefined;
+  return (
+    'The build in dist/ does not match the sources in src/ (they changed after the last build). ' +
+    'Run `npm run build` first, or `npm run dev` to run the sources directly.'
+  );
+}
+
+if (require.main === module) writeBuildInfo();
