@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
-import { insertAuditEntry } from '../audit/audit.queries';
+import { insertAuditEntry } from '../audit';
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { countHit, giveBackHit, windowStartFor } from '../http/rate-limit';

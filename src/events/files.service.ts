@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type pg from 'pg';
-import { insertAuditEntry } from '../audit/audit.queries';
+import { insertAuditEntry } from '../audit';
 import { withTransaction } from '../db/pool';
 import { attachmentDisposition } from '../http/download';
 import { DomainError } from '../errors';

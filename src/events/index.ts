@@ -9,7 +9,14 @@ export type {
   FollowUp,
 } from './events.types';
 export type { EventInput, EventIssue } from './events.schemas';
-export { lockedEvent, eventById, eventBySlug, eventSummaries, type EventSummary } from './events.queries';
+export {
+  lockedEvent,
+  eventById,
+  eventBySlug,
+  eventSummaries,
+  eventsWithMailsDue,
+  type EventSummary,
+} from './events.queries';
 export {
   importEvent,
   exportEvent,

@@ -12,7 +12,7 @@ import {
   type LinkPurpose,
   type Registration,
 } from '../registrations';
-import { eventMessageById, type EventMessage } from '../messages/messages.queries';
+import { eventMessageById, type EventMessage } from '../messages';
 import { composeMessage, newMessageId, parseAddress } from './compose';
 import { planMail, type MailPlan } from './delivery.plan';
 import type { MailLinks } from './mail.types';

@@ -3,6 +3,7 @@ export {
   messageRecipients,
   sendEventMessage,
   fanOutMessage,
+  fanOutUnfinishedMessages,
   previewMessage,
   eventMessagesWithProgress,
   eventMessageById,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { insertAuditEntry } from '../audit/audit.queries';
+import { insertAuditEntry } from '../audit';
 import { withTransaction } from '../db/pool';
 import { DomainError } from '../errors';
 import { type BilingualTexts, type EventRecord, type SaveContext } from '../events';
@@ -9,8 +9,7 @@ import { enqueue, queues } from '../jobs/queue';
 import { enqueueDeliveries } from '../mail/outbox';
 import { previewMail } from '../mail/preview';
 import type { RenderedMail } from '../mail/mail.types';
-import { insertMessageMails, messageRecipientCount } from '../registrations/listing.queries';
-import type { RegistrationFilters } from '../registrations/listing.queries';
+import { insertMessageMails, messageRecipientCount, type RegistrationFilters } from '../registrations';
 import * as q from './messages.queries';
 
 /**

@@ -49,6 +49,8 @@ export {
   type RegistrationRow,
   type RegistrationCounts,
 } from './listing';
+/** Messages write their recipients' mail rows with the attendee list's filters. */
+export { insertMessageMails, messageRecipientCount } from './listing.queries';
 export {
   exportRegistrations,
   exportContentType,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { auditEntriesForEvent, insertAuditEntry, type AuditRecord } from '../audit/audit.queries';
+import { auditEntriesForEvent, insertAuditEntry, type AuditRecord } from '../audit';
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { lockedEvent, type EventRecord } from '../events';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { insertAuditEntry } from '../audit/audit.queries';
+import { insertAuditEntry } from '../audit';
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { lockedEvent, publicEvent, registrationWindow, type EventRecord } from '../events';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { insertAuditEntry } from '../audit/audit.queries';
+import { insertAuditEntry } from '../audit';
 import { withTransaction } from '../db/pool';
 import { optionalKinds } from '../mail/mail.types';
 import { lockRegistrationMail, skipPendingMailsOf } from '../mail/outbox.queries';
