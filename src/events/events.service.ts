@@ -4,7 +4,7 @@ import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import type { Language } from '../i18n';
 import { enqueue, queues } from '../jobs/queue';
-import { queueEventMails } from '../mail';
+import { queueEventMails } from '../outbox';
 import { eventInputSchema, eventIssues, type EventInput } from './events.schemas';
 import * as q from './events.queries';
 import type { EventRecord, Texts } from './events.types';

@@ -4,7 +4,6 @@ export {
   sendEventMessage,
   fanOutMessage,
   fanOutUnfinishedMessages,
-  previewMessage,
   eventMessagesWithProgress,
   eventMessageById,
   type MessageInput,

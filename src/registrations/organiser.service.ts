@@ -3,7 +3,7 @@ import { auditEntriesForEvent, insertAuditEntry, type AuditRecord } from '../aud
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { lockedEvent, type EventRecord } from '../events';
-import { mailsForRegistration, queueMail, type MailKind, type RegistrationMail } from '../mail';
+import { mailsForRegistration, queueMail, type MailKind, type RegistrationMail } from '../outbox';
 import type { RegistrationFilters } from './listing.queries';
 import { promoteWaiting } from './manage.service';
 import { registrationRecord, restoreRegistrationRow, type RegistrationRecord } from './organiser.queries';

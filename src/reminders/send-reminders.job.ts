@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/pool';
 import { loggerFor } from '../logger';
-import { enqueueDeliveries } from '../mail/outbox';
+import { enqueueDeliveries } from '../outbox';
 import { fanOutUnfinishedMessages } from '../messages';
 import { eventsWithMailsDue } from '../events';
 import { insertTopicMails, tryLockTopic } from './reminders.queries';

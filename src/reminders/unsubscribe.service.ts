@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { insertAuditEntry } from '../audit';
 import { withTransaction } from '../db/pool';
-import { optionalKinds } from '../mail/mail.types';
-import { lockRegistrationMail, skipPendingMailsOf } from '../mail/outbox.queries';
+import { lockRegistrationMail, optionalKinds, skipPendingMailsOf } from '../outbox';
 import { registrationForLink, setUnsubscribed, type RegistrationWithEvent } from '../registrations';
 
 /**

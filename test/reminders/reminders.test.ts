@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { Config } from '../../src/config';
 import { patchEvent } from '../../src/events';
-import { createTransport, type MailTransport } from '../../src/mail/transport';
+import { createTransport, type MailTransport } from '../../src/delivery/transport';
 import { queueDueMails } from '../../src/reminders';
 import { encodeForm, formData, formSession, makeEvent, startTestApp, type TestApp } from '../helpers/app';
 import { deliverDue, linksIn, mailConfig } from '../helpers/mail';

@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EventRecord } from '../../src/events/events.types';
 import type { Language } from '../../src/i18n';
-import { mailKinds, optionalKinds, type MailKind, type RenderInput } from '../../src/mail/mail.types';
-import { renderMail } from '../../src/mail/render';
+import type { RenderInput } from '../../src/delivery/mail.types';
+import { mailKinds, optionalKinds, type MailKind } from '../../src/outbox';
+import { renderMail } from '../../src/delivery/render';
 import { referenceEvent as demoReference } from '../helpers/events';
 
 /**

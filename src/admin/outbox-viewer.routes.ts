@@ -12,7 +12,7 @@ import {
   readOutboxHtml,
   readOutboxMessage,
   type OutboxEntry,
-} from './outbox-files';
+} from '../delivery/outbox-files';
 
 /**
  * The outbox viewer: mails written as .eml files to DATA_DIR/outbox when no SMTP_URL is set, for

@@ -16,8 +16,7 @@ import { eventMessageById, type EventMessage } from '../messages';
 import { composeMessage, newMessageId, parseAddress } from './compose';
 import { planMail, type MailPlan } from './delivery.plan';
 import type { MailLinks } from './mail.types';
-import { enqueueDelivery, enqueueDeliveries } from './outbox';
-import * as q from './outbox.queries';
+import * as q from '../outbox';
 import { renderMail } from './render';
 import { withFileMaterials } from './render-model';
 import type { MailTransport } from './transport';
@@ -71,7 +70,7 @@ export async function deliverMail(deps: DeliveryDeps, mailId: number): Promise<D
     const registrationId = await mailRegistration(tx, mailId);
     if (registrationId === undefined) return 'not_due' as const;
     if (!(await q.tryLockRegistrationMail(tx, registrationId))) {
-      await enqueueDelivery(tx, mailId, secondsFromNow(BUSY_DELAY_SECONDS));
+      await q.enqueueDelivery(tx, mailId, secondsFromNow(BUSY_DELAY_SECONDS));
       return 'busy' as const;
     }
     const mail = await q.lockDueMail(tx, mailId);
@@ -270,7 +269,7 @@ async function recordFailure(
   }
   const delaySeconds = retryDelaySeconds(policy, mail.attempts);
   const next = await q.markMailForRetry(tx, mail.id, { error: text, delaySeconds });
-  await enqueueDelivery(tx, mail.id, next);
+  await q.enqueueDelivery(tx, mail.id, next);
   log.info({ mailId: mail.id, attempt: mail.attempts, delaySeconds, error: text }, 'mail deferred');
   return 'retry';
 }
@@ -302,7 +301,7 @@ export async function requeueOverdueMails(pool: pg.Pool, overdueSeconds: number)
   for (;;) {
     const ids = await q.overdueMailIds(pool, { overdueSeconds, afterId, limit: 500 });
     if (!ids.length) return total;
-    await enqueueDeliveries(pool, ids);
+    await q.enqueueDeliveries(pool, ids);
     total += ids.length;
     afterId = ids[ids.length - 1]!;
   }

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import type Mail from 'nodemailer/lib/mailer';
 import { pickText, type EventRecord } from '../events';
 import type { Language } from '../i18n';
-import type { MailKind, RenderedMail } from './mail.types';
+import type { MailKind } from '../outbox';
+import type { RenderedMail } from './mail.types';
 
 /**
  * Turns a rendered mail into the message handed to the transport: addresses, headers, the calendar

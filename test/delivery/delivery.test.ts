@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { importEvent } from '../../src/events';
-import * as renderModule from '../../src/mail/render';
+import * as renderModule from '../../src/delivery/render';
 import { promoteWaitingForEvent } from '../../src/registrations';
 import type { Config } from '../../src/config';
-import { createTransport, type MailTransport } from '../../src/mail/transport';
+import { createTransport, type MailTransport } from '../../src/delivery/transport';
 import {
   encodeForm,
   eventDoc,

@@ -2,7 +2,8 @@ import { displayName } from '../registrations';
 import { pickText, type EventFile, type EventRecord, type LocalText, type Material } from '../events';
 import { tFor, type Language } from '../i18n';
 import { formatSpan } from '../time';
-import { optionalKinds, type MailKind, type RenderInput } from './mail.types';
+import { optionalKinds, type MailKind } from '../outbox';
+import type { RenderInput } from './mail.types';
 import { mailStyles, type MailStyles } from './render-styles';
 import { paragraphs, timeLeft, type Paragraph } from './render-text';
 

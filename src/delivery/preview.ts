@@ -1,5 +1,6 @@
-import { eventPageUrl } from '../events';
+import { eventPageUrl, type EventRecord } from '../events';
 import type { Language } from '../i18n';
+import type { MessageInput } from '../messages';
 import type { RenderInput, RenderedMail } from './mail.types';
 import { renderMail } from './render';
 
@@ -44,4 +45,14 @@ export function previewMail(
     followUp: input.followUp,
     reminder: input.reminder,
   });
+}
+
+/** The message as a registrant whose mail language is `lang` will read it, for the organiser's preview. */
+export function previewMessage(
+  event: EventRecord,
+  input: MessageInput,
+  lang: Language,
+  baseUrl: string,
+): RenderedMail {
+  return previewMail({ kind: 'event.message', event, lang, baseUrl, message: input });
 }

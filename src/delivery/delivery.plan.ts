@@ -2,7 +2,9 @@ import type { EventRecord } from '../events/events.types';
 import { pickText } from '../events';
 import type { Registration } from '../registrations';
 import { offsetAfter, offsetBefore, offsetMinutes } from '../time';
-import type { InviteChanges, MailKind } from './mail.types';
+import type { MailKind } from '../outbox';
+import { FOLLOW_UP_WINDOW_DAYS } from '../reminders';
+import type { InviteChanges } from './mail.types';
 
 /**
  * What a mail should be at the moment it is delivered. Mails are rendered from the CURRENT event and
@@ -39,9 +41,6 @@ export interface PlanContext {
   now: Date;
   topic: string | null;
 }
-
-/** How long after the follow-up's moment it may still go (a worker that was down for days). */
-export const FOLLOW_UP_WINDOW_DAYS = 30;
 
 /** Since when the registrant holds their seat: a promoted registrant's seat starts at the promotion. */
 export function seatSince(reg: Pick<Registration, 'createdAt' | 'promotedAt'>): Date {

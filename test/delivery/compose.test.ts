@@ -12,9 +12,14 @@ import {
   newMessageId,
   parseAddress,
   unsubscribeHeaders,
-} from '../../src/mail/compose';
-import { retryDelaySeconds, defaultRetryPolicy, isPermanent, failureText } from '../../src/mail/delivery.job';
-import { createTransport, emlFileName } from '../../src/mail/transport';
+} from '../../src/delivery/compose';
+import {
+  retryDelaySeconds,
+  defaultRetryPolicy,
+  isPermanent,
+  failureText,
+} from '../../src/delivery/delivery.job';
+import { createTransport, emlFileName } from '../../src/delivery/transport';
 import { eventDoc } from '../helpers/app';
 import { eventRecord } from '../helpers/events';
 import type { EventRecord } from '../../src/events';

@@ -1,8 +1,9 @@
 import type { EventRecord } from '../../src/events/events.types';
 import type { Language } from '../../src/i18n';
-import type { FollowUpFacts, MailKind, MessageFacts, RenderInput } from '../../src/mail/mail.types';
-import { renderMail } from '../../src/mail/render';
-import { linkPieces, paragraphs, timeLeft } from '../../src/mail/render-text';
+import type { FollowUpFacts, MessageFacts, RenderInput } from '../../src/delivery/mail.types';
+import type { MailKind } from '../../src/outbox';
+import { renderMail } from '../../src/delivery/render';
+import { linkPieces, paragraphs, timeLeft } from '../../src/delivery/render-text';
 import { referenceEvent as demoReference } from '../helpers/events';
 
 /**

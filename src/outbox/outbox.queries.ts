@@ -1,10 +1,8 @@
 import type { Queryable } from '../db/pool';
 import type { Language } from '../i18n';
-import type { MailKind } from './mail.types';
+import type { MailKind } from './mail-kinds';
 
 /** Named queries for outgoing_mails: the record of every mail the product must send. */
-
-export type { MailKind } from './mail.types';
 
 /** A mail to send, recorded in the transaction of the change that caused it. */
 export interface MailToQueue {

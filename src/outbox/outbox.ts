@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/pool';
 import { enqueue, enqueueMany, queues } from '../jobs/queue';
-import type { MailKind } from './mail.types';
+import type { MailKind } from './mail-kinds';
 import * as q from './outbox.queries';
 
 /**

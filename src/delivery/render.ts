@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
-import type { MailKind, RenderInput, RenderedMail } from './mail.types';
+import type { MailKind } from '../outbox';
+import type { RenderInput, RenderedMail } from './mail.types';
 import { mailView, type MailView } from './render-model';
 
 /**
