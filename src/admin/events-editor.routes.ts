@@ -18,8 +18,7 @@ import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
 import { LANG_COOKIE } from '../http/language';
 import { zoneNaming } from '../time';
-import { availability, registrationCounts } from '../registrations';
-import { formView } from '../registrations/form.view';
+import { availability, formView, registrationCounts } from '../registrations';
 import { eventFor, saveContext } from './admin.context';
 import {
   duplicateSlug,

@@ -236,7 +236,7 @@ function section(input: RenderInput, lang: Language, bilingual: boolean): MailSe
  * The event as a mail presents it: its uploaded files join its link materials, each linking through the
  * mail's own manage token (`<manage link>/files/<id>`), so the templates list them like any material
  * and the link works exactly as long as the registrant may download the file (confirmed, see
- * registrations/manage.view.ts). A mail without a manage link lists no files. The sender calls this;
+ * site/manage.view.ts). A mail without a manage link lists no files. The sender calls this;
  * what a kind shows is still decided above (see materialsFor).
  */
 export function withFileMaterials(

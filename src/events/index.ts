@@ -38,7 +38,14 @@ export {
   type RegistrationWindow,
 } from './events.service';
 export { seedDemoEvent, demoEvent } from './demo-event';
-export { eventView, addToCalendarView, eventPageUrl, type EventView, type LocalText } from './events.view';
+export {
+  eventView,
+  addToCalendarView,
+  publicCalendarFile,
+  eventPageUrl,
+  type EventView,
+  type LocalText,
+} from './events.view';
 export { eventFiles, eventFileContent, type EventFile, type EventFileContent } from './files.queries';
 export {
   addEventFile,

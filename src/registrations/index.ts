@@ -28,6 +28,7 @@ export { affiliations, registrationFormSchema, parseRegistrationForm } from './r
 export { countryOptions, isCountryCode } from './countries';
 export { mintLinkToken } from './tokens';
 export { displayName } from './names';
+export { formView } from './form.view';
 export {
   registrationsPerDay,
   registrationBreakdowns,

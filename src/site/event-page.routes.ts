@@ -1,10 +1,8 @@
 import { Router } from 'express';
 import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
-import { availability } from '../registrations';
-import { formView } from '../registrations/form.view';
-import { addToCalendarView, eventView, publicCalendarFile } from './events.view';
-import { publicEvent, upcomingEvents } from './events.service';
+import { addToCalendarView, eventView, publicCalendarFile, publicEvent, upcomingEvents } from '../events';
+import { availability, formView } from '../registrations';
 
 /** Public pages: the list of upcoming events, each event with its registration form, and its .ics. */
 export function eventRoutes(ctx: AppContext): Router {

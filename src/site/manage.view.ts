@@ -8,8 +8,7 @@ import {
   type LocalText,
 } from '../events';
 import type { Language } from '../i18n';
-import { canManage, type RegistrationWithEvent } from './manage.service';
-import { displayName } from './names';
+import { canManage, displayName, type RegistrationWithEvent } from '../registrations';
 
 /** What the manage page shows, worked out once so the template only prints. */
 export interface ManageView {

@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import { DomainError } from '../errors';
 import { eventFileContent, eventFiles, eventView, fileDownloadHeaders } from '../events';
 import type { AppContext } from '../http/context';
-import { tokenPage } from '../http/token-page';
+import { tokenPage } from './token-page';
 import { verifyCsrf } from '../http/csrf';
 import { preferLanguage } from '../http/language';
 import type { Language } from '../i18n';
@@ -14,7 +14,7 @@ import {
   followJoinLink,
   registrationForLink,
   type RegistrationWithEvent,
-} from './manage.service';
+} from '../registrations';
 
 /**
  * The personal links from the mails: /join/<token> (to the current meeting) and /manage/<token> (see,

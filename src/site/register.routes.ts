@@ -4,8 +4,7 @@ import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
 import { rateLimit } from '../http/rate-limit';
-import { formView } from './form.view';
-import { availability, registerAttendee } from './registrations.service';
+import { availability, formView, registerAttendee } from '../registrations';
 
 /** The form's POST (Post/Redirect/Get) and the neutral "check your inbox" page. */
 export function registrationRoutes(ctx: AppContext): Router {

@@ -1,10 +1,10 @@
 import express, { Router, type Request, type Response } from 'express';
 import { eventView } from '../events';
 import type { AppContext } from '../http/context';
-import { tokenPage } from '../http/token-page';
+import { tokenPage } from './token-page';
 import { preferLanguage } from '../http/language';
 import { registrationForLink, type RegistrationWithEvent } from '../registrations';
-import { resubscribe, unsubscribe } from './unsubscribe.service';
+import { resubscribe, unsubscribe } from '../reminders';
 
 /**
  * /unsubscribe/<token>, the URL in List-Unsubscribe. GET shows what it does and a button; POST (the
