@@ -2,12 +2,11 @@ import type pg from 'pg';
 import { insertAuditEntry } from '../audit';
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
-import type { Language } from '../i18n';
 import { enqueue, queues } from '../jobs/queue';
 import { queueEventMails } from '../outbox';
 import { eventInputSchema, eventIssues, type EventInput } from './events.schemas';
 import * as q from './events.queries';
-import type { EventRecord, Texts } from './events.types';
+import type { EventRecord } from './events.types';
 
 /**
  * Commands and views on events: import/export of the event JSON shape, the public list, and what an
@@ -372,14 +371,5 @@ export function registrationWindow(event: EventRecord, now: Date): RegistrationW
   return { state: 'open', closesAt };
 }
 
-/** The text in `lang`, or in the other language with `fallback` set so the page can say so. */
-export function pickText(
-  texts: Texts,
-  lang: Language,
-): { text: string; lang: Language; fallback: boolean } | undefined {
-  const own = texts[lang];
-  if (own) return { text: own, lang, fallback: false };
-  const other: Language = lang === 'en' ? 'ja' : 'en';
-  const theirs = texts[other];
-  return theirs ? { text: theirs, lang: other, fallback: true } : undefined;
-}
+/** Text in `lang`, else in the other language (see i18n/texts.ts). */
+export { pickText } from '../i18n';

@@ -52,7 +52,6 @@ export {
   removeEventFile,
   fileTitle,
   fileSizeLabel,
-  fileDownloadHeaders,
   sanitiseFileName,
   looksLikePdf,
   maxFileBytes,

@@ -9,6 +9,8 @@ import i18next, { type Resource, type TFunction } from 'i18next';
 export const languages = ['en', 'ja'] as const;
 export type Language = (typeof languages)[number];
 
+export { pickText, type Texts } from './texts';
+
 export const localesDir = path.resolve(__dirname, '..', '..', 'locales');
 
 /** True for the two languages the product speaks. */

@@ -1,7 +1,8 @@
 import express, { Router } from 'express';
 import { DomainError } from '../errors';
-import { eventFileContent, eventFiles, eventView, fileDownloadHeaders } from '../events';
+import { eventFileContent, eventFiles, eventView } from '../events';
 import type { AppContext } from '../http/context';
+import { fileDownloadHeaders } from '../http/download';
 import { tokenPage } from './token-page';
 import { verifyCsrf } from '../http/csrf';
 import { preferLanguage } from '../http/language';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { deleteExpiredSessions } from '../accounts';
 import type { Config } from '../config';
-import { deleteOldRateLimitWindows } from '../http/rate-limit';
+import { deleteOldRateLimitWindows } from '../rate-limits';
 import { queues, startQueueRunner } from '../jobs/queue';
 import { loggerFor } from '../logger';
 import {
