@@ -93,6 +93,11 @@ export interface SaveContext {
   now: Date;
   actor: string;
   userId?: number | null;
+  /**
+   * Whether the actor may create events, as accounts decides it (`actingAs`). Creating (and copying)
+   * is refused without it, so the workspace, the API and any later surface cannot disagree.
+   */
+  mayCreateEvents?: boolean;
 }
 
 export interface SavedEvent {
@@ -193,6 +198,7 @@ export async function changeImpact(db: Queryable, input: EventInput): Promise<Ch
 
 /** Creates an event; `slug_taken` (409) when the slug is in use. */
 export async function createEvent(pool: pg.Pool, doc: unknown, ctx: SaveContext): Promise<SavedEvent> {
+  if (!ctx.mayCreateEvents) throw new DomainError('forbidden', 'errors:forbidden');
   const input = parseEventInput(doc);
   return withTransaction(pool, async (tx) => {
     await q.lockSlug(tx, input.slug);
@@ -259,9 +265,19 @@ function mergePatch(target: unknown, patch: unknown): unknown {
 /** Cancels an event: registrants get the cancellation mail (with a calendar CANCEL). */
 export async function cancelEvent(pool: pg.Pool, slug: string, ctx: SaveContext): Promise<SavedEvent> {
   return changeLocked(pool, slug, ctx, (current) => {
-    if (current.status === 'cancelled') throw new DomainError('event_cancelled', 'errors:eventCancelled');
+    assertCancellable(current);
     return { ...current, status: 'cancelled' };
   });
+}
+
+/**
+ * Only a published event can be cancelled: a cancelled one already is (`event_cancelled`), and a draft
+ * has no registrants to tell, so it stays a draft (`conflict`). Surfaces may ask before they show a
+ * confirmation; cancelEvent asks again under the event's lock.
+ */
+export function assertCancellable(event: Pick<EventRecord, 'status'>): void {
+  if (event.status === 'cancelled') throw new DomainError('event_cancelled', 'errors:eventCancelled');
+  if (event.status !== 'published') throw new DomainError('conflict', 'errors:cancelNotPublished');
 }
 
 /**

@@ -30,6 +30,7 @@ export {
   createEvent,
   patchEvent,
   cancelEvent,
+  assertCancellable,
   duplicateEvent,
   changeImpact,
   type ChangeImpact,
