@@ -91,7 +91,7 @@ async function deliverLocked(
     eventById(tx, mail.eventId),
   ]);
   if (!registration || !event) {
-    await q.markMailSkipped(tx, mail.id, 'the registration or event no longer exists');
+    await q.markMailSkipped(tx, mail.id, q.skipNote('registration_or_event_gone'));
     return 'skipped';
   }
   const now = deps.now();
@@ -107,7 +107,7 @@ async function deliverLocked(
   }
   const message = mail.eventMessageId === null ? undefined : await eventMessageById(tx, mail.eventMessageId);
   if (mail.kind === 'event.message' && !message) {
-    await q.markMailSkipped(tx, mail.id, 'the message no longer exists');
+    await q.markMailSkipped(tx, mail.id, q.skipNote('message_gone'));
     return 'skipped';
   }
   const lang = registration.locale;

@@ -2,7 +2,7 @@ import type { EventRecord } from '../events/events.types';
 import { pickText } from '../events';
 import type { Registration } from '../registrations';
 import { offsetAfter, offsetBefore, offsetMinutes } from '../time';
-import type { MailKind } from '../outbox';
+import { skipNote, type MailKind, type SkipReason } from '../outbox';
 import { FOLLOW_UP_WINDOW_DAYS } from '../reminders';
 import type { InviteChanges } from './mail.types';
 
@@ -13,6 +13,7 @@ import type { InviteChanges } from './mail.types';
  * (a confirmation for a registration cancelled meanwhile): then it is skipped, with the reason.
  */
 export type MailPlan =
+  /** `reason`: a stored note (`skipNote`), translated where the workspace shows it. */
   | { send: false; reason: string }
   /**
    * Not now, but perhaps later (a reminder or follow-up whose event moved, was unpublished, or whose
@@ -72,22 +73,22 @@ export function planMail(
   switch (kind) {
     case 'registration.confirmed':
     case 'registration.promoted':
-      if (reg.status !== 'confirmed') return skip('the registration is no longer confirmed');
-      if (!published) return skip('the event is not published');
+      if (reg.status !== 'confirmed') return skip('registration_not_confirmed');
+      if (!published) return skip('event_not_published');
       return { send: true, join: true, manage: true, invite: { method: 'REQUEST', sequence } };
     case 'registration.waitlisted':
-      if (reg.status !== 'waitlisted') return skip('the registration is no longer on the waiting list');
-      if (!published) return skip('the event is not published');
+      if (reg.status !== 'waitlisted') return skip('registration_not_waitlisted');
+      if (!published) return skip('event_not_published');
       return { send: true, join: false, manage: true };
     case 'registration.already_registered':
-      if (reg.status === 'cancelled') return skip('the registration was cancelled');
-      if (!published) return skip('the event is not published');
+      if (reg.status === 'cancelled') return skip('registration_cancelled');
+      if (!published) return skip('event_not_published');
       if (reg.status === 'confirmed') {
         return { send: true, join: true, manage: true, invite: { method: 'REQUEST', sequence } };
       }
       return { send: true, join: false, manage: true };
     case 'registration.cancelled':
-      if (reg.status !== 'cancelled') return skip('the registration is live again');
+      if (reg.status !== 'cancelled') return skip('registration_live_again');
       return {
         send: true,
         join: false,
@@ -97,8 +98,8 @@ export function planMail(
     case 'event.updated':
       return planUpdate(reg, event, sequence);
     case 'event.cancelled':
-      if (event.status !== 'cancelled') return skip('the event is no longer cancelled');
-      if (reg.status === 'cancelled') return skip('the registration was cancelled');
+      if (event.status !== 'cancelled') return skip('event_not_cancelled');
+      if (reg.status === 'cancelled') return skip('registration_cancelled');
       return {
         send: true,
         join: false,
@@ -110,9 +111,9 @@ export function planMail(
     case 'event.follow_up':
       return planFollowUp(reg, event, ctx);
     case 'event.message':
-      if (reg.status === 'cancelled') return skip('the registration was cancelled');
-      if (reg.unsubscribedAt) return skip('the registrant unsubscribed');
-      if (event.status === 'draft') return skip('the event is not published');
+      if (reg.status === 'cancelled') return skip('registration_cancelled');
+      if (reg.unsubscribedAt) return skip('unsubscribed');
+      if (event.status === 'draft') return skip('event_not_published');
       return {
         send: true,
         join: reg.status === 'confirmed' && published,
@@ -131,20 +132,20 @@ export function planMail(
  */
 function planReminder(reg: Registration, event: EventRecord, ctx: PlanContext): MailPlan {
   const offset = ctx.topic?.startsWith('reminder:') ? ctx.topic.slice('reminder:'.length) : '';
-  if (event.status !== 'published') return retract('the event is not published');
-  if (reg.status !== 'confirmed') return retract('the registration is not confirmed');
-  if (reg.unsubscribedAt) return skip('the registrant unsubscribed');
-  if (!event.reminders.includes(offset)) return skip('the organiser removed this reminder');
-  if (ctx.now >= event.startsAt) return skip('the event has started');
+  if (event.status !== 'published') return retract('event_not_published');
+  if (reg.status !== 'confirmed') return retract('registration_not_confirmed');
+  if (reg.unsubscribedAt) return skip('unsubscribed');
+  if (!event.reminders.includes(offset)) return skip('reminder_removed');
+  if (ctx.now >= event.startsAt) return skip('event_started');
   const moment = offsetBefore(event.startsAt, offset);
-  if (seatSince(reg) >= moment) return skip("the registrant took their seat after this reminder's moment");
-  if (ctx.now < moment) return retract('the event moved; the reminder is not due yet');
+  if (seatSince(reg) >= moment) return skip('seat_after_moment');
+  if (ctx.now < moment) return retract('reminder_not_due');
   const minutes = offsetMinutes(offset)!;
   const superseded = event.reminders.find((o) => {
     const m = offsetBefore(event.startsAt, o);
     return offsetMinutes(o)! < minutes && m <= ctx.now && seatSince(reg) < m;
   });
-  if (superseded) return skip(`the later reminder (${superseded}) is due`);
+  if (superseded) return skip('later_reminder_due', superseded);
   return {
     send: true,
     join: true,
@@ -156,24 +157,24 @@ function planReminder(reg: Registration, event: EventRecord, ctx: PlanContext): 
 
 /** The follow-up goes to confirmed registrants after the end, in the version their join clicks decide. */
 function planFollowUp(reg: Registration, event: EventRecord, ctx: PlanContext): MailPlan {
-  if (event.status !== 'published') return retract('the event is not published');
-  if (reg.status !== 'confirmed') return retract('the registration is not confirmed');
-  if (reg.unsubscribedAt) return skip('the registrant unsubscribed');
-  if (!event.followUp) return skip('the organiser removed the follow-up');
+  if (event.status !== 'published') return retract('event_not_published');
+  if (reg.status !== 'confirmed') return retract('registration_not_confirmed');
+  if (reg.unsubscribedAt) return skip('unsubscribed');
+  if (!event.followUp) return skip('follow_up_removed');
   const moment = offsetAfter(event.endsAt, event.followUp.after);
-  if (ctx.now < moment) return retract('the event moved; the follow-up is not due yet');
+  if (ctx.now < moment) return retract('follow_up_not_due');
   if (ctx.now.getTime() - moment.getTime() > FOLLOW_UP_WINDOW_DAYS * 86_400_000) {
-    return skip('the follow-up is too late to send');
+    return skip('follow_up_too_late');
   }
   return { send: true, join: false, manage: true, unsubscribe: true, attended: reg.firstJoinedAt !== null };
 }
 
 function planUpdate(reg: Registration, event: EventRecord, sequence: number): MailPlan {
-  if (event.status !== 'published') return retract('the event is not published');
-  if (reg.status !== 'confirmed') return retract('the registration is not confirmed');
+  if (event.status !== 'published') return retract('event_not_published');
+  if (reg.status !== 'confirmed') return retract('registration_not_confirmed');
   // The confirmation has not gone out yet: when it does, it carries the current details.
-  if (!reg.inviteSent) return skip('the confirmation, still to be delivered, carries the current details');
-  if (reg.inviteSent.sequence >= sequence) return skip("the registrant's calendar is already up to date");
+  if (!reg.inviteSent) return skip('confirmation_pending');
+  if (reg.inviteSent.sequence >= sequence) return skip('calendar_up_to_date');
   return {
     send: true,
     join: true,
@@ -206,10 +207,10 @@ function changesSince(reg: Registration, event: EventRecord): InviteChanges {
   return changes;
 }
 
-function skip(reason: string): MailPlan {
-  return { send: false, reason };
+function skip(reason: SkipReason, detail?: string): MailPlan {
+  return { send: false, reason: skipNote(reason, detail) };
 }
 
-function retract(reason: string): MailPlan {
-  return { send: false, reason, retract: true };
+function retract(reason: SkipReason): MailPlan {
+  return { send: false, reason: skipNote(reason), retract: true };
 }

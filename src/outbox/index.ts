@@ -5,6 +5,7 @@
  */
 export { queueMail, queueEventMails, enqueueDelivery, enqueueDeliveries } from './outbox';
 export { mailKinds, optionalKinds, type MailKind } from './mail-kinds';
+export { skipReasons, skipNote, parseSkipNote, type SkipReason } from './mail-notes';
 export {
   mailsForRegistration,
   lockRegistrationMail,

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/pool';
 import { enqueue, enqueueMany, queues } from '../jobs/queue';
 import type { MailKind } from './mail-kinds';
+import { skipNote } from './mail-notes';
 import * as q from './outbox.queries';
 
 /**
@@ -26,7 +27,7 @@ export async function queueEventMails(
   m: { eventId: number; kind: MailKind; statuses: string[]; at: Date; replacesPending?: MailKind[] },
 ): Promise<number> {
   if (m.replacesPending?.length) {
-    await q.skipPendingEventMails(tx, m.eventId, m.replacesPending, `replaced by a later ${m.kind} mail`);
+    await q.skipPendingEventMails(tx, m.eventId, m.replacesPending, skipNote('replaced', m.kind));
   }
   const ids = await q.insertEventMails(tx, m);
   await enqueueDeliveries(tx, ids);

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { insertAuditEntry } from '../audit';
 import { withTransaction } from '../db/pool';
-import { lockRegistrationMail, optionalKinds, skipPendingMailsOf } from '../outbox';
+import { lockRegistrationMail, optionalKinds, skipNote, skipPendingMailsOf } from '../outbox';
 import { registrationForLink, setUnsubscribed, type RegistrationWithEvent } from '../registrations';
 
 /**
@@ -24,7 +24,7 @@ export async function unsubscribe(pool: pg.Pool, token: string, now: Date): Prom
       tx,
       found.registration.id,
       optionalKinds,
-      'the registrant unsubscribed',
+      skipNote('unsubscribed'),
     );
     if (changed) {
       await insertAuditEntry(tx, {

@@ -346,7 +346,7 @@ describe('mail delivery and calendar invites', () => {
       {
         kind: 'registration.confirmed',
         status: 'skipped',
-        last_error: 'the registration is no longer confirmed',
+        last_error: 'registration_not_confirmed',
       },
       { kind: 'registration.cancelled', status: 'sent', last_error: null },
     ]);
