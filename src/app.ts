@@ -3,16 +3,13 @@ import express from 'express';
 import helmet from 'helmet';
 import { adminRoutes } from './admin/admin.routes';
 import { apiRoutes } from './api/api.routes';
-import { eventRoutes } from './events/events.routes';
 import { csrfToken } from './http/csrf';
-import { unsubscribeRoutes } from './reminders/unsubscribe.routes';
 import { errorHandler, notFound } from './http/error-handler';
 import { healthRoutes } from './http/health';
 import { languageMiddleware } from './http/language';
 import type { AppContext } from './http/context';
 import { paths } from './paths';
-import { manageRoutes } from './registrations/manage.routes';
-import { registrationRoutes } from './registrations/registrations.routes';
+import { siteRoutes } from './site/site.routes';
 
 export type { AppContext } from './http/context';
 
@@ -54,13 +51,7 @@ export function buildApp(ctx: AppContext): express.Express {
     res.locals.path = req.path;
     next();
   });
-  app.get('/privacy', (_req, res) => {
-    res.render('privacy', {});
-  });
-  app.use(eventRoutes(ctx));
-  app.use(registrationRoutes(ctx));
-  app.use(manageRoutes(ctx));
-  app.use(unsubscribeRoutes(ctx));
+  app.use(siteRoutes(ctx));
   app.use(adminRoutes(ctx, secure));
   app.use(notFound);
   app.use(errorHandler);

@@ -57,6 +57,9 @@ export async function eventForActor(
 }
 
 /** How a change by this actor is recorded: the audit label, the account, and when. */
-export function actingAs(actor: Actor, now: Date): { now: Date; actor: string; userId: number } {
-  return { now, actor: actor.label, userId: actor.user.id };
+export function actingAs(
+  actor: Actor,
+  now: Date,
+): { now: Date; actor: string; userId: number; mayCreateEvents: boolean } {
+  return { now, actor: actor.label, userId: actor.user.id, mayCreateEvents: canCreateEvents(actor.user) };
 }

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
-import { insertAuditEntry } from '../audit/audit.queries';
+import { insertAuditEntry } from '../audit';
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
-import { countHit, giveBackHit, windowStartFor } from '../http/rate-limit';
+import { countHit, giveBackHit, windowStartFor } from '../rate-limits';
 import * as q from './accounts.queries';
 import type { Actor, ApiToken, Role, User } from './accounts.types';
 import { roles } from './accounts.types';

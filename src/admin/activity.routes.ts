@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { addEventMember, eventMembers, removeEventMember, userByEmail } from '../accounts';
-import { auditEntriesForEvent, insertAuditEntry } from '../audit/audit.queries';
+import { auditEntriesForEvent, insertAuditEntry } from '../audit';
 import { withTransaction } from '../db/pool';
 import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';

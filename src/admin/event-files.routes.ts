@@ -5,7 +5,6 @@ import {
   addEventFile,
   eventFileContent,
   eventFiles,
-  fileDownloadHeaders,
   fileSizeLabel,
   maxFileBytes,
   maxFilesPerEvent,
@@ -14,6 +13,7 @@ import {
   type EventRecord,
 } from '../events';
 import type { AppContext } from '../http/context';
+import { fileDownloadHeaders } from '../http/download';
 import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
 import { formatInstant } from '../time';

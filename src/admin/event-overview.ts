@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { eventView, pickText, type EventRecord } from '../events';
 import { tFor, type Language } from '../i18n';
+import { parseSkipNote } from '../outbox';
 import {
   countryOptions,
   displayName,
@@ -212,6 +213,7 @@ export async function attendeeDetailPage(pool: pg.Pool, event: EventRecord, id: 
     answers: answerRows(event, r.answers, lang),
     mails: detail.mails.map((m) => ({
       ...m,
+      lastError: mailNote(m.lastError, lang),
       createdLabel: when(m.createdAt),
       sentLabel: when(m.sentAt),
       createdIso: m.createdAt.toISOString(),
@@ -226,4 +228,19 @@ export async function attendeeDetailPage(pool: pg.Pool, event: EventRecord, id: 
     actionBase: `/admin/events/${encodeURIComponent(event.slug)}/attendees/${r.id}`,
     timeZone: event.timezone,
   };
+}
+
+/**
+ * A mail's note in `lang`: a skip reason (stored as a code) in words, or a mail server's answer as it
+ * came. Notes from before reasons were codes were mapped to codes by a migration.
+ */
+function mailNote(note: string | null, lang: Language): string | null {
+  const parsed = note ? parseSkipNote(note) : undefined;
+  if (!parsed) return note;
+  const t = tFor(lang);
+  const detail =
+    parsed.reason === 'replaced' && parsed.detail
+      ? t(`attendees:mails.kinds.${parsed.detail}`, { defaultValue: parsed.detail })
+      : parsed.detail;
+  return t(`attendees:mails.reasons.${parsed.reason}`, { detail });
 }

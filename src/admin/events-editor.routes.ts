@@ -3,6 +3,7 @@ import { canCreateEvents, type Actor } from '../accounts';
 import { DomainError } from '../errors';
 import {
   addToCalendarView,
+  assertCancellable,
   cancelEvent,
   changeImpact,
   createEvent,
@@ -18,8 +19,7 @@ import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
 import { LANG_COOKIE } from '../http/language';
 import { zoneNaming } from '../time';
-import { availability, registrationCounts } from '../registrations';
-import { formView } from '../registrations/form.view';
+import { availability, formView, registrationCounts } from '../registrations';
 import { eventFor, saveContext } from './admin.context';
 import {
   duplicateSlug,
@@ -170,7 +170,6 @@ const saveFromForm: Handler = async (ctx, req, res) => {
 /** Copies the event as a new draft under `newSlug`; a bad or taken slug is said at the copy's box. */
 const duplicate: Handler = async (ctx, req, res) => {
   const { event, actor } = await eventFor(ctx, res, String(req.params.slug), 'edit');
-  assertCanCreate(actor);
   const newSlug = String(req.body?.newSlug ?? '').trim();
   try {
     const saved = await duplicateEvent(ctx.pool, event.slug, newSlug, saveContext(ctx, actor));
@@ -206,7 +205,7 @@ const publish: Handler = async (ctx, req, res) => {
 /** Cancels a published event, always after a confirmation page that says who gets the cancellation. */
 const cancel: Handler = async (ctx, req, res) => {
   const { event, actor } = await eventFor(ctx, res, String(req.params.slug), 'edit');
-  if (event.status !== 'published') throw new DomainError('conflict', 'editor:errors.notPublished');
+  assertCancellable(event);
   if (req.body?.confirm !== 'yes') {
     const impact = await changeImpact(ctx.pool, { ...toEventJson(event), status: 'cancelled' });
     return renderConfirm(res, 'cancel', impact.mail?.recipients ?? 0);

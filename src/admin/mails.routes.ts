@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
+import { previewMessage } from '../delivery/preview';
 import { DomainError } from '../errors';
 import { patchEvent, type EventRecord } from '../events';
 import type { AppContext } from '../http/context';
@@ -9,7 +10,6 @@ import {
   eventMessagesWithProgress,
   messageRecipients,
   parseMessageInput,
-  previewMessage,
   sendEventMessage,
   type MessageInput,
   type MessageWithProgress,

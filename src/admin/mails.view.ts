@@ -1,6 +1,6 @@
 import type { EventRecord, FollowUp, Material } from '../events';
 import { tFor, type Language } from '../i18n';
-import { previewMail } from '../mail/preview';
+import { previewMail } from '../delivery/preview';
 import { followUpTopic, reminderTopic } from '../reminders';
 import { formatInstant, offsetAfter, offsetBefore, offsetMinutes } from '../time';
 

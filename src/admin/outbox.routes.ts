@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { assertAdmin } from '../accounts';
 import type { AppContext } from '../http/context';
-import { outboxViewerRoutes } from '../mail/outbox-viewer.routes';
+import { outboxViewerRoutes } from './outbox-viewer.routes';
 import { actorOf } from './session';
 
 /** The outbox viewer (mails written to DATA_DIR/outbox when no SMTP server is set), for admins. */

@@ -251,7 +251,7 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
             401: errorResponse('No valid token'),
             403: errorResponse('Read-only access'),
             404: errorResponse('No such event'),
-            409: errorResponse('Already cancelled'),
+            409: errorResponse('Already cancelled, or a draft (only a published event can be cancelled)'),
           },
         },
       },

@@ -6,3 +6,4 @@
 export { buildInvite, type InviteInput } from './invite';
 export { eventUid, registrationUid } from './uids';
 export { calendarLinks } from './links';
+export type { CalendarEvent } from './calendar.types';

@@ -1,3 +1,4 @@
+import type { CalendarEvent } from './calendar.types';
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import ical, {
   ICalAlarmType,
@@ -7,7 +8,6 @@ import ical, {
   ICalEventStatus,
 } from 'ical-generator';
 import { DateTime } from 'luxon';
-import type { EventRecord } from '../events/events.types';
 import { tFor, type Language } from '../i18n';
 import { eventTitle, publicLines, whenLine } from './texts';
 
@@ -18,7 +18,7 @@ export interface InviteInput {
   sequence: number;
   /** DTSTAMP, written in UTC. Pass a stored instant (not the clock) when the file must be reproducible. */
   stamp: Date;
-  event: EventRecord;
+  event: CalendarEvent;
   /** SUMMARY and DESCRIPTION language; a text missing in it falls back to the other language. */
   lang: Language;
   /** Absolute public event page URL. */

@@ -1,4 +1,4 @@
-import type { EventRecord } from '../events/events.types';
+import type { CalendarEvent } from './calendar.types';
 import type { Language } from '../i18n';
 import { eventTitle, publicLines } from './texts';
 
@@ -26,7 +26,7 @@ function isoInstant(instant: Date): string {
 
 /** Google Calendar and Outlook.com "new event" links, pre-filled in `lang`. */
 export function calendarLinks(
-  event: EventRecord,
+  event: CalendarEvent,
   lang: Language,
   eventUrl: string,
 ): { google: string; outlook: string } {

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/pool';
 import { DomainError } from '../errors';
+import { maxOffsetMinutes } from '../time';
 import type { EventInput } from './events.schemas';
 import type { EventRecord, FollowUp, Material, Question, Texts } from './events.types';
 
@@ -10,7 +11,7 @@ const columns = `id, slug, status, title, summary, description, programme, organ
   meeting_url, meeting_passcode, contact_email, questions, reminders, materials, follow_up, bilingual_mail, revision, created_at,
   updated_at`;
 
-/** An events row as `columns` selects it; other domains' queries over events map rows with toEvent. */
+/** An events row as `columns` selects it; toEvent maps it to an EventRecord. */
 export interface EventRow {
   id: string;
   slug: string;
@@ -191,9 +192,6 @@ export async function eventCount(db: Queryable): Promise<number> {
   return Number(res.rows[0]?.n ?? 0);
 }
 
-/** The column list that toEvent maps, for queries over events elsewhere. */
-export const eventColumns = columns;
-
 /** Inserts a new event from validated input. */
 export async function insertEvent(
   db: Queryable,
@@ -269,4 +267,20 @@ export async function lockSlug(db: Queryable, slug: string): Promise<void> {
 /** Takes a transaction-scoped advisory lock, so one process at a time runs a start-up task. */
 export async function lockForTask(db: Queryable, lockId: number): Promise<void> {
   await db.query('SELECT pg_advisory_xact_lock($1)', [lockId]);
+}
+
+/**
+ * Published events that may have a reminder or follow-up due: starting within the longest reminder
+ * offset, or ended within the longest follow-up delay plus its sending window.
+ */
+export async function eventsWithMailsDue(db: Queryable, now: Date): Promise<EventRecord[]> {
+  const res = await db.query<EventRow>(
+    `SELECT ${columns} FROM events
+      WHERE status = 'published'
+        AND ((starts_at > $1 AND starts_at <= $1 + make_interval(mins => $2) AND cardinality(reminders) > 0)
+          OR (follow_up IS NOT NULL AND ends_at <= $1 AND ends_at > $1 - make_interval(mins => $2, days => 31)))
+      ORDER BY starts_at, id`,
+    [now, maxOffsetMinutes],
+  );
+  return res.rows.map(toEvent);
 }

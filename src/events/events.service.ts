@@ -1,13 +1,12 @@
 import type pg from 'pg';
-import { insertAuditEntry } from '../audit/audit.queries';
+import { insertAuditEntry } from '../audit';
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
-import type { Language } from '../i18n';
 import { enqueue, queues } from '../jobs/queue';
-import { queueEventMails } from '../mail';
+import { queueEventMails } from '../outbox';
 import { eventInputSchema, eventIssues, type EventInput } from './events.schemas';
 import * as q from './events.queries';
-import type { EventRecord, Texts } from './events.types';
+import type { EventRecord } from './events.types';
 
 /**
  * Commands and views on events: import/export of the event JSON shape, the public list, and what an
@@ -94,6 +93,11 @@ export interface SaveContext {
   now: Date;
   actor: string;
   userId?: number | null;
+  /**
+   * Whether the actor may create events, as accounts decides it (`actingAs`). Creating (and copying)
+   * is refused without it, so the workspace, the API and any later surface cannot disagree.
+   */
+  mayCreateEvents?: boolean;
 }
 
 export interface SavedEvent {
@@ -194,6 +198,7 @@ export async function changeImpact(db: Queryable, input: EventInput): Promise<Ch
 
 /** Creates an event; `slug_taken` (409) when the slug is in use. */
 export async function createEvent(pool: pg.Pool, doc: unknown, ctx: SaveContext): Promise<SavedEvent> {
+  if (!ctx.mayCreateEvents) throw new DomainError('forbidden', 'errors:forbidden');
   const input = parseEventInput(doc);
   return withTransaction(pool, async (tx) => {
     await q.lockSlug(tx, input.slug);
@@ -260,9 +265,19 @@ function mergePatch(target: unknown, patch: unknown): unknown {
 /** Cancels an event: registrants get the cancellation mail (with a calendar CANCEL). */
 export async function cancelEvent(pool: pg.Pool, slug: string, ctx: SaveContext): Promise<SavedEvent> {
   return changeLocked(pool, slug, ctx, (current) => {
-    if (current.status === 'cancelled') throw new DomainError('event_cancelled', 'errors:eventCancelled');
+    assertCancellable(current);
     return { ...current, status: 'cancelled' };
   });
+}
+
+/**
+ * Only a published event can be cancelled: a cancelled one already is (`event_cancelled`), and a draft
+ * has no registrants to tell, so it stays a draft (`conflict`). Surfaces may ask before they show a
+ * confirmation; cancelEvent asks again under the event's lock.
+ */
+export function assertCancellable(event: Pick<EventRecord, 'status'>): void {
+  if (event.status === 'cancelled') throw new DomainError('event_cancelled', 'errors:eventCancelled');
+  if (event.status !== 'published') throw new DomainError('conflict', 'errors:cancelNotPublished');
 }
 
 /**
@@ -372,14 +387,5 @@ export function registrationWindow(event: EventRecord, now: Date): RegistrationW
   return { state: 'open', closesAt };
 }
 
-/** The text in `lang`, or in the other language with `fallback` set so the page can say so. */
-export function pickText(
-  texts: Texts,
-  lang: Language,
-): { text: string; lang: Language; fallback: boolean } | undefined {
-  const own = texts[lang];
-  if (own) return { text: own, lang, fallback: false };
-  const other: Language = lang === 'en' ? 'ja' : 'en';
-  const theirs = texts[other];
-  return theirs ? { text: theirs, lang: other, fallback: true } : undefined;
-}
+/** Text in `lang`, else in the other language (see i18n/texts.ts). */
+export { pickText } from '../i18n';

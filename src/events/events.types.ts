@@ -1,5 +1,7 @@
-/** Text in each language; either may be missing. */
-export type Texts = { en?: string; ja?: string };
+import type { Texts } from '../i18n';
+
+/** Text in each language; either may be missing (defined with pickText in i18n). */
+export type { Texts };
 
 /** Text that must exist in both languages (what organisers send to everyone). */
 export type BilingualTexts = { en: string; ja: string };

@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import type pg from 'pg';
-import { insertAuditEntry } from '../audit/audit.queries';
+import { insertAuditEntry } from '../audit';
 import { withTransaction } from '../db/pool';
-import { attachmentDisposition } from '../http/download';
 import { DomainError } from '../errors';
 import type { Language } from '../i18n';
 import type { SaveContext } from './events.service';
@@ -162,21 +161,4 @@ export function fileSizeLabel(bytes: number, lang: Language): string {
     unit: mb ? 'megabyte' : 'kilobyte',
     maximumFractionDigits: mb ? 1 : 0,
   }).format(Math.max(1, bytes / (mb ? 1024 * 1024 : 1024)));
-}
-
-/** RFC 5987 percent-encoding, for the filename* parameter. */
-/**
- * The headers a file download is sent with, wherever it is downloaded from. Always an attachment (a
- * PDF is never shown inline on our origin), its name in UTF-8 (filename*, so Japanese names arrive
- * intact; filename= is an ASCII stand-in for old clients), never sniffed, never cached anywhere but
- * the browser's memory, and no referrer (the download address may hold a registrant's token).
- */
-export function fileDownloadHeaders(file: Pick<q.EventFile, 'filename'>): Record<string, string> {
-  return {
-    'Content-Type': 'application/pdf',
-    'Content-Disposition': attachmentDisposition(file.filename),
-    'X-Content-Type-Options': 'nosniff',
-    'Cache-Control': 'private, no-store',
-    'Referrer-Policy': 'no-referrer',
-  };
 }

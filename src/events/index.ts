@@ -9,7 +9,14 @@ export type {
   FollowUp,
 } from './events.types';
 export type { EventInput, EventIssue } from './events.schemas';
-export { lockedEvent, eventById, eventBySlug, eventSummaries, type EventSummary } from './events.queries';
+export {
+  lockedEvent,
+  eventById,
+  eventBySlug,
+  eventSummaries,
+  eventsWithMailsDue,
+  type EventSummary,
+} from './events.queries';
 export {
   importEvent,
   exportEvent,
@@ -23,6 +30,7 @@ export {
   createEvent,
   patchEvent,
   cancelEvent,
+  assertCancellable,
   duplicateEvent,
   changeImpact,
   type ChangeImpact,
@@ -31,14 +39,20 @@ export {
   type RegistrationWindow,
 } from './events.service';
 export { seedDemoEvent, demoEvent } from './demo-event';
-export { eventView, addToCalendarView, eventPageUrl, type EventView, type LocalText } from './events.view';
+export {
+  eventView,
+  addToCalendarView,
+  publicCalendarFile,
+  eventPageUrl,
+  type EventView,
+  type LocalText,
+} from './events.view';
 export { eventFiles, eventFileContent, type EventFile, type EventFileContent } from './files.queries';
 export {
   addEventFile,
   removeEventFile,
   fileTitle,
   fileSizeLabel,
-  fileDownloadHeaders,
   sanitiseFileName,
   looksLikePdf,
   maxFileBytes,

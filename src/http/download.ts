@@ -18,6 +18,22 @@ export function attachmentDisposition(filename: string): string {
 }
 
 /**
+ * The headers a file download is sent with, wherever it is downloaded from. Always an attachment (a
+ * PDF is never shown inline on our origin), its name in UTF-8 (filename*, so Japanese names arrive
+ * intact; filename= is an ASCII stand-in for old clients), never sniffed, never cached anywhere but
+ * the browser's memory, and no referrer (the download address may hold a registrant's token).
+ */
+export function fileDownloadHeaders(file: { filename: string }): Record<string, string> {
+  return {
+    'Content-Type': 'application/pdf',
+    'Content-Disposition': attachmentDisposition(file.filename),
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'private, no-store',
+    'Referrer-Policy': 'no-referrer',
+  };
+}
+
+/**
  * Runs a streaming writer into the response through a PassThrough: the session middleware wraps
  * res.end and drops its end(callback) form, which writers use to learn that the file is complete.
  * The pipe carries back-pressure, and breaks when the client goes away, so the writer stops (and its

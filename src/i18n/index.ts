@@ -10,6 +10,8 @@ import { paths } from '../paths';
 export const languages = ['en', 'ja'] as const;
 export type Language = (typeof languages)[number];
 
+export { pickText, type Texts } from './texts';
+
 export const localesDir = paths.locales;
 
 /** True for the two languages the product speaks. */

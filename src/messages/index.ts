@@ -3,7 +3,7 @@ export {
   messageRecipients,
   sendEventMessage,
   fanOutMessage,
-  previewMessage,
+  fanOutUnfinishedMessages,
   eventMessagesWithProgress,
   eventMessageById,
   type MessageInput,

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/pool';
 import type { BilingualTexts } from '../events';
-import type { RegistrationFilters } from '../registrations/listing.queries';
+import type { RegistrationFilters } from '../registrations';
 
 /** Named queries for the organiser's messages (event_messages) and how their mails stand. */
 

@@ -1,16 +1,12 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { insertAuditEntry } from '../audit/audit.queries';
+import { insertAuditEntry } from '../audit';
 import { withTransaction } from '../db/pool';
 import { DomainError } from '../errors';
 import { type BilingualTexts, type EventRecord, type SaveContext } from '../events';
-import type { Language } from '../i18n';
 import { enqueue, queues } from '../jobs/queue';
-import { enqueueDeliveries } from '../mail/outbox';
-import { previewMail } from '../mail/preview';
-import type { RenderedMail } from '../mail/mail.types';
-import { insertMessageMails, messageRecipientCount } from '../registrations/listing.queries';
-import type { RegistrationFilters } from '../registrations/listing.queries';
+import { enqueueDeliveries } from '../outbox';
+import { insertMessageMails, messageRecipientCount, type RegistrationFilters } from '../registrations';
 import * as q from './messages.queries';
 
 /**
@@ -151,16 +147,6 @@ export async function fanOutUnfinishedMessages(pool: pg.Pool, now: Date, batchSi
   for (const id of await q.unfinishedMessageIds(pool))
     written += await fanOutMessage(pool, id, now, batchSize);
   return written;
-}
-
-/** The message as a registrant whose mail language is `lang` will read it, for the organiser's preview. */
-export function previewMessage(
-  event: EventRecord,
-  input: MessageInput,
-  lang: Language,
-  baseUrl: string,
-): RenderedMail {
-  return previewMail({ kind: 'event.message', event, lang, baseUrl, message: input });
 }
 
 export {

@@ -28,6 +28,7 @@ export { affiliations, registrationFormSchema, parseRegistrationForm } from './r
 export { countryOptions, isCountryCode } from './countries';
 export { mintLinkToken } from './tokens';
 export { displayName } from './names';
+export { formView } from './form.view';
 export {
   registrationsPerDay,
   registrationBreakdowns,
@@ -49,6 +50,8 @@ export {
   type RegistrationRow,
   type RegistrationCounts,
 } from './listing';
+/** Messages write their recipients' mail rows with the attendee list's filters. */
+export { insertMessageMails, messageRecipientCount } from './listing.queries';
 export {
   exportRegistrations,
   exportContentType,

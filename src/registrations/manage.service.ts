@@ -1,12 +1,10 @@
 import type pg from 'pg';
-import { insertAuditEntry } from '../audit/audit.queries';
+import { insertAuditEntry } from '../audit';
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { eventById, lockedEvent, type EventRecord } from '../events';
 import { isLanguage, type Language } from '../i18n';
-import { queueMail } from '../mail';
-import { optionalKinds } from '../mail/mail.types';
-import { skipPendingMailsOf } from '../mail/outbox.queries';
+import { optionalKinds, queueMail, skipNote, skipPendingMailsOf } from '../outbox';
 import * as q from './registrations.queries';
 import type { LinkPurpose } from './registrations.queries';
 import { hashToken, looksLikeToken } from './tokens';
@@ -169,7 +167,7 @@ export async function changePreferences(
     const wasOn = reg.unsubscribedAt === null;
     if (reminders !== undefined && reminders !== wasOn) {
       await q.setUnsubscribed(tx, reg.id, reminders ? null : req.now);
-      if (!reminders) await skipPendingMailsOf(tx, reg.id, optionalKinds, 'the registrant unsubscribed');
+      if (!reminders) await skipPendingMailsOf(tx, reg.id, optionalKinds, skipNote('unsubscribed'));
     }
     await insertAuditEntry(tx, {
       actor: `attendee:${reg.email.toLowerCase()}`,

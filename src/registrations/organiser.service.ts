@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import { auditEntriesForEvent, insertAuditEntry, type AuditRecord } from '../audit/audit.queries';
+import { auditEntriesForEvent, insertAuditEntry, type AuditRecord } from '../audit';
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { lockedEvent, type EventRecord } from '../events';
-import { mailsForRegistration, queueMail, type MailKind, type RegistrationMail } from '../mail';
+import { mailsForRegistration, queueMail, type MailKind, type RegistrationMail } from '../outbox';
 import type { RegistrationFilters } from './listing.queries';
 import { promoteWaiting } from './manage.service';
 import { registrationRecord, restoreRegistrationRow, type RegistrationRecord } from './organiser.queries';

@@ -1,11 +1,11 @@
 import type pg from 'pg';
-import { insertAuditEntry } from '../audit/audit.queries';
+import { insertAuditEntry } from '../audit';
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { lockedEvent, publicEvent, registrationWindow, type EventRecord } from '../events';
 import { formatInstant } from '../time';
 import type { Language } from '../i18n';
-import { queueMail } from '../mail';
+import { queueMail } from '../outbox';
 import { loggerFor } from '../logger';
 import * as q from './registrations.queries';
 import { parseRegistrationForm, type RegistrationForm } from './registrations.schemas';

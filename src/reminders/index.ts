@@ -1,3 +1,4 @@
 export { queueDueMails } from './send-reminders.job';
-export { dueTopics, reminderTopic, followUpTopic, type DueTopic } from './schedule';
+export { dueTopics, reminderTopic, followUpTopic, FOLLOW_UP_WINDOW_DAYS, type DueTopic } from './schedule';
 export { topicTallies } from './reminders.queries';
+export { unsubscribe, resubscribe } from './unsubscribe.service';

@@ -1,25 +1,6 @@
 import type { Queryable } from '../db/pool';
-import { eventColumns, toEvent, type EventRow } from '../events/events.queries';
-import type { EventRecord } from '../events';
-import { maxOffsetMinutes } from '../time';
 
 /** Named queries for finding due reminders and follow-ups and writing their mail rows. */
-
-/**
- * Published events that may have a reminder or follow-up due: starting within the longest reminder
- * offset, or ended within the longest follow-up delay plus its sending window.
- */
-export async function eventsWithMailsDue(db: Queryable, now: Date): Promise<EventRecord[]> {
-  const res = await db.query<EventRow>(
-    `SELECT ${eventColumns} FROM events
-      WHERE status = 'published'
-        AND ((starts_at > $1 AND starts_at <= $1 + make_interval(mins => $2) AND cardinality(reminders) > 0)
-          OR (follow_up IS NOT NULL AND ends_at <= $1 AND ends_at > $1 - make_interval(mins => $2, days => 31)))
-      ORDER BY starts_at, id`,
-    [now, maxOffsetMinutes],
-  );
-  return res.rows.map(toEvent);
-}
 
 /**
  * Tries to become the one writer of a topic's rows for the rest of the transaction. Another worker

@@ -1,11 +1,13 @@
 import type { EventRecord } from '../events';
 import { offsetAfter, offsetBefore } from '../time';
-import { FOLLOW_UP_WINDOW_DAYS } from '../mail/delivery.plan';
 
 /**
  * Which reminders and follow-up of an event are due at `now`. Pure: the moments come from the event as it
  * is now, so when the event moves, every reminder not yet written moves with it.
  */
+
+/** How long after the follow-up's moment it may still go (a worker that was down for days). */
+export const FOLLOW_UP_WINDOW_DAYS = 30;
 
 /** One due mail topic of an event: write a row for every registrant who should get it. */
 export interface DueTopic {

@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/pool';
 import { loggerFor } from '../logger';
-import { enqueueDeliveries } from '../mail/outbox';
-import { fanOutUnfinishedMessages } from '../messages/messages.service';
-import { eventsWithMailsDue, insertTopicMails, tryLockTopic } from './reminders.queries';
+import { enqueueDeliveries } from '../outbox';
+import { fanOutUnfinishedMessages } from '../messages';
+import { eventsWithMailsDue } from '../events';
+import { insertTopicMails, tryLockTopic } from './reminders.queries';
 import { dueTopics, type DueTopic } from './schedule';
 
 const log = loggerFor('reminders');

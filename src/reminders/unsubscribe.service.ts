@@ -1,8 +1,7 @@
 import type pg from 'pg';
-import { insertAuditEntry } from '../audit/audit.queries';
+import { insertAuditEntry } from '../audit';
 import { withTransaction } from '../db/pool';
-import { optionalKinds } from '../mail/mail.types';
-import { lockRegistrationMail, skipPendingMailsOf } from '../mail/outbox.queries';
+import { lockRegistrationMail, optionalKinds, skipNote, skipPendingMailsOf } from '../outbox';
 import { registrationForLink, setUnsubscribed, type RegistrationWithEvent } from '../registrations';
 
 /**
@@ -25,7 +24,7 @@ export async function unsubscribe(pool: pg.Pool, token: string, now: Date): Prom
       tx,
       found.registration.id,
       optionalKinds,
-      'the registrant unsubscribed',
+      skipNote('unsubscribed'),
     );
     if (changed) {
       await insertAuditEntry(tx, {

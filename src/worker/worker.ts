@@ -1,11 +1,16 @@
 import type pg from 'pg';
 import { deleteExpiredSessions } from '../accounts';
 import type { Config } from '../config';
-import { deleteOldRateLimitWindows } from '../http/rate-limit';
+import { deleteOldRateLimitWindows } from '../rate-limits';
 import { queues, startQueueRunner } from '../jobs/queue';
 import { loggerFor } from '../logger';
-import { defaultRetryPolicy, deliverMail, requeueOverdueMails, type RetryPolicy } from '../mail/delivery.job';
-import { createTransport, type MailTransport } from '../mail/transport';
+import {
+  defaultRetryPolicy,
+  deliverMail,
+  requeueOverdueMails,
+  type RetryPolicy,
+} from '../delivery/delivery.job';
+import { createTransport, type MailTransport } from '../delivery/transport';
 import { promoteWaitingForEvent } from '../registrations';
 import { queueDueMails } from '../reminders';
 

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { migrationsDir } from '../../src/db/migrate';
 import type { EventInput } from '../../src/events';
 import { addEventMember, type User } from '../../src/accounts';
 import { registerAttendee } from '../../src/registrations';
@@ -299,6 +302,64 @@ async function resendAndFail(slug: string, id: number) {
     [id],
   );
 }
+
+describe('why a mail was not sent', () => {
+  it('when mails were skipped, then the detail page says why in the page language, and a mail server answer shows as it came', async () => {
+    const event = await eventForTeam();
+    const id = await register(event.slug, { email: 'skipped@example.org' });
+    await t.db.pool.query(
+      `INSERT INTO outgoing_mails (kind, event_id, registration_id, recipient, locale, status, last_error)
+       SELECT kind, event_id, registration_id, recipient, locale, 'skipped', note
+         FROM outgoing_mails, unnest($2::text[]) AS note WHERE registration_id = $1`,
+      [id, ['unsubscribed', 'later_reminder_due:PT3H', 'replaced:event.updated', '451 try again later']],
+    );
+    const en = await asOrganiser.agent.get(`/admin/events/${event.slug}/attendees/${id}?lang=en`);
+    expect(en.text).toContain('Not sent: the registrant unsubscribed.');
+    expect(en.text).toContain('Not sent: the later reminder (PT3H) was due.');
+    expect(en.text).toContain('Not sent: replaced by a later mail (');
+    expect(en.text).toContain('451 try again later');
+    const ja = await asOrganiser.agent.get(`/admin/events/${event.slug}/attendees/${id}?lang=ja`);
+    expect(ja.text).toContain('未送信：登録者が配信を停止しました。');
+    expect(ja.text).toContain('未送信：後のリマインダー（PT3H）の時刻になっていました。');
+    expect(ja.text).not.toContain('the registrant unsubscribed');
+    await asOrganiser.agent.get('/admin?lang=en');
+  });
+
+  it('when rows hold the English reasons written before codes, then the migration maps them to codes and leaves other notes alone', async () => {
+    const event = await eventForTeam();
+    const id = await register(event.slug, { email: 'legacy@example.org' });
+    const legacy = [
+      'the registrant unsubscribed',
+      "the registrant's calendar is already up to date",
+      'the later reminder (PT3H) is due',
+      'replaced by a later event.updated mail',
+      '451 try again later',
+    ];
+    await t.db.pool.query(
+      `INSERT INTO outgoing_mails (kind, event_id, registration_id, recipient, locale, status, last_error)
+       SELECT kind, event_id, registration_id, recipient, locale, 'skipped', note
+         FROM outgoing_mails, unnest($2::text[]) WITH ORDINALITY AS n(note, i) WHERE registration_id = $1
+        ORDER BY i`,
+      [id, legacy],
+    );
+    const sql = fs.readFileSync(
+      path.join(migrationsDir, '20261201234025_mail_skip_reasons_as_codes.sql'),
+      'utf8',
+    );
+    await t.db.pool.query(sql);
+    const notes = await t.db.pool.query(
+      `SELECT last_error FROM outgoing_mails WHERE registration_id = $1 AND status = 'skipped' ORDER BY id`,
+      [id],
+    );
+    expect(notes.rows.map((r) => r.last_error)).toEqual([
+      'unsubscribed',
+      'calendar_up_to_date',
+      'later_reminder_due:PT3H',
+      'replaced:event.updated',
+      '451 try again later',
+    ]);
+  });
+});
 
 describe('what an organiser does to a registration', () => {
   it('when they cancel a confirmed registration, then it is cancelled with its mail and audit entry, and the next on the waiting list gets the seat', async () => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { EventRecord } from '../../src/events/events.types';
 import type { Language } from '../../src/i18n';
-import { renderMail } from '../../src/mail/render';
+import { renderMail } from '../../src/delivery/render';
 import { launchChromium, SHOTS } from '../helpers/browser';
 import { referenceEvent } from '../helpers/events';
 

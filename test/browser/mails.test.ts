@@ -4,7 +4,7 @@ import { type Browser, type BrowserContext, type BrowserContextOptions, type Pag
 import { addEventMember, createAccount } from '../../src/accounts';
 import type { Config } from '../../src/config';
 import { withTransaction } from '../../src/db/pool';
-import { createTransport, type MailTransport } from '../../src/mail/transport';
+import { createTransport, type MailTransport } from '../../src/delivery/transport';
 import { fanOutMessage } from '../../src/messages';
 import { queueDueMails } from '../../src/reminders';
 import { encodeForm, formData, formSession, makeEvent, startTestApp, type TestApp } from '../helpers/app';

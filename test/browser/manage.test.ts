@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import type { Config } from '../../src/config';
-import { createTransport, type MailTransport } from '../../src/mail/transport';
+import { createTransport, type MailTransport } from '../../src/delivery/transport';
 import { encodeForm, formData, formSession, makeEvent, startTestApp, type TestApp } from '../helpers/app';
 import { deliverDue, linksIn, mailConfig } from '../helpers/mail';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp';

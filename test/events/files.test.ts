@@ -8,9 +8,9 @@ import {
   sanitiseFileName,
   type EventRecord,
 } from '../../src/events';
-import { renderMail } from '../../src/mail/render';
-import { withFileMaterials } from '../../src/mail/render-model';
-import { createTransport } from '../../src/mail/transport';
+import { renderMail } from '../../src/delivery/render';
+import { withFileMaterials } from '../../src/delivery/render-model';
+import { createTransport } from '../../src/delivery/transport';
 import { cancelRegistration, mintLinkToken } from '../../src/registrations';
 import { encodeForm, formData, formSession, makeEvent, startTestApp, type TestApp } from '../helpers/app';
 import { eventRecord, eventDoc } from '../helpers/events';

@@ -1,8 +1,8 @@
 import ICAL from 'ical.js';
 import type { ParsedMail } from 'mailparser';
 import { loadConfig, type Config } from '../../src/config';
-import { deliverMail, type RetryPolicy } from '../../src/mail/delivery.job';
-import type { MailTransport } from '../../src/mail/transport';
+import { deliverMail, type RetryPolicy } from '../../src/delivery/delivery.job';
+import type { MailTransport } from '../../src/delivery/transport';
 import type { TestApp } from './app';
 
 /** The app's configuration with mail going to `smtpUrl`. */

@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 
 /**
- * Worker processes for tests that kill them (test/mail/fixtures/worker-process.ts), and the clock file
+ * Worker processes for tests that kill them (test/worker/fixtures/worker-process.ts), and the clock file
  * they share with the test.
  */
 
 const root = path.resolve(__dirname, '..', '..');
-const fixture = path.join(root, 'test', 'mail', 'fixtures', 'worker-process.ts');
+const fixture = path.join(root, 'test', 'worker', 'fixtures', 'worker-process.ts');
 
 /** How a process ended. */
 export interface Exit {

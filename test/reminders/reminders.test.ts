@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { Config } from '../../src/config';
 import { patchEvent } from '../../src/events';
-import { createTransport, type MailTransport } from '../../src/mail/transport';
+import { createTransport, type MailTransport } from '../../src/delivery/transport';
 import { queueDueMails } from '../../src/reminders';
 import { encodeForm, formData, formSession, makeEvent, startTestApp, type TestApp } from '../helpers/app';
 import { deliverDue, linksIn, mailConfig } from '../helpers/mail';
@@ -242,7 +242,7 @@ describe('reminders and the follow-up', () => {
       `SELECT topic, status, last_error FROM outgoing_mails WHERE topic IS NOT NULL ORDER BY topic`,
     );
     expect(topics).toEqual([
-      { topic: 'reminder:P1D', status: 'skipped', last_error: 'the later reminder (PT3H) is due' },
+      { topic: 'reminder:P1D', status: 'skipped', last_error: 'later_reminder_due:PT3H' },
       { topic: 'reminder:PT3H', status: 'sent', last_error: null },
     ]);
   });
@@ -337,7 +337,7 @@ describe('reminders and the follow-up', () => {
         t,
         `SELECT status, last_error FROM outgoing_mails WHERE topic = 'reminder:PT1H'`,
       );
-      expect(row).toEqual({ status: 'skipped', last_error: 'the registrant unsubscribed' });
+      expect(row).toEqual({ status: 'skipped', last_error: 'unsubscribed' });
       expect(await deliverDue(t, transport, config)).toEqual([]);
     });
 

@@ -1,0 +1,25 @@
+/**
+ * The outbox as other folders see it. Domains record a mail inside their transaction (`queueMail`,
+ * `queueEventMails`) and look at a registrant's mails; delivery (src/delivery, above the domains)
+ * takes rows from here to send them. `outgoing_mails` is queried only in this folder.
+ */
+export { queueMail, queueEventMails, enqueueDelivery, enqueueDeliveries } from './outbox';
+export { mailKinds, optionalKinds, type MailKind } from './mail-kinds';
+export { skipReasons, skipNote, parseSkipNote, type SkipReason } from './mail-notes';
+export {
+  mailsForRegistration,
+  lockRegistrationMail,
+  tryLockRegistrationMail,
+  skipPendingMailsOf,
+  lockDueMail,
+  markMailSent,
+  markMailForRetry,
+  markMailFailed,
+  markMailSkipped,
+  deleteMail,
+  overdueMailIds,
+  type MailToQueue,
+  type MailStatus,
+  type OutgoingMail,
+  type RegistrationMail,
+} from './outbox.queries';

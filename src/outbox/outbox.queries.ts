@@ -1,0 +1,288 @@
+import type { Queryable } from '../db/pool';
+import type { Language } from '../i18n';
+import type { MailKind } from './mail-kinds';
+
+/** Named queries for outgoing_mails: the record of every mail the product must send. */
+
+/** A mail to send, recorded in the transaction of the change that caused it. */
+export interface MailToQueue {
+  kind: MailKind;
+  eventId: number;
+  registrationId: number;
+  recipient: string;
+  locale: Language;
+  at: Date;
+}
+
+export type MailStatus = 'pending' | 'sent' | 'failed' | 'skipped';
+
+/** An outgoing mail row. */
+export interface OutgoingMail {
+  id: number;
+  kind: MailKind;
+  eventId: number;
+  registrationId: number;
+  recipient: string;
+  locale: Language;
+  status: MailStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+  /** What the mail is about, unique per registration ('reminder:PT1H', 'follow-up', 'message:17'). */
+  topic: string | null;
+  /** The organiser's message an event.message mail carries. */
+  eventMessageId: number | null;
+}
+
+interface MailRow {
+  id: string;
+  kind: MailKind;
+  event_id: string;
+  registration_id: string;
+  recipient: string;
+  locale: Language;
+  status: MailStatus;
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+  topic: string | null;
+  event_message_id: string | null;
+}
+
+const columns = `id, kind, event_id, registration_id, recipient, locale, status, attempts, last_error, created_at,
+  sent_at, topic, event_message_id`;
+
+function toMail(r: MailRow): OutgoingMail {
+  return {
+    id: Number(r.id),
+    kind: r.kind,
+    eventId: Number(r.event_id),
+    registrationId: Number(r.registration_id),
+    recipient: r.recipient,
+    locale: r.locale,
+    status: r.status,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+    topic: r.topic,
+    eventMessageId: r.event_message_id === null ? null : Number(r.event_message_id),
+  };
+}
+
+/** Inserts one pending mail and returns its id. */
+export async function insertOutgoingMail(db: Queryable, m: MailToQueue): Promise<number> {
+  const res = await db.query<{ id: string }>(
+    `INSERT INTO outgoing_mails (kind, event_id, registration_id, recipient, locale, created_at, next_attempt_at)
+     VALUES ($1, $2, $3, $4, $5, $6, now()) RETURNING id`,
+    [m.kind, m.eventId, m.registrationId, m.recipient, m.locale, m.at],
+  );
+  return Number(res.rows[0]!.id);
+}
+
+/** One pending mail of `kind` to every registration of the event in one of `statuses`; returns the ids. */
+export async function insertEventMails(
+  db: Queryable,
+  m: { eventId: number; kind: MailKind; statuses: string[]; at: Date },
+): Promise<number[]> {
+  const res = await db.query<{ id: string }>(
+    `INSERT INTO outgoing_mails (kind, event_id, registration_id, recipient, locale, created_at, next_attempt_at)
+     SELECT $2, event_id, id, email, locale, $4, now()
+       FROM registrations
+      WHERE event_id = $1 AND status = ANY ($3::text[])
+      ORDER BY id
+     RETURNING id`,
+    [m.eventId, m.kind, m.statuses, m.at],
+  );
+  return res.rows.map((r) => Number(r.id));
+}
+
+/**
+ * Marks pending mails of `kind` for the event as skipped, because a newer mail of the same kind says
+ * everything they would have said. A mail being sent right now is locked and left alone.
+ */
+export async function skipPendingEventMails(
+  db: Queryable,
+  eventId: number,
+  kinds: MailKind[],
+  reason: string,
+): Promise<number> {
+  const res = await db.query(
+    `UPDATE outgoing_mails SET status = 'skipped', last_error = $3
+      WHERE id IN (SELECT id FROM outgoing_mails
+                    WHERE event_id = $1 AND kind = ANY ($2::text[]) AND status = 'pending'
+                    FOR UPDATE SKIP LOCKED)`,
+    [eventId, kinds, reason],
+  );
+  return res.rowCount ?? 0;
+}
+
+/**
+ * Locks a mail that is due (pending, its next attempt now or past) for the rest of the transaction and
+ * counts the attempt. Undefined when it is not due, already handled, or another worker holds it.
+ */
+export async function lockDueMail(db: Queryable, id: number): Promise<OutgoingMail | undefined> {
+  const res = await db.query<MailRow>(
+    `UPDATE outgoing_mails SET attempts = attempts + 1
+      WHERE id = (SELECT id FROM outgoing_mails
+                   WHERE id = $1 AND status = 'pending' AND next_attempt_at <= now()
+                   FOR UPDATE SKIP LOCKED)
+      RETURNING ${columns}`,
+    [id],
+  );
+  return res.rows[0] && toMail(res.rows[0]);
+}
+
+/**
+ * Records a delivered mail with the language it went out in (the registrant's at that moment), and
+ * forgets any secret its row carried.
+ */
+export async function markMailSent(
+  db: Queryable,
+  id: number,
+  m: { messageId: string; subject: string; locale: Language; at: Date },
+): Promise<void> {
+  await db.query(
+    `UPDATE outgoing_mails
+        SET status = 'sent', sent_at = $2, message_id = $3, subject = $4, locale = $5, last_error = NULL,
+            payload = '{}'
+      WHERE id = $1`,
+    [id, m.at, m.messageId, m.subject, m.locale],
+  );
+}
+
+/** Puts a mail back to pending after a temporary failure, to be tried again after `delaySeconds`. */
+export async function markMailForRetry(
+  db: Queryable,
+  id: number,
+  m: { error: string; delaySeconds: number },
+): Promise<Date> {
+  const res = await db.query<{ next_attempt_at: Date }>(
+    `UPDATE outgoing_mails
+        SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3)
+      WHERE id = $1 RETURNING next_attempt_at`,
+    [id, m.error, m.delaySeconds],
+  );
+  return res.rows[0]!.next_attempt_at;
+}
+
+/** Removes a mail that never went out (a reminder not due any more); its topic can be written again. */
+export async function deleteMail(db: Queryable, id: number): Promise<void> {
+  await db.query(`DELETE FROM outgoing_mails WHERE id = $1 AND status = 'pending'`, [id]);
+}
+
+/** Gives up on a mail (the server refused it for good, or temporary failures lasted too long). */
+export async function markMailFailed(db: Queryable, id: number, error: string): Promise<void> {
+  await db.query(
+    `UPDATE outgoing_mails SET status = 'failed', last_error = $2, payload = '{}' WHERE id = $1`,
+    [id, error],
+  );
+}
+
+/** A mail that must not go out any more (its reason no longer holds), with the reason. */
+export async function markMailSkipped(db: Queryable, id: number, reason: string): Promise<void> {
+  await db.query(
+    `UPDATE outgoing_mails SET status = 'skipped', last_error = $2, payload = '{}' WHERE id = $1`,
+    [id, reason],
+  );
+}
+
+/** Pending mails that have been due for at least `overdueSeconds` (their job was lost), by id after `afterId`. */
+export async function overdueMailIds(
+  db: Queryable,
+  m: { overdueSeconds: number; afterId: number; limit: number },
+): Promise<number[]> {
+  const res = await db.query<{ id: string }>(
+    `SELECT id FROM outgoing_mails
+      WHERE status = 'pending' AND next_attempt_at <= now() - make_interval(secs => $1) AND id > $2
+      ORDER BY id
+      LIMIT $3`,
+    [m.overdueSeconds, m.afterId, m.limit],
+  );
+  return res.rows.map((r) => Number(r.id));
+}
+
+/** A mail to one registrant as the organiser's detail page lists it: what, its delivery state, when. */
+export interface RegistrationMail {
+  id: number;
+  kind: MailKind;
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+  attempts: number;
+  lastError: string | null;
+  subject: string | null;
+  locale: 'en' | 'ja';
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+/** Every mail to a registration, newest first. */
+export async function mailsForRegistration(
+  db: Queryable,
+  registrationId: number,
+): Promise<RegistrationMail[]> {
+  const res = await db.query<Record<string, unknown>>(
+    `SELECT id, kind, status, attempts, last_error, subject, locale, created_at, sent_at
+       FROM outgoing_mails WHERE registration_id = $1 ORDER BY created_at DESC, id DESC`,
+    [registrationId],
+  );
+  return res.rows.map((r) => ({
+    id: Number(r.id),
+    kind: r.kind as MailKind,
+    status: r.status as RegistrationMail['status'],
+    attempts: r.attempts as number,
+    lastError: r.last_error as string | null,
+    subject: r.subject as string | null,
+    locale: r.locale as 'en' | 'ja',
+    createdAt: r.created_at as Date,
+    sentAt: r.sent_at as Date | null,
+  }));
+}
+
+/** The advisory lock that lets one mail at a time go to a registrant, across every worker process. */
+const registrationLock = `hashtextextended('mail-to-registration:' || $1::text, 0)`;
+
+/** Takes the registrant's mail lock if free (until commit); false when a mail to them is being sent. */
+export async function tryLockRegistrationMail(db: Queryable, registrationId: number): Promise<boolean> {
+  const res = await db.query<{ locked: boolean }>(
+    `SELECT pg_try_advisory_xact_lock(${registrationLock}) AS locked`,
+    [registrationId],
+  );
+  return res.rows[0]!.locked;
+}
+
+/**
+ * Waits (up to `waitMs`) for a mail being sent to the registrant to finish, then holds their mail lock
+ * until commit. True when it got the lock; false when the wait ran out (a mail server that hangs).
+ */
+export async function lockRegistrationMail(
+  db: Queryable,
+  registrationId: number,
+  waitMs: number,
+): Promise<boolean> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    if (await tryLockRegistrationMail(db, registrationId)) return true;
+    if (Date.now() >= until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Skips the registrant's pending mails of these kinds, with the reason; returns how many. */
+export async function skipPendingMailsOf(
+  db: Queryable,
+  registrationId: number,
+  kinds: readonly MailKind[],
+  reason: string,
+): Promise<number> {
+  const res = await db.query(
+    // A mail being sent right now is locked: left alone (its delivery checks the registration again).
+    `UPDATE outgoing_mails SET status = 'skipped', last_error = $3, payload = '{}'
+      WHERE id IN (SELECT id FROM outgoing_mails
+                    WHERE registration_id = $1 AND kind = ANY ($2::text[]) AND status = 'pending'
+                    FOR UPDATE SKIP LOCKED)`,
+    [registrationId, kinds, reason],
+  );
+  return res.rowCount ?? 0;
+}

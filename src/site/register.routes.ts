@@ -1,0 +1,58 @@
+import express, { Router } from 'express';
+import { addToCalendarView, eventView, publicEvent } from '../events';
+import type { AppContext } from '../http/context';
+import { pageLang } from '../http/context';
+import { verifyCsrf } from '../http/csrf';
+import { rateLimit } from '../http/rate-limit';
+import { availability, formView, registerAttendee } from '../registrations';
+
+/** The form's POST (Post/Redirect/Get) and the neutral "check your inbox" page. */
+export function registrationRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const limit = rateLimit(
+    ctx.pool,
+    { bucket: 'register', limit: ctx.limits.registrationsPerWindow, windowSeconds: ctx.limits.windowSeconds },
+    ctx.now,
+  );
+
+  router.post(
+    '/events/:slug/register',
+    express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }),
+    verifyCsrf(ctx.sessionSecret),
+    limit,
+    async (req, res) => {
+      const lang = pageLang(res);
+      const now = ctx.now();
+      const outcome = await registerAttendee(ctx.pool, {
+        slug: String(req.params.slug),
+        body: req.body ?? {},
+        pageLang: lang,
+        now,
+      });
+      if (outcome.status === 'invalid') {
+        res.status(422).render('events/show', {
+          event: eventView(outcome.event, lang, now),
+          calendar: addToCalendarView(outcome.event, lang, now, ctx.config.baseUrl),
+          form: formView(
+            outcome.event,
+            lang,
+            await availability(ctx.pool, outcome.event),
+            req.body ?? {},
+            outcome.fields,
+          ),
+          path: `/events/${outcome.event.slug}`,
+        });
+        return;
+      }
+      res.redirect(303, `/events/${outcome.event.slug}/registered?lang=${outcome.locale}`);
+    },
+  );
+
+  router.get('/events/:slug/registered', async (req, res) => {
+    const lang = pageLang(res);
+    const event = await publicEvent(ctx.pool, String(req.params.slug));
+    res.render('registrations/registered', { event: eventView(event, lang, ctx.now()), path: req.path });
+  });
+
+  return router;
+}
