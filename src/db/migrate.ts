@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
-import { installQueues } from '../jobs/queue';
+import { installQueues, queuesInstalled } from '../jobs/queue';
 import { loggerFor } from '../logger';
 import { paths } from '../paths';
 import type { Queryable } from './pool';
@@ -25,9 +25,14 @@ async function migrationFiles(dir: string): Promise<string[]> {
  * starting at the same moment waits for the lock, then finds nothing to do: pg-boss's own set-up (CREATE
  * SCHEMA, its tables, our queues) is not safe to run twice at once, so it must not run outside the lock.
  * Returns the names applied.
+ *
+ * A database that is already up to date is recognised first, without the lock: most starts find nothing
+ * to do, and then take no session-level lock at all, which is what lets the processes run through
+ * PgBouncer in transaction mode once migrations have been applied over a direct connection.
  */
 export async function migrate(pool: pg.Pool, dir = migrationsDir): Promise<string[]> {
   const files = await migrationFiles(dir);
+  if ((await pendingMigrations(pool, dir)).length === 0 && (await queuesInstalled(pool))) return [];
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);

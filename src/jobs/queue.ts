@@ -1,4 +1,5 @@
 import PgBoss from 'pg-boss';
+import pgBossVersion from 'pg-boss/version.json';
 import type pg from 'pg';
 import type { Queryable } from '../db/pool';
 import { loggerFor } from '../logger';
@@ -94,6 +95,27 @@ const queueOptions: Record<QueueName, { policy: 'standard' | 'short' }> = {
   [queues.mailSchedule]: { policy: 'short' },
 };
 const retries = { retryLimit: 10, retryDelay: 30, retryBackoff: true };
+
+/** The pgboss schema version this pg-boss release expects. */
+const schemaVersion = pgBossVersion.schema;
+
+/**
+ * True when the pgboss schema is at this release's version and holds every queue we use: then
+ * `installQueues` has nothing to do. Any error (no schema yet) counts as false.
+ */
+export async function queuesInstalled(db: Queryable): Promise<boolean> {
+  try {
+    const res = await db.query<{ version: number; queues: number }>(
+      `SELECT (SELECT version::int FROM ${SCHEMA}.version) AS version,
+              (SELECT count(*)::int FROM ${SCHEMA}.queue WHERE name = ANY($1::text[])) AS queues`,
+      [Object.values(queues)],
+    );
+    const row = res.rows[0];
+    return row?.version === schemaVersion && row.queues === Object.values(queues).length;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Creates or upgrades the pgboss schema and our queues. Part of `migrate`, which calls it on the one

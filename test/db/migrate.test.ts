@@ -24,6 +24,37 @@ describe('migrations', () => {
     expect(recorded.rows.map((r) => r.name)).toEqual(files.sort());
   });
 
+  it('when five processes with one connection each start at once on a database without the job queue, then all finish and the queue schema is set up once', async () => {
+    await db.pool.query('DROP SCHEMA IF EXISTS pgboss CASCADE');
+    const pools = Array.from({ length: 5 }, () => new pg.Pool({ connectionString: db.url, max: 1 }));
+    const results = await Promise.all(pools.map((p) => migrate(p)));
+    await Promise.all(pools.map((p) => p.end()));
+    expect(results.filter((r) => r.length > 0)).toHaveLength(1);
+    const queues = await db.pool.query<{ name: string }>('SELECT name FROM pgboss.queue ORDER BY name');
+    expect(queues.rows.map((r) => r.name)).toEqual([
+      'mail-deliver',
+      'mail-schedule',
+      'mail-sweep',
+      'waitlist-promote',
+    ]);
+  });
+
+  it('when the database is up to date, then a start takes no lock: it finishes while another session holds the migration lock', async () => {
+    await migrate(db.pool);
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock(7146823001)');
+      const outcome = await Promise.race([
+        migrate(db.pool),
+        new Promise((resolve) => setTimeout(() => resolve('waited for the lock'), 5000).unref()),
+      ]);
+      expect(outcome).toEqual([]);
+    } finally {
+      await holder.end();
+    }
+  });
+
   it('when started a second time, then nothing is applied and rows are kept', async () => {
     await migrate(db.pool);
     await db.pool.query(`INSERT INTO app_state (key, value) VALUES ('kept', '"yes"')`);
