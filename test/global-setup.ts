@@ -29,7 +29,7 @@ export default async function globalSetup(): Promise<void> {
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${template}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
   await migrate(pool);
   await pool.end();
   process.env.TSUNAGARU_TEST_ADMIN_URL = adminUrl;

@@ -21,7 +21,7 @@ async function migrationFiles(dir: string): Promise<string[]> {
 
 /**
  * Applies every migration not yet recorded in schema_migrations, each in its own transaction, then sets
- * up the job queue's schema, all while holding one session advisory lock on one connection. A process
+ * up the job queue's schema, all while one connection holds a session advisory lock. A process
  * starting at the same moment waits for the lock, then finds nothing to do: pg-boss's own set-up (CREATE
  * SCHEMA, its tables, our queues) is not safe to run twice at once, so it must not run outside the lock.
  * Returns the names applied.
@@ -37,7 +37,9 @@ export async function migrate(pool: pg.Pool, dir = migrationsDir): Promise<strin
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const applied = await applyMigrations(client, dir, files);
-    await installQueues(client);
+    // pg-boss runs on the pool, never on the lock's connection: the lock stays ours alone, and whatever
+    // state pg-boss leaves on a connection never reaches this one. Hence migrating needs two connections.
+    await installQueues(pool);
     return applied;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);

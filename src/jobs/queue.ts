@@ -118,8 +118,8 @@ export async function queuesInstalled(db: Queryable): Promise<boolean> {
 }
 
 /**
- * Creates or upgrades the pgboss schema and our queues. Part of `migrate`, which calls it on the one
- * connection that holds the migration lock, so two processes never run it at once; safe to repeat.
+ * Creates or upgrades the pgboss schema and our queues. Part of `migrate`, which calls it while it holds
+ * the migration lock, so two processes never run it at once; safe to repeat.
  */
 export async function installQueues(db: Queryable): Promise<void> {
   const boss = new PgBoss({ schema: SCHEMA, db: executor(db), supervise: false, schedule: false });

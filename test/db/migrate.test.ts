@@ -24,9 +24,9 @@ describe('migrations', () => {
     expect(recorded.rows.map((r) => r.name)).toEqual(files.sort());
   });
 
-  it('when five processes with one connection each start at once on a database without the job queue, then all finish and the queue schema is set up once', async () => {
+  it('when five processes with two connections each start at once on a database without the job queue, then all finish and the queue schema is set up once', async () => {
     await db.pool.query('DROP SCHEMA IF EXISTS pgboss CASCADE');
-    const pools = Array.from({ length: 5 }, () => new pg.Pool({ connectionString: db.url, max: 1 }));
+    const pools = Array.from({ length: 5 }, () => new pg.Pool({ connectionString: db.url, max: 2 }));
     const results = await Promise.all(pools.map((p) => migrate(p)));
     await Promise.all(pools.map((p) => p.end()));
     expect(results.filter((r) => r.length > 0)).toHaveLength(1);
