@@ -118,7 +118,7 @@ cli() {
     DATA_DIR="$work/data" npm run --silent cli -- "$@"
 }
 printf 'production-recipe-password-0123\n' | cli user create --email recipe-admin@example.org --role admin >/dev/null
-token=$(cli token create --name recipe --user recipe-admin@example.org)
+token=$(cli token create --name recipe --user recipe-admin@example.org 2>"$work/token.log")
 listed=$(curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$port_b/api/v1/events/tsunagaru-demo/registrations")
 grep -q '"recipe@example.org"' <<<"$listed" || fail "web B's API does not list the registrant: $listed"
 echo "production: registered through web A, listed by web B's API"
