@@ -23,6 +23,7 @@ const envSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     BASE_URL: z.string().url().optional(),
     DATABASE_URL: postgresUrl.optional(),
+    DATABASE_MIGRATION_URL: postgresUrl.optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
     DATA_DIR: z.string().min(1).default('./data'),
     SMTP_URL: z
@@ -82,6 +83,11 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** Connections each process keeps open at most (its pool); count them against max_connections. */
   readonly databasePoolSize: number;
+  /**
+   * A direct connection for migrations, when DATABASE_URL goes through a transaction-pooling PgBouncer:
+   * the migration lock is session-level and needs one server connection from start to end.
+   */
+  readonly databaseMigrationUrl: string | undefined;
   readonly dataDir: string;
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
@@ -132,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databaseMigrationUrl: e.DATABASE_MIGRATION_URL,
     dataDir: path.resolve(e.DATA_DIR),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM.trim(),

@@ -2,8 +2,7 @@ import { staleBuild } from '../build-info';
 import fs from 'node:fs';
 import type pg from 'pg';
 import { ConfigError, loadConfig } from '../config';
-import { openDatabase } from '../db/database';
-import { migrate } from '../db/migrate';
+import { migrateDatabase, openDatabase } from '../db/database';
 import { DomainError } from '../errors';
 import { exportEvent, importEvent, type EventIssue } from '../events';
 import { tFor } from '../i18n';
@@ -90,7 +89,7 @@ async function run(args: string[]): Promise<number> {
   const db = await openDatabase(config, { migrate: group !== 'migrate' });
   try {
     if (group === 'migrate') {
-      const applied = await migrate(db.pool);
+      const applied = await migrateDatabase(config, db.pool);
       console.log(
         applied.length ? `Applied: ${applied.join(', ')}` : 'Nothing to apply: the database is up to date.',
       );

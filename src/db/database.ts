@@ -28,7 +28,7 @@ export async function openDatabase(config: Config, opts: { migrate?: boolean } =
   }
   const pool = createPool(url, config.databasePoolSize);
   try {
-    if (opts.migrate !== false) await migrate(pool);
+    if (opts.migrate !== false) await migrateDatabase(config, pool);
   } catch (err) {
     await pool.end();
     await server?.release();
@@ -42,6 +42,20 @@ export async function openDatabase(config: Config, opts: { migrate?: boolean } =
       await server?.release();
     },
   };
+}
+
+/**
+ * Applies pending migrations: through DATABASE_MIGRATION_URL when set (a direct connection beside a
+ * pooler), otherwise through the process's own pool. Returns the names applied.
+ */
+export async function migrateDatabase(config: Config, pool: pg.Pool): Promise<string[]> {
+  if (!config.databaseMigrationUrl) return migrate(pool);
+  const direct = createPool(config.databaseMigrationUrl, 2);
+  try {
+    return await migrate(direct);
+  } finally {
+    await direct.end();
+  }
 }
 
 /** The cookie/CSRF signing key: SESSION_SECRET when set, otherwise the one kept in DATA_DIR. */

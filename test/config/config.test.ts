@@ -29,6 +29,23 @@ describe('configuration', () => {
     });
   });
 
+  it('when the pool size and a direct migration URL are set, then they are used; a pool size out of range is refused', () => {
+    expect(loadConfig({}).databasePoolSize).toBe(10);
+    expect(loadConfig({}).databaseMigrationUrl).toBeUndefined();
+    const c = loadConfig({
+      DATABASE_URL: 'postgres://u:p@pgbouncer:6432/tsunagaru',
+      DATABASE_MIGRATION_URL: 'postgres://u:p@db:5432/tsunagaru',
+      DATABASE_POOL_SIZE: '25',
+    });
+    expect(c).toMatchObject({
+      databasePoolSize: 25,
+      databaseMigrationUrl: 'postgres://u:p@db:5432/tsunagaru',
+    });
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '1' })).toThrow(/DATABASE_POOL_SIZE/);
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: 'many' })).toThrow(/DATABASE_POOL_SIZE/);
+    expect(() => loadConfig({ DATABASE_MIGRATION_URL: 'mysql://db/x' })).toThrow(/DATABASE_MIGRATION_URL/);
+  });
+
   it('when TRUST_PROXY is true, a count or junk, then it becomes a hop count or is refused', () => {
     expect(loadConfig({}).trustProxy).toBe(0);
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(1);

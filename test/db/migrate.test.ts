@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { loadConfig } from '../../src/config';
+import { migrateDatabase } from '../../src/db/database';
 import { migrate, migrationsDir } from '../../src/db/migrate';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 
@@ -53,6 +55,22 @@ describe('migrations', () => {
     } finally {
       await holder.end();
     }
+  });
+
+  it('when DATABASE_MIGRATION_URL is set, then migrations go through it, not through the pool (which may be a pooler)', async () => {
+    const config = loadConfig({ DATABASE_URL: db.url, DATABASE_MIGRATION_URL: db.url });
+    // A pool that cannot connect at all: only the direct URL can have done the work.
+    const unreachable = new pg.Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none', max: 2 });
+    try {
+      const applied = await migrateDatabase(config, unreachable);
+      expect(applied.length).toBe(fs.readdirSync(migrationsDir).filter((f) => f.endsWith('.sql')).length);
+    } finally {
+      await unreachable.end();
+    }
+    // Without it, the same unreachable pool is all there is, and the start fails.
+    const alone = new pg.Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none', max: 2 });
+    await expect(migrateDatabase(loadConfig({ DATABASE_URL: db.url }), alone)).rejects.toThrow();
+    await alone.end();
   });
 
   it('when started a second time, then nothing is applied and rows are kept', async () => {
