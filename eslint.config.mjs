@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   { files: ['public/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
   {
-    files: ['*.js', 'test/*.js'],
+    files: ['*.js', 'test/*.js', '.ci/*.js'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
