@@ -29,24 +29,30 @@ export function sourceFingerprint(dir = paths.sources): string {
   return hash.digest('hex');
 }
 
+/** Where the sources, the build and its fingerprint are (the project's own, or a test's). */
+export type BuildPaths = Pick<typeof paths, 'sources' | 'build' | 'buildInfo'>;
+
 /** Records the sources' fingerprint in dist/build-info.json; the last step of `npm run build`. */
-export function writeBuildInfo(): void {
-  fs.writeFileSync(paths.buildInfo, `${JSON.stringify({ sources: sourceFingerprint() }, null, 2)}\n`);
+export function writeBuildInfo(where: BuildPaths = paths): void {
+  fs.writeFileSync(
+    where.buildInfo,
+    `${JSON.stringify({ sources: sourceFingerprint(where.sources) }, null, 2)}\n`,
+  );
 }
 
 /**
  * Undefined when the running code may start; otherwise the sentence that says why not. Only compiled
  * code is checked: the sources, run by tsx or jest, are always current.
  */
-export function staleBuild(runningFrom = __dirname): string | undefined {
-  if (path.resolve(runningFrom) !== paths.build || !fs.existsSync(paths.sources)) return undefined;
+export function staleBuild(runningFrom = __dirname, where: BuildPaths = paths): string | undefined {
+  if (path.resolve(runningFrom) !== where.build || !fs.existsSync(where.sources)) return undefined;
   let built: string | undefined;
   try {
-    built = (JSON.parse(fs.readFileSync(paths.buildInfo, 'utf8')) as { sources?: string }).sources;
+    built = (JSON.parse(fs.readFileSync(where.buildInfo, 'utf8')) as { sources?: string }).sources;
   } catch {
     built = undefined;
   }
-  if (built === sourceFingerprint()) return undefined;
+  if (built === sourceFingerprint(where.sources)) return undefined;
   return (
     'The build in dist/ does not match the sources in src/ (they changed after the last build). ' +
     'Run `npm run build` first, or `npm run dev` to run the sources directly.'
