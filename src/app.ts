@@ -3,6 +3,7 @@ import express from 'express';
 import helmet from 'helmet';
 import { adminRoutes } from './admin/admin.routes';
 import { apiRoutes } from './api/api.routes';
+import { refuseHostilePaths } from './http/body';
 import { csrfToken } from './http/csrf';
 import { errorHandler, notFound } from './http/error-handler';
 import { healthRoutes } from './http/health';
@@ -44,6 +45,7 @@ export function buildApp(ctx: AppContext): express.Express {
   app.use('/assets', express.static(paths.public, { maxAge: '1h', index: false }));
   app.use(cookieParser());
   app.use(languageMiddleware(secure));
+  app.use(refuseHostilePaths);
   // The API sets no cookies: it comes before the CSRF cookie and the workspace's sessions.
   app.use(apiRoutes(ctx));
   app.use(csrfToken(ctx.sessionSecret, secure));

@@ -5,6 +5,7 @@ import { insertAuditEntry } from '../audit';
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { countHit, giveBackHit, windowStartFor } from '../rate-limits';
+import { emailText, normaliseEmail, searchText, text } from '../text';
 import * as q from './accounts.queries';
 import type { Actor, ApiToken, Role, User } from './accounts.types';
 import { roles } from './accounts.types';
@@ -19,13 +20,12 @@ import { hashPassword, maxPasswordLength, minPasswordLength, verifyPassword } fr
 export const loginLimits = { perAccount: 5, perAddress: 30, windowSeconds: 15 * 60 };
 
 const accountSchema = z.object({
-  email: z
-    .string({ error: 'validation:required' })
+  email: emailText({ error: 'validation:required' })
     .trim()
     .min(1, 'validation:required')
     .max(254, 'validation:tooLong')
     .pipe(z.email({ error: 'validation:email' })),
-  name: z.string().trim().max(100, 'validation:tooLong').default(''),
+  name: text().trim().max(100, 'validation:tooLong').default(''),
   role: z.enum(roles, { error: 'validation:choice' }),
   password: z
     .string({ error: 'validation:required' })
@@ -126,7 +126,8 @@ export async function logIn(
   const minutes = Math.ceil(
     (windowStart.getTime() + loginLimits.windowSeconds * 1000 - input.now.getTime()) / 60_000,
   );
-  const email = input.email.trim().toLowerCase().slice(0, 254);
+  // Only looked up, never stored: characters the input policy refuses are removed, not refused.
+  const email = searchText(normaliseEmail(input.email)).trim().toLowerCase().slice(0, 254);
   const accountBucket = `login-account:${email}`;
   if ((await countHit(pool, `login-address:${input.ip}`, windowStart)) > loginLimits.perAddress) {
     throw new DomainError('rate_limited', 'errors:rateLimited', { minutes });
@@ -215,6 +216,8 @@ export async function completeSetup(
   });
 }
 
+const tokenNameSchema = text().trim().min(1, 'validation:required').max(100, 'validation:tooLong');
+
 /** The prefix every API token starts with, so a leaked one is recognisable in logs and scanners. */
 const TOKEN_PREFIX = 'tsu_';
 
@@ -224,15 +227,16 @@ export async function createApiToken(
   input: { name: string },
   ctx: { now: Date; by: Actor | { user: User; label: string } },
 ): Promise<{ token: string; record: ApiToken }> {
-  const name = String(input.name ?? '').trim();
-  if (!name || name.length > 100) {
+  const parsed = tokenNameSchema.safeParse(String(input.name ?? ''));
+  if (!parsed.success) {
     throw new DomainError(
       'validation_failed',
       'errors:invalidForm',
       {},
-      { name: name ? 'validation:tooLong' : 'validation:required' },
+      { name: parsed.error.issues[0]!.message },
     );
   }
+  const name = parsed.data;
   const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
   return withTransaction(pool, async (tx) => {
     const record = await q.insertApiToken(tx, {

@@ -15,11 +15,12 @@ import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
 import { formatInstant } from '../time';
 import { actorOf } from './session';
+import { formBody } from '../http/body';
 
 /** Accounts, for admins: create one, change its role, block or unblock its sign-in. */
 export function accountRoutes(ctx: AppContext): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
+  const form = formBody({ limit: '8kb', parameterLimit: 20 });
   router.use('/admin/accounts', (_req, res, next) => {
     assertAdmin(actorOf(res));
     next();

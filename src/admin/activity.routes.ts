@@ -7,11 +7,13 @@ import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
 import { formatInstant } from '../time';
 import { eventFor } from './admin.context';
+import { normaliseEmail, searchText } from '../text';
+import { formBody } from '../http/body';
 
 /** An event's activity (its audit trail, before and after) and its team (who may work on it). */
 export function activityRoutes(ctx: AppContext): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+  const form = formBody({ limit: '4kb', parameterLimit: 10 });
 
   router.get('/admin/events/:slug/activity', async (req, res) => {
     const { event } = await eventFor(ctx, res, String(req.params.slug), 'read');
@@ -47,7 +49,9 @@ export function activityRoutes(ctx: AppContext): Router {
   router.post('/admin/events/:slug/team', form, verifyCsrf(ctx.sessionSecret), async (req, res) => {
     const { event, actor } = await eventFor(ctx, res, String(req.params.slug), 'edit');
     const t = res.locals.t;
-    const user = await userByEmail(ctx.pool, String(req.body?.email ?? '').trim());
+    // A look-up, not stored: what the input policy refuses is removed, and full-width becomes ASCII.
+    const typed = searchText(normaliseEmail(String(req.body?.email ?? ''))).trim();
+    const user = await userByEmail(ctx.pool, typed);
     if (!user) return renderTeam(res, event.slug, { error: t('admin:team.unknownAccount') }, 422);
     const remove = req.body?.action === 'remove';
     await withTransaction(ctx.pool, async (tx) => {

@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { DomainError } from '../errors';
 import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
@@ -20,6 +20,7 @@ import {
 } from '../registrations';
 import { eventFor, saveContext } from './admin.context';
 import { attendeeDetailPage, attendeeListPage, eventOverviewPage } from './event-overview';
+import { formBody } from '../http/body';
 
 /**
  * An event's overview and its registrants: the list (search, filters, sort, pages), downloads of the
@@ -54,7 +55,7 @@ function registrationId(value: unknown): number {
 /** Content-Disposition for a download: a plain ASCII name, and the RFC 5987 form for any client that prefers it. */
 export function attendeeRoutes(ctx: AppContext): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+  const form = formBody({ limit: '4kb', parameterLimit: 10 });
 
   router.get('/admin/events/:slug', async (req, res) => {
     const { event } = await eventFor(ctx, res, String(req.params.slug), 'read');

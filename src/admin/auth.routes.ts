@@ -1,14 +1,15 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { completeSetup, logIn, minPasswordLength, setupLinkValid } from '../accounts';
 import { DomainError } from '../errors';
 import type { AppContext } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
 import { safeNext, signIn, signOut } from './session';
+import { formBody } from '../http/body';
 
 /** Signing in and out, and the one-time setup link that creates the first admin. */
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
+  const form = formBody({ limit: '8kb', parameterLimit: 20 });
 
   router.get('/admin/login', (req, res) => {
     if (res.locals.actor) return res.redirect(303, safeNext(req.query.next));

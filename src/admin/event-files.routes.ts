@@ -1,4 +1,4 @@
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import multer from 'multer';
 import { DomainError } from '../errors';
 import {
@@ -19,6 +19,7 @@ import { verifyCsrf } from '../http/csrf';
 import { formatInstant } from '../time';
 import { eventFor, saveContext } from './admin.context';
 import { actorOf } from './session';
+import { formBody } from '../http/body';
 
 /**
  * An event's files (PDF materials for its registrants): the list and a download for anyone who may
@@ -65,7 +66,7 @@ function receiveUpload() {
  */
 export function eventFilesRoutes(ctx: AppContext): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+  const form = formBody({ limit: '4kb', parameterLimit: 10 });
   const limits = {
     maxMb: maxFileBytes / (1024 * 1024),
     maxFiles: maxFilesPerEvent,

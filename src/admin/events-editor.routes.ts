@@ -1,4 +1,4 @@
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { canCreateEvents, type Actor } from '../accounts';
 import { DomainError } from '../errors';
 import {
@@ -34,6 +34,7 @@ import {
 } from './event-form';
 import { editorView, markPreview, type Translate } from './event-form.view';
 import { actorOf } from './session';
+import { formBody } from '../http/body';
 
 /** What the form page shows besides the values. */
 interface FormPage {
@@ -253,7 +254,7 @@ const preview: Handler = async (ctx, req, res) => {
  */
 export function eventEditorRoutes(ctx: AppContext): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 2000 });
+  const form = formBody({ limit: '256kb', parameterLimit: 2000 });
   const post = (handler: Handler) => [
     form,
     verifyCsrf(ctx.sessionSecret),

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { previewMessage } from '../delivery/preview';
 import { DomainError } from '../errors';
 import { patchEvent, type EventRecord } from '../events';
@@ -38,6 +38,7 @@ import {
   progressView,
   type MessageFormValues,
 } from './messages.view';
+import { formBody } from '../http/body';
 
 /**
  * The event's Mails tab: its reminders and follow-up (with how their mails stand), the follow-up's
@@ -102,7 +103,7 @@ async function messageOf(ctx: AppContext, event: EventRecord, id: number): Promi
 export function mailRoutes(ctx: AppContext): Router {
   const router = Router();
   // Four texts of up to 20,000 characters each (Japanese is 3 bytes a character in UTF-8), plus rows.
-  const form = express.urlencoded({ extended: false, limit: '512kb', parameterLimit: 200 });
+  const form = formBody({ limit: '512kb', parameterLimit: 200 });
   const post = [form, verifyCsrf(ctx.sessionSecret)];
 
   /** The tab itself; `values` and `fields` are the follow-up form's after a refused save. */

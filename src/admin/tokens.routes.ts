@@ -5,11 +5,12 @@ import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
 import { formatInstant } from '../time';
 import { actorOf } from './session';
+import { formBody } from '../http/body';
 
 /** API tokens: each account creates and revokes its own; admins see and revoke everyone's. */
 export function tokenRoutes(ctx: AppContext): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+  const form = formBody({ limit: '4kb', parameterLimit: 10 });
 
   async function render(res: express.Response, extra: Record<string, unknown> = {}, status = 200) {
     const actor = actorOf(res);

@@ -1,4 +1,4 @@
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { actingAs, eventForActor } from '../accounts';
 import { DomainError } from '../errors';
 import {
@@ -35,6 +35,7 @@ import {
 } from '../messages';
 import { apiActor, requireApiToken } from './api.auth';
 import { openApiDocument } from './openapi';
+import { jsonBody } from '../http/body';
 
 /**
  * REST API v1. Events travel in the event JSON shape of the CLI; errors are
@@ -44,7 +45,7 @@ import { openApiDocument } from './openapi';
  */
 export function apiRoutes(ctx: AppContext): Router {
   const router = Router();
-  const json = express.json({ limit: '256kb', type: ['application/json', 'application/merge-patch+json'] });
+  const json = jsonBody({ limit: '256kb', type: ['application/json', 'application/merge-patch+json'] });
   const auth = requireApiToken(ctx.pool, ctx.now);
   const limit = rateLimit(
     ctx.pool,

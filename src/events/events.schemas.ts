@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailText, multilineText, text } from '../text';
 import { canonicalOffset, isValidTimeZone, maxOffsetMinutes, offsetMinutes } from '../time';
 
 /**
@@ -7,13 +8,11 @@ import { canonicalOffset, isValidTimeZone, maxOffsetMinutes, offsetMinutes } fro
  */
 const slugPattern = /^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$/;
 
-const texts = (max: number) =>
-  z
-    .object({
-      en: z.string().trim().min(1).max(max).optional(),
-      ja: z.string().trim().min(1).max(max).optional(),
-    })
-    .strict();
+/** A text in each language; `multiline` for the ones shown as paragraphs (summary, description…). */
+const texts = (max: number, multiline = false) => {
+  const one = () => (multiline ? multilineText() : text()).trim().min(1).max(max).optional();
+  return z.object({ en: one(), ja: one() }).strict();
+};
 
 const requiredTexts = (max: number) =>
   texts(max).refine((v) => Boolean(v.en || v.ja), { message: 'validation:event.textMissing' });
@@ -64,8 +63,10 @@ const material = z
   .strict();
 
 /** Both languages: what organisers send to everyone must reach Japanese and English readers alike. */
-const bilingualTexts = (max: number) =>
-  z.object({ en: z.string().trim().min(1).max(max), ja: z.string().trim().min(1).max(max) }).strict();
+const bilingualTexts = (max: number) => {
+  const one = () => multilineText().trim().min(1).max(max);
+  return z.object({ en: one(), ja: one() }).strict();
+};
 
 const followUp = z
   .object({
@@ -85,9 +86,9 @@ export const eventInputSchema = z
       .refine((s) => s !== 'new', 'validation:event.slugReserved'),
     status: z.enum(['draft', 'published', 'cancelled']).default('draft'),
     title: requiredTexts(200),
-    summary: texts(1000).default({}),
-    description: texts(20000).default({}),
-    programme: texts(20000).default({}),
+    summary: texts(1000, true).default({}),
+    description: texts(20000, true).default({}),
+    programme: texts(20000, true).default({}),
     organisers: texts(1000).default({}),
     startsAt: instant,
     endsAt: instant,
@@ -101,8 +102,8 @@ export const eventInputSchema = z
       .url({ protocol: /^https?$/ })
       .nullable()
       .default(null),
-    meetingPasscode: z.string().max(100).nullable().default(null),
-    contactEmail: z.email().nullable().default(null),
+    meetingPasscode: text().max(100).nullable().default(null),
+    contactEmail: emailText().pipe(z.email()).nullable().default(null),
     questions: z.array(question).max(30).default([]),
     reminders: reminderList.default(['P1D', 'PT1H']),
     materials: z.array(material).max(30).default([]),

@@ -41,7 +41,7 @@ export function fileDownloadHeaders(file: { filename: string }): Record<string, 
  * byte is handed to the response but before it ends (the audit entry of an export), so whoever reads
  * the finished download also finds the record of it. If anything fails half-way, the response is
  * destroyed rather than ended: the client sees a failed download, not a truncated file that looks
- * complete.
+ * complete. A failure before the first byte is thrown on, for the error handler to answer.
  */
 export async function streamInto<T>(
   res: Response,
@@ -58,6 +58,14 @@ export async function streamInto<T>(
     res.end();
     return result;
   } catch (err) {
+    if (!res.headersSent) {
+      // Nothing sent yet (the first query failed): no file has started, so the error handler can
+      // still answer with a status and a message instead of a closed connection.
+      out.unpipe(res);
+      res.removeHeader('Content-Disposition');
+      res.removeHeader('Content-Type');
+      throw err;
+    }
     out.destroy();
     res.destroy();
     throw err;

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { DomainError, httpStatusFor } from '../errors';
 import { tFor, isLanguage } from '../i18n';
 import { loggerFor } from '../logger';
+import { invalidUtf8Type } from './body';
 
 const log = loggerFor('http');
 
@@ -28,6 +29,21 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     if (Object.keys(err.fields).length) {
       fields = Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, t(v)]));
     }
+  } else if ((err as { type?: unknown })?.type === invalidUtf8Type) {
+    status = 400;
+    code = 'invalid_input';
+    message = t('errors:invalidEncoding');
+  } else if (isInputRefusedByDatabase(err)) {
+    // The input policy keeps these out; this is the net under it, so a value it missed is still the
+    // sender's problem (400), not ours (500). Logged at warn with the SQLSTATE, without a stack.
+    const e = err as { code: string; message: string };
+    log.warn(
+      { sqlstate: e.code, reason: e.message, method: req.method, url: req.originalUrl },
+      'input refused by the database',
+    );
+    status = 400;
+    code = 'invalid_input';
+    message = t('errors:invalidInput');
   } else if (isBodyParserError(err)) {
     status = (err as { status: number }).status;
     code = 'bad_request';
@@ -45,7 +61,21 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   res.render('errors/error', { ...res.locals, lang, t, status, code, message, path });
 }
 
+/** A 4xx from body-parser (it names a `type`) or from Express failing to decode a path's %-escapes. */
 function isBodyParserError(err: unknown): boolean {
   const e = err as { type?: string; status?: number };
-  return typeof e?.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500;
+  const from = typeof e?.type === 'string' || err instanceof URIError;
+  return from && typeof e.status === 'number' && e.status >= 400 && e.status < 500;
+}
+
+/**
+ * PostgreSQL refusing a value it was sent: class 22 (data exception: 22021 a NUL or invalid byte,
+ * 22P05 an untranslatable character, 22P02 invalid text representation, 22001 too long, …) and
+ * 54000 (a value beyond a program limit, such as an index row too large).
+ */
+function isInputRefusedByDatabase(err: unknown): boolean {
+  const e = err as { code?: unknown; severity?: unknown };
+  return (
+    typeof e?.code === 'string' && typeof e.severity === 'string' && /^(22[0-9A-Z]{3}|54000)$/.test(e.code)
+  );
 }

@@ -5,6 +5,7 @@ import { withTransaction } from '../db/pool';
 import { DomainError } from '../errors';
 import { type BilingualTexts, type EventRecord, type SaveContext } from '../events';
 import { enqueue, queues } from '../jobs/queue';
+import { multilineText, text as oneLine } from '../text';
 import { enqueueDeliveries } from '../outbox';
 import { insertMessageMails, messageRecipientCount, type RegistrationFilters } from '../registrations';
 import * as q from './messages.queries';
@@ -21,9 +22,9 @@ export interface MessageInput {
   body: BilingualTexts;
 }
 
-const text = (max: number, key: string) =>
-  z
-    .string({ message: `validation:message.${key}` })
+// The subject is one line; the body is multi-line (tab and line feed kept, CR LF stored as LF).
+const text = (max: number, key: 'subject' | 'body') =>
+  (key === 'body' ? multilineText : oneLine)({ message: `validation:message.${key}` })
     .trim()
     .min(1, `validation:message.${key}`)
     .max(max, 'validation:tooLong');

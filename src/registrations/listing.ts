@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/pool';
 import { DomainError } from '../errors';
+import { searchInput } from '../text';
 import { isCountryCode } from './countries';
 import * as q from './listing.queries';
 import type { RegistrationFilters, RegistrationRow, RegistrationSort } from './listing.queries';
@@ -29,10 +30,10 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.preprocess(blankIsAbsent, z.enum(values, { error: choice }).optional());
 
 const filtersSchema = z.object({
+  // A search only reads: characters the input policy refuses are removed, not refused.
   q: z.preprocess(
     blankIsAbsent,
-    z
-      .string({ error: 'validation:invalid' })
+    searchInput({ error: 'validation:invalid' })
       .trim()
       .max(200, 'validation:tooLong')
       .optional()

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Question } from '../events';
 import type { Language } from '../i18n';
+import { emailText, multilineText, text } from '../text';
 import { isCountryCode } from './countries';
 
 /**
@@ -22,9 +23,8 @@ const required = 'validation:required';
 const tooLong = 'validation:tooLong';
 const kanaPattern = /^[\p{Script=Katakana}\p{Script=Hiragana}ー・ \u3000]+$/u;
 
-const name = z.string({ error: required }).trim().min(1, required).max(100, tooLong);
-const kana = z
-  .string()
+const name = text({ error: required }).trim().min(1, required).max(100, tooLong);
+const kana = text()
   .trim()
   .max(100, tooLong)
   .refine((v) => v === '' || kanaPattern.test(v), 'validation:kana')
@@ -36,8 +36,7 @@ const choiceError = (issue: { input?: unknown }) =>
 const language = z.enum(['en', 'ja'], { error: choiceError });
 
 export const registrationFormSchema = z.object({
-  email: z
-    .string({ error: required })
+  email: emailText({ error: required })
     .trim()
     .min(1, required)
     .max(254, tooLong)
@@ -46,8 +45,7 @@ export const registrationFormSchema = z.object({
   givenName: name,
   familyNameKana: kana,
   givenNameKana: kana,
-  organisation: z
-    .string()
+  organisation: text()
     .trim()
     .max(200, tooLong)
     .optional()
@@ -76,19 +74,31 @@ function asStrings(v: unknown): string[] {
   return (Array.isArray(v) ? v : [v]).map(String).filter((s) => s !== '');
 }
 
+// A text answer may be a paragraph (the API sends line breaks), so it is a multi-line field.
+const textAnswer = multilineText().trim().max(2000, tooLong);
+
+/** Checks one answer: the locale key of its problem, or the value to store. */
+function checkAnswer(q: Question, given: string[]): { error: string } | { value?: string | string[] } {
+  if (q.required && given.length === 0) return { error: required };
+  if (given.length === 0) return {};
+  if (q.type === 'text') {
+    const parsed = textAnswer.safeParse(given[0]);
+    return parsed.success ? { value: parsed.data } : { error: parsed.error.issues[0]!.message };
+  }
+  const allowed = new Set(q.options.map((o) => o.value));
+  if (q.type === 'single' && given.length > 1) return { error: 'validation:choice' };
+  if (given.some((g) => !allowed.has(g))) return { error: 'validation:choice' };
+  return { value: q.type === 'multiple' ? given : given[0]! };
+}
+
 /** Validates the answers to the event's own questions; fields are named `q_<question id>`. */
 function parseAnswers(body: Record<string, unknown>, questions: Question[]) {
   const answers: Record<string, string | string[]> = {};
   const fields: Record<string, string> = {};
   for (const q of questions) {
-    const field = `q_${q.id}`;
-    const given = asStrings(body[field]);
-    const allowed = new Set(q.options.map((o) => o.value));
-    if (q.required && given.length === 0) fields[field] = required;
-    else if (q.type === 'text' && (given[0]?.length ?? 0) > 2000) fields[field] = tooLong;
-    else if (q.type === 'single' && given.length > 1) fields[field] = 'validation:choice';
-    else if (q.type !== 'text' && given.some((g) => !allowed.has(g))) fields[field] = 'validation:choice';
-    else if (given.length) answers[q.id] = q.type === 'multiple' ? given : given[0]!.trim();
+    const checked = checkAnswer(q, asStrings(body[`q_${q.id}`]));
+    if ('error' in checked) fields[`q_${q.id}`] = checked.error;
+    else if (checked.value !== undefined) answers[q.id] = checked.value;
   }
   return { answers, fields };
 }

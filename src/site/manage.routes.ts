@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { DomainError } from '../errors';
 import { eventFileContent, eventFiles, eventView } from '../events';
 import type { AppContext } from '../http/context';
@@ -16,6 +16,7 @@ import {
   registrationForLink,
   type RegistrationWithEvent,
 } from '../registrations';
+import { formBody } from '../http/body';
 
 /**
  * The personal links from the mails: /join/<token> (to the current meeting) and /manage/<token> (see,
@@ -24,7 +25,7 @@ import {
  */
 export function manageRoutes(ctx: AppContext): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
+  const form = formBody({ limit: '8kb', parameterLimit: 20 });
   router.use(['/join', '/manage'], tokenPage);
 
   /** The manage page's view, with the event's uploaded files when the registrant may see them. */

@@ -1,10 +1,11 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { addToCalendarView, eventView, publicEvent } from '../events';
 import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
 import { rateLimit } from '../http/rate-limit';
 import { availability, formView, registerAttendee } from '../registrations';
+import { formBody } from '../http/body';
 
 /** The form's POST (Post/Redirect/Get) and the neutral "check your inbox" page. */
 export function registrationRoutes(ctx: AppContext): Router {
@@ -17,7 +18,7 @@ export function registrationRoutes(ctx: AppContext): Router {
 
   router.post(
     '/events/:slug/register',
-    express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }),
+    formBody({ limit: '32kb', parameterLimit: 200 }),
     verifyCsrf(ctx.sessionSecret),
     limit,
     async (req, res) => {

@@ -1,10 +1,11 @@
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { eventView } from '../events';
 import type { AppContext } from '../http/context';
 import { tokenPage } from './token-page';
 import { preferLanguage } from '../http/language';
 import { registrationForLink, type RegistrationWithEvent } from '../registrations';
 import { resubscribe, unsubscribe } from '../reminders';
+import { formBody } from '../http/body';
 
 /**
  * /unsubscribe/<token>, the URL in List-Unsubscribe. GET shows what it does and a button; POST (the
@@ -14,7 +15,7 @@ import { resubscribe, unsubscribe } from '../reminders';
  */
 export function unsubscribeRoutes(ctx: AppContext): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '1kb', parameterLimit: 5 });
+  const form = formBody({ limit: '1kb', parameterLimit: 5 });
   router.use('/unsubscribe', tokenPage);
 
   function render(
