@@ -71,7 +71,7 @@ async function startWeb(
       config,
       sessionSecret: sessionSecretFor(config),
       now: () => new Date(),
-      limits: { registrationsPerWindow: 20, windowSeconds: 600 },
+      limits: config.registrationRateLimit,
     }),
   );
   logger.info({ url: config.baseUrl, port: config.port }, 'web server listening');
