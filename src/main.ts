@@ -78,10 +78,10 @@ async function startWeb(
   const setup = await createSetupLink(db.pool, new Date());
   if (setup) {
     const setupUrl = `${config.baseUrl}/admin/setup/${setup}`;
-    logger.warn(
-      { setupUrl },
-      `No organiser account exists yet. Open this link once to create the first admin: ${setupUrl}`,
-    );
+    const line = `No organiser account exists yet. Open this link once to create the first admin: ${setupUrl}`;
+    logger.warn({ setupUrl }, line);
+    // Also as one plain line on stderr, readable without a JSON log viewer (stdout stays JSON lines).
+    process.stderr.write(`${line}\n`);
   }
 }
 
