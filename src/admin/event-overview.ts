@@ -15,7 +15,7 @@ import {
   registrationsPerDay,
   affiliations,
   type RegistrationFilters,
-  type RegistrationRow,
+  type Registration,
   type RegistrationSort,
 } from '../registrations';
 import { formatInstant } from '../time';
@@ -73,7 +73,7 @@ function countryName(code: string, lang: Language): string {
 }
 
 /** The labels a registration's coded fields read as in `lang`. */
-function rowLabels(r: RegistrationRow, lang: Language) {
+function rowLabels(r: Registration, lang: Language) {
   const t = tFor(lang);
   return {
     name: displayName(r),

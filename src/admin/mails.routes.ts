@@ -15,7 +15,7 @@ import {
   type MessageWithProgress,
 } from '../messages';
 import { parseRegistrationFilters, type RegistrationFilters } from '../registrations';
-import { topicTallies } from '../reminders';
+import { topicTallies } from '../outbox';
 import { eventFor, saveContext } from './admin.context';
 import {
   delayOptions,

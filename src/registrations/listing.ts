@@ -3,7 +3,8 @@ import type { Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { isCountryCode } from './countries';
 import * as q from './listing.queries';
-import type { RegistrationFilters, RegistrationRow, RegistrationSort } from './listing.queries';
+import type { RegistrationFilters, RegistrationSort } from './listing.queries';
+import type { Registration } from './registration.row';
 import { affiliations } from './registrations.schemas';
 
 /**
@@ -11,7 +12,7 @@ import { affiliations } from './registrations.schemas';
  * screen (offset), one slice for the REST API (keyset), and the counts shown above the list. No HTTP
  * here: the admin routes and the API call these and render or serialise the result.
  */
-export type { RegistrationFilters, RegistrationRow, RegistrationSort } from './listing.queries';
+export type { RegistrationFilters, RegistrationSort } from './listing.queries';
 
 /** The sorts the list offers, in the order a sort menu shows them. */
 export const registrationSorts = [
@@ -121,7 +122,7 @@ export async function registrationPage(
   eventId: number,
   filters: RegistrationFilters,
   opts: { sort: RegistrationSort; dir: 'asc' | 'desc'; page: number; perPage: number },
-): Promise<{ rows: RegistrationRow[]; total: number; page: number; pages: number }> {
+): Promise<{ rows: Registration[]; total: number; page: number; pages: number }> {
   const perPage = clampSize(opts.perPage);
   const total = await q.matchingCount(db, eventId, filters);
   const pages = Math.max(1, Math.ceil(total / perPage));
@@ -167,7 +168,7 @@ export async function registrationSlice(
   eventId: number,
   filters: RegistrationFilters,
   opts: { cursor?: string; limit: number },
-): Promise<{ rows: RegistrationRow[]; nextCursor: string | null }> {
+): Promise<{ rows: Registration[]; nextCursor: string | null }> {
   const limit = clampSize(opts.limit);
   const after = opts.cursor ? decodeCursor(opts.cursor) : null;
   const found = await q.registrationsAfter(db, eventId, filters, { after, limit: limit + 1 });
