@@ -11,7 +11,6 @@ import { DomainError } from '../errors';
 import {
   cancelEvent,
   createEvent,
-  eventSummaries,
   patchEvent,
   toEventJson,
   type EventRecord,
@@ -32,6 +31,7 @@ import {
   recordRegistrationExport,
   registrationSlice,
   registerAttendee,
+  eventSummaries,
 } from '../registrations';
 import {
   eventMessagesWithProgress,

@@ -37,6 +37,8 @@ export {
   registrationPage,
   registrationSlice,
   registrationCounts,
+  eventSummaries,
+  type EventSummary,
   registrationSorts,
   maxPageSize,
   type RegistrationFilters,

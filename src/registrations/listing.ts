@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/pool';
 import { DomainError } from '../errors';
+import { visibleEvents, type EventRecord } from '../events';
 import { isCountryCode } from './countries';
 import * as q from './listing.queries';
 import type { RegistrationFilters, RegistrationSort } from './listing.queries';
 import type { Registration } from './registration.row';
 import { affiliations } from './registrations.schemas';
+import { statusCountsByEvent } from './stats.queries';
 
 /**
  * The organiser's registration list: filters and sort read from a query string, one page for the admin
@@ -200,4 +202,26 @@ export function registrationCounts(
   filters: RegistrationFilters,
 ): Promise<RegistrationCounts> {
   return q.registrationTallies(db, eventId, filters);
+}
+
+/** An event in the organiser's list, with its registration counts. */
+export interface EventSummary {
+  event: EventRecord;
+  confirmed: number;
+  waitlisted: number;
+  cancelled: number;
+}
+
+/**
+ * The events an account may see (every event for `userId` null: admins), newest start first, each with
+ * its registration counts: the workspace's home and the API's event list.
+ */
+export async function eventSummaries(db: Queryable, userId: number | null): Promise<EventSummary[]> {
+  const events = await visibleEvents(db, userId);
+  const counts = await statusCountsByEvent(
+    db,
+    events.map((e) => e.id),
+  );
+  const none = { confirmed: 0, waitlisted: 0, cancelled: 0 };
+  return events.map((event) => ({ event, ...(counts.get(event.id) ?? none) }));
 }
