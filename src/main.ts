@@ -63,13 +63,15 @@ async function listen(
  */
 async function loadRoles() {
   await new Promise((resolve) => setTimeout(resolve, 10)); // the database's first steps go first
-  const [{ buildApp }, { startWorker }, { createSetupLink }, { seedDemoEvent }] = await Promise.all([
-    import('./app.js'),
-    import('./worker/worker.js'),
-    import('./accounts/index.js'),
-    import('./events/index.js'),
-  ]);
-  return { buildApp, startWorker, createSetupLink, seedDemoEvent };
+  const [{ buildApp }, { startWorker }, { createSetupLink }, { seedDemoEvent }, { eventRegistrants }] =
+    await Promise.all([
+      import('./app.js'),
+      import('./worker/worker.js'),
+      import('./accounts/index.js'),
+      import('./events/index.js'),
+      import('./registrations/index.js'),
+    ]);
+  return { buildApp, startWorker, createSetupLink, seedDemoEvent, eventRegistrants };
 }
 type Roles = Awaited<ReturnType<typeof loadRoles>>;
 
@@ -79,7 +81,7 @@ async function startWeb(
   roles: Roles,
   serve: (app: http.RequestListener) => void,
 ): Promise<void> {
-  const { buildApp, createSetupLink } = roles;
+  const { buildApp, createSetupLink, eventRegistrants } = roles;
   serve(
     buildApp({
       pool: db.pool,
@@ -87,6 +89,7 @@ async function startWeb(
       sessionSecret: sessionSecretFor(config),
       now: () => new Date(),
       limits: config.registrationRateLimit,
+      registrants: eventRegistrants,
     }),
   );
   logger.info({ url: config.baseUrl, port: config.port }, 'web server listening');

@@ -131,7 +131,7 @@ const createFromForm: Handler = async (ctx, req, res) => {
   const read = readEventForm(body, { status: 'draft' });
   if (!read.input) return renderForm(ctx, res, { values: read.values, errors: read.errors, status: 422 });
   try {
-    const saved = await createEvent(ctx.pool, read.input, saveContext(ctx, actor));
+    const saved = await createEvent(ctx.pool, read.input, saveContext(ctx, actor), ctx.registrants);
     res.redirect(303, `${editPath(saved.event.slug)}?saved=1`);
   } catch (err) {
     await renderRefused(ctx, res, err, read);
@@ -154,12 +154,12 @@ const saveFromForm: Handler = async (ctx, req, res) => {
   if (!read.input) return renderForm(ctx, res, { values: read.values, errors: read.errors, status: 422 });
   // The follow-up is edited on the Mails tab; this form leaves it as it is.
   read.input = { ...read.input, followUp: event.followUp };
-  const impact = await changeImpact(ctx.pool, read.input);
+  const impact = await changeImpact(ctx.pool, read.input, ctx.registrants);
   if (impact.mail && body.confirmMail !== 'yes') {
     return renderForm(ctx, res, { values: read.values, impact: impact.mail, status: 409 });
   }
   try {
-    const saved = await importEvent(ctx.pool, read.input, saveContext(ctx, actor));
+    const saved = await importEvent(ctx.pool, read.input, saveContext(ctx, actor), ctx.registrants);
     res.redirect(303, `${editPath(event.slug)}?saved=1&notified=${saved.notified}`);
   } catch (err) {
     await renderRefused(ctx, res, err, read);
@@ -171,7 +171,13 @@ const duplicate: Handler = async (ctx, req, res) => {
   const { event, actor } = await eventFor(ctx, res, String(req.params.slug), 'edit');
   const newSlug = String(req.body?.newSlug ?? '').trim();
   try {
-    const saved = await duplicateEvent(ctx.pool, event.slug, newSlug, saveContext(ctx, actor));
+    const saved = await duplicateEvent(
+      ctx.pool,
+      event.slug,
+      newSlug,
+      saveContext(ctx, actor),
+      ctx.registrants,
+    );
     res.redirect(303, `${editPath(saved.event.slug)}?duplicated=1`);
   } catch (err) {
     const errors = errorsFromDomainError(err, noRows);
@@ -194,10 +200,20 @@ function renderConfirm(res: Response, action: 'publish' | 'cancel', recipients: 
 const publish: Handler = async (ctx, req, res) => {
   const { event, actor } = await eventFor(ctx, res, String(req.params.slug), 'edit');
   if (event.status !== 'draft') throw new DomainError('conflict', 'editor:errors.notDraft');
-  const impact = await changeImpact(ctx.pool, { ...toEventJson(event), status: 'published' });
+  const impact = await changeImpact(
+    ctx.pool,
+    { ...toEventJson(event), status: 'published' },
+    ctx.registrants,
+  );
   if (impact.mail && req.body?.confirm !== 'yes')
     return renderConfirm(res, 'publish', impact.mail.recipients);
-  const saved = await patchEvent(ctx.pool, event.slug, { status: 'published' }, saveContext(ctx, actor));
+  const saved = await patchEvent(
+    ctx.pool,
+    event.slug,
+    { status: 'published' },
+    saveContext(ctx, actor),
+    ctx.registrants,
+  );
   res.redirect(303, `${editPath(event.slug)}?published=1&notified=${saved.notified}`);
 };
 
@@ -206,10 +222,14 @@ const cancel: Handler = async (ctx, req, res) => {
   const { event, actor } = await eventFor(ctx, res, String(req.params.slug), 'edit');
   assertCancellable(event);
   if (req.body?.confirm !== 'yes') {
-    const impact = await changeImpact(ctx.pool, { ...toEventJson(event), status: 'cancelled' });
+    const impact = await changeImpact(
+      ctx.pool,
+      { ...toEventJson(event), status: 'cancelled' },
+      ctx.registrants,
+    );
     return renderConfirm(res, 'cancel', impact.mail?.recipients ?? 0);
   }
-  const saved = await cancelEvent(ctx.pool, event.slug, saveContext(ctx, actor));
+  const saved = await cancelEvent(ctx.pool, event.slug, saveContext(ctx, actor), ctx.registrants);
   res.redirect(303, `${editPath(event.slug)}?cancelled=1&notified=${saved.notified}`);
 };
 

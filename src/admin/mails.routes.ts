@@ -144,7 +144,7 @@ function saveFollowUp(ctx: AppContext): RequestHandler {
     const values = followUpValuesFromBody(req.body ?? {});
     const { patch, rows } = followUpPatch(values);
     try {
-      const saved = await patchEvent(ctx.pool, event.slug, patch, saveContext(ctx, actor));
+      const saved = await patchEvent(ctx.pool, event.slug, patch, saveContext(ctx, actor), ctx.registrants);
       const done = !saved.changed.length ? 'unchanged' : values.enabled ? 'followUpSaved' : 'followUpRemoved';
       res.redirect(303, `${mailsPath(event)}?done=${done}#follow-up`);
     } catch (err) {

@@ -133,7 +133,7 @@ function listEvents(ctx: AppContext): RequestHandler {
 
 function createEventHandler(ctx: AppContext): RequestHandler {
   return async (req, res) => {
-    const saved = await createEvent(ctx.pool, req.body, actingAs(apiActor(res), ctx.now()));
+    const saved = await createEvent(ctx.pool, req.body, actingAs(apiActor(res), ctx.now()), ctx.registrants);
     res.status(201).location(`/api/v1/events/${saved.event.slug}`).json(toEventJson(saved.event));
   };
 }
@@ -148,14 +148,20 @@ function showEvent(ctx: AppContext): RequestHandler {
 function patchEventHandler(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const event = await eventWithRight(ctx, req, res, 'edit');
-    res.json(outcome(await patchEvent(ctx.pool, event.slug, req.body, actingAs(apiActor(res), ctx.now()))));
+    res.json(
+      outcome(
+        await patchEvent(ctx.pool, event.slug, req.body, actingAs(apiActor(res), ctx.now()), ctx.registrants),
+      ),
+    );
   };
 }
 
 function cancelEventHandler(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const event = await eventWithRight(ctx, req, res, 'edit');
-    res.json(outcome(await cancelEvent(ctx.pool, event.slug, actingAs(apiActor(res), ctx.now()))));
+    res.json(
+      outcome(await cancelEvent(ctx.pool, event.slug, actingAs(apiActor(res), ctx.now()), ctx.registrants)),
+    );
   };
 }
 

@@ -6,6 +6,7 @@ import { migrateDatabase, openDatabase } from '../db/database';
 import { DomainError } from '../errors';
 import { exportEvent, importEvent, type EventIssue } from '../events';
 import { tFor } from '../i18n';
+import { eventRegistrants } from '../registrations';
 import { setLogLevel } from '../logger';
 import { runTokenCreate, runUserCreate } from './accounts.command';
 import { runExportCommand } from './export.command';
@@ -94,7 +95,7 @@ async function run(args: string[]): Promise<number> {
         applied.length ? `Applied: ${applied.join(', ')}` : 'Nothing to apply: the database is up to date.',
       );
     } else if (command === 'import') {
-      const res = await importEvent(db.pool, doc, { now: new Date(), actor: 'cli' });
+      const res = await importEvent(db.pool, doc, { now: new Date(), actor: 'cli' }, eventRegistrants);
       const what = res.created ? 'Created' : res.changed.length ? 'Updated' : 'Unchanged';
       console.log(`${what} event ${res.event.slug} (revision ${res.event.revision})`);
       if (!res.created && res.changed.length) console.log(`Changed: ${res.changed.join(', ')}`);

@@ -3,8 +3,8 @@ import type pg from 'pg';
 import { withTransaction } from '../db/pool';
 import { loggerFor } from '../logger';
 import type { EventInput } from './events.schemas';
-import { appStateValue, eventCount, lockForTask, setAppState } from './events.queries';
-import { parseEventInput, saveEvent } from './events.service';
+import { appStateValue, eventCount, lockForTask, lockSlug, setAppState } from './events.queries';
+import { insertNewEvent, parseEventInput } from './events.service';
 
 const log = loggerFor('demo-event');
 const SEED_LOCK = 7_146_823_002;
@@ -111,8 +111,11 @@ export function demoEvent(now: Date): EventInput {
 export async function seedDemoEvent(pool: pg.Pool, now: Date): Promise<boolean> {
   const seeded = await withTransaction(pool, async (tx) => {
     await lockForTask(tx, SEED_LOCK);
+    const input = parseEventInput(demoEvent(now));
+    // The slug lock too, so an event created meanwhile under the same slug is counted, not replaced.
+    await lockSlug(tx, input.slug);
     if ((await appStateValue(tx, SEEDED_KEY)) !== undefined || (await eventCount(tx)) > 0) return false;
-    await saveEvent(tx, parseEventInput(demoEvent(now)), { now, actor: 'system:seed' });
+    await insertNewEvent(tx, input, { now, actor: 'system:seed' });
     await setAppState(tx, SEEDED_KEY, now.toISOString());
     return true;
   });

@@ -123,15 +123,6 @@ export async function upcomingPublishedEvents(db: Queryable, now: Date): Promise
   return res.rows.map(toEvent);
 }
 
-/** Whether anyone ever registered for the event (a draft may have registrants from when it was published). */
-export async function hasRegistrations(db: Queryable, eventId: number): Promise<boolean> {
-  const res = await db.query<{ any: boolean }>(
-    'SELECT EXISTS (SELECT 1 FROM registrations WHERE event_id = $1) AS any',
-    [eventId],
-  );
-  return res.rows[0]!.any;
-}
-
 /**
  * Events an account may see in the workspace, newest start first: every event when `userId` is null
  * (admins), otherwise those it owns or was added to. Their registration counts come from
@@ -147,19 +138,6 @@ export async function visibleEvents(db: Queryable, userId: number | null): Promi
     [userId],
   );
   return res.rows.map(toEvent);
-}
-
-/** How many registrants a change of time, title or link would mail now (confirmed; all live for a cancel). */
-export async function liveRegistrantCount(
-  db: Queryable,
-  eventId: number,
-  statuses: readonly string[],
-): Promise<number> {
-  const res = await db.query<{ n: string }>(
-    'SELECT count(*) AS n FROM registrations WHERE event_id = $1 AND status = ANY($2::text[])',
-    [eventId, statuses],
-  );
-  return Number(res.rows[0]!.n);
 }
 
 /** Whether a slug is taken. */

@@ -6,7 +6,7 @@ import { enqueue, queues } from '../jobs/queue';
 import { queueEventMails } from '../outbox';
 import { eventInputSchema, eventIssues, type EventInput } from './events.schemas';
 import * as q from './events.queries';
-import type { EventRecord } from './events.types';
+import type { EventRecord, LiveStatus, Registrants } from './events.types';
 
 /**
  * Commands and views on events: import/export of the event JSON shape, the public list, and what an
@@ -83,9 +83,14 @@ function changedFields(before: EventInput, after: EventInput): string[] {
  * Creates the event with the document's slug, or replaces the one that has it. Nothing changes when
  * the document is invalid.
  */
-export async function importEvent(pool: pg.Pool, doc: unknown, ctx: SaveContext): Promise<SavedEvent> {
+export async function importEvent(
+  pool: pg.Pool,
+  doc: unknown,
+  ctx: SaveContext,
+  registrants: Registrants,
+): Promise<SavedEvent> {
   const input = parseEventInput(doc);
-  return withTransaction(pool, (tx) => saveEvent(tx, input, ctx));
+  return withTransaction(pool, (tx) => saveEvent(tx, input, ctx, registrants));
 }
 
 /** Who saves and when: `actor` is the audit log's label, `userId` the account (it owns events it creates). */
@@ -113,28 +118,22 @@ export interface SavedEvent {
  * On a published or cancelled event (or a draft that has registrants) a change of time, title, meeting
  * link or status raises the revision.
  */
-export async function saveEvent(tx: Queryable, input: EventInput, ctx: SaveContext): Promise<SavedEvent> {
+export async function saveEvent(
+  tx: Queryable,
+  input: EventInput,
+  ctx: SaveContext,
+  registrants: Registrants,
+): Promise<SavedEvent> {
   await q.lockSlug(tx, input.slug);
   const existing = await q.eventBySlug(tx, input.slug);
-  if (!existing) {
-    const event = await q.insertEvent(tx, input, ctx.now, ctx.userId ?? null);
-    await insertAuditEntry(tx, {
-      actor: ctx.actor,
-      userId: ctx.userId,
-      action: 'event.created',
-      eventId: event.id,
-      data: { after: toEventJson(event) },
-      at: ctx.now,
-    });
-    return { event, created: true, changed: Object.keys(input), notified: 0 };
-  }
+  if (!existing) return insertNewEvent(tx, input, ctx);
   const before = toEventJson(existing);
   const changed = changedFields(before, toEventJson({ ...existing, ...fromInput(input) }));
   if (!changed.length) return { event: existing, created: false, changed, notified: 0 };
-  const noticeable = await isNoticeable(tx, existing, changed);
+  const noticeable = await isNoticeable(tx, registrants, existing, changed);
   const revision = existing.revision + (noticeable ? 1 : 0);
   const event = await q.updateEvent(tx, input, revision, ctx.now);
-  const notified = noticeable ? await notifyRegistrants(tx, existing, event, ctx.now) : 0;
+  const notified = noticeable ? await notifyRegistrants(tx, registrants, existing, event, ctx.now) : 0;
   if (seatsMayHaveFreed(existing, event)) {
     await enqueue(tx, queues.waitlistPromote, { eventId: event.id }, { singletonKey: `event-${event.id}` });
   }
@@ -156,6 +155,27 @@ export async function saveEvent(tx: Queryable, input: EventInput, ctx: SaveConte
   return { event, created: false, changed, notified };
 }
 
+/**
+ * Inserts an event whose slug is free (the caller holds the slug lock) with its `event.created` audit
+ * entry. A new event has nobody to tell, so this needs no `Registrants`: the demo seed calls it alone.
+ */
+export async function insertNewEvent(
+  tx: Queryable,
+  input: EventInput,
+  ctx: SaveContext,
+): Promise<SavedEvent> {
+  const event = await q.insertEvent(tx, input, ctx.now, ctx.userId ?? null);
+  await insertAuditEntry(tx, {
+    actor: ctx.actor,
+    userId: ctx.userId,
+    action: 'event.created',
+    eventId: event.id,
+    data: { after: toEventJson(event) },
+    at: ctx.now,
+  });
+  return { event, created: true, changed: Object.keys(input), notified: 0 };
+}
+
 /** `event.published` and `event.cancelled` stand out in the log; everything else is `event.updated`. */
 function auditAction(before: EventRecord, after: EventRecord): string {
   if (before.status !== after.status && after.status !== 'draft') return `event.${after.status}`;
@@ -167,10 +187,15 @@ function auditAction(before: EventRecord, after: EventRecord): string {
  * taken back to draft after people registered does not, so that publishing it again tells them what
  * changed meanwhile.
  */
-async function isNoticeable(tx: Queryable, existing: EventRecord, changed: string[]): Promise<boolean> {
+async function isNoticeable(
+  tx: Queryable,
+  registrants: Registrants,
+  existing: EventRecord,
+  changed: string[],
+): Promise<boolean> {
   return (
     changed.some((f) => (noticeableFields as readonly string[]).includes(f)) &&
-    (existing.status !== 'draft' || (await q.hasRegistrations(tx, existing.id)))
+    (existing.status !== 'draft' || (await registrants.any(tx, existing.id)))
   );
 }
 
@@ -182,22 +207,30 @@ export interface ChangeImpact {
 }
 
 /** Predicts the mails a save would queue, without saving. */
-export async function changeImpact(db: Queryable, input: EventInput): Promise<ChangeImpact> {
+export async function changeImpact(
+  db: Queryable,
+  input: EventInput,
+  registrants: Registrants,
+): Promise<ChangeImpact> {
   const existing = await q.eventBySlug(db, input.slug);
   if (!existing) return { changed: Object.keys(input), mail: null };
   const changed = changedFields(toEventJson(existing), toEventJson({ ...existing, ...fromInput(input) }));
-  if (!changed.length || !(await isNoticeable(db, existing, changed))) return { changed, mail: null };
-  if (input.status === 'cancelled' && existing.status !== 'cancelled') {
-    const recipients = await q.liveRegistrantCount(db, existing.id, ['confirmed', 'waitlisted']);
-    return { changed, mail: { kind: 'cancel', recipients } };
+  if (!changed.length || !(await isNoticeable(db, registrants, existing, changed))) {
+    return { changed, mail: null };
   }
-  if (input.status !== 'published') return { changed, mail: null };
-  const recipients = await q.liveRegistrantCount(db, existing.id, ['confirmed']);
-  return { changed, mail: { kind: 'update', recipients } };
+  const mail = mailFor(existing, input);
+  if (!mail) return { changed, mail: null };
+  const recipients = await registrants.count(db, existing.id, mail.statuses);
+  return { changed, mail: { kind: mail.kind === 'event.cancelled' ? 'cancel' : 'update', recipients } };
 }
 
 /** Creates an event; `slug_taken` (409) when the slug is in use. */
-export async function createEvent(pool: pg.Pool, doc: unknown, ctx: SaveContext): Promise<SavedEvent> {
+export async function createEvent(
+  pool: pg.Pool,
+  doc: unknown,
+  ctx: SaveContext,
+  registrants: Registrants,
+): Promise<SavedEvent> {
   if (!ctx.mayCreateEvents) throw new DomainError('forbidden', 'errors:forbidden');
   const input = parseEventInput(doc);
   return withTransaction(pool, async (tx) => {
@@ -210,7 +243,7 @@ export async function createEvent(pool: pg.Pool, doc: unknown, ctx: SaveContext)
         { '$.slug': 'errors:slugTaken' },
       );
     }
-    return saveEvent(tx, input, ctx);
+    return saveEvent(tx, input, ctx, registrants);
   });
 }
 
@@ -223,9 +256,10 @@ export async function patchEvent(
   slug: string,
   patch: unknown,
   ctx: SaveContext,
+  registrants: Registrants,
 ): Promise<SavedEvent> {
   if (!isPlainObject(patch)) throw new DomainError('validation_failed', 'errors:badRequest');
-  return changeLocked(pool, slug, ctx, (current) => {
+  return changeLocked(pool, slug, ctx, registrants, (current) => {
     const doc = mergePatch(current, patch) as Record<string, unknown>;
     if (doc.slug !== slug) {
       throw new DomainError('validation_failed', 'errors:slugFixed', {}, { '$.slug': 'errors:slugFixed' });
@@ -239,12 +273,13 @@ function changeLocked(
   pool: pg.Pool,
   slug: string,
   ctx: SaveContext,
+  registrants: Registrants,
   change: (current: EventInput) => unknown,
 ): Promise<SavedEvent> {
   return withTransaction(pool, async (tx) => {
     await q.lockSlug(tx, slug);
     const current = await exportEvent(tx, slug);
-    return saveEvent(tx, parseEventInput(change(current)), ctx);
+    return saveEvent(tx, parseEventInput(change(current)), ctx, registrants);
   });
 }
 
@@ -263,8 +298,13 @@ function mergePatch(target: unknown, patch: unknown): unknown {
 }
 
 /** Cancels an event: registrants get the cancellation mail (with a calendar CANCEL). */
-export async function cancelEvent(pool: pg.Pool, slug: string, ctx: SaveContext): Promise<SavedEvent> {
-  return changeLocked(pool, slug, ctx, (current) => {
+export async function cancelEvent(
+  pool: pg.Pool,
+  slug: string,
+  ctx: SaveContext,
+  registrants: Registrants,
+): Promise<SavedEvent> {
+  return changeLocked(pool, slug, ctx, registrants, (current) => {
     assertCancellable(current);
     return { ...current, status: 'cancelled' };
   });
@@ -289,37 +329,45 @@ export async function duplicateEvent(
   slug: string,
   newSlug: string,
   ctx: SaveContext,
+  registrants: Registrants,
 ): Promise<SavedEvent> {
   const current = await exportEvent(pool, slug);
-  return createEvent(pool, { ...current, slug: newSlug, status: 'draft' }, ctx);
+  return createEvent(pool, { ...current, slug: newSlug, status: 'draft' }, ctx, registrants);
 }
 
 /**
- * Queues the mails a noticeable change calls for, in the same transaction: a cancellation (with a
- * calendar CANCEL) to everyone registered when the event is cancelled, otherwise an update (with the
- * same invite UID and a higher SEQUENCE) to every confirmed registrant. An update still waiting to go
- * out is replaced by the new one, which tells everything since the registrant's last invite.
+ * The mail a noticeable change calls for, and who gets it: a cancellation (with a calendar CANCEL) to
+ * everyone registered when the event is cancelled, otherwise an update (with the same invite UID and a
+ * higher SEQUENCE) to every confirmed registrant while it is published; none otherwise.
+ */
+function mailFor(
+  before: Pick<EventRecord, 'status'>,
+  after: Pick<EventRecord, 'status'>,
+): { kind: 'event.cancelled' | 'event.updated'; statuses: LiveStatus[] } | undefined {
+  if (after.status === 'cancelled' && before.status !== 'cancelled') {
+    return { kind: 'event.cancelled', statuses: ['confirmed', 'waitlisted'] };
+  }
+  return after.status === 'published' ? { kind: 'event.updated', statuses: ['confirmed'] } : undefined;
+}
+
+/**
+ * Queues the mails a noticeable change calls for (`mailFor`), in the same transaction and in
+ * registration order. An update still waiting to go out is replaced by the new one, which tells
+ * everything since the registrant's last invite.
  */
 async function notifyRegistrants(
   tx: Queryable,
+  registrants: Registrants,
   before: EventRecord,
   after: EventRecord,
   now: Date,
 ): Promise<number> {
-  if (after.status === 'cancelled' && before.status !== 'cancelled') {
-    return queueEventMails(tx, {
-      eventId: after.id,
-      kind: 'event.cancelled',
-      statuses: ['confirmed', 'waitlisted'],
-      at: now,
-      replacesPending: ['event.updated'],
-    });
-  }
-  if (after.status !== 'published') return 0;
+  const mail = mailFor(before, after);
+  if (!mail) return 0;
   return queueEventMails(tx, {
     eventId: after.id,
-    kind: 'event.updated',
-    statuses: ['confirmed'],
+    kind: mail.kind,
+    recipients: await registrants.forMail(tx, after.id, mail.statuses),
     at: now,
     replacesPending: ['event.updated'],
   });

@@ -1,4 +1,6 @@
+import type { Queryable } from '../db/pool';
 import type { Texts } from '../i18n';
+import type { MailRecipient } from '../outbox';
 
 /** Text in each language; either may be missing (defined with pickText in i18n). */
 export type { Texts };
@@ -65,4 +67,22 @@ export interface EventRecord {
   revision: number;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** The registration statuses a save asks about: the people an event change may have to be told. */
+export type LiveStatus = 'confirmed' | 'waitlisted';
+
+/**
+ * What saving an event needs to know about its registrants, asked inside the save's transaction.
+ * `src/registrations` owns that table and implements this (`eventRegistrants`); it also locks and reads
+ * events, so events cannot import it back. Whoever calls a save (the web app's context, the CLI, the
+ * tests) hands the implementation in, as the last argument of each save command and `changeImpact`.
+ */
+export interface Registrants {
+  /** Whether anyone ever registered for the event, cancelled registrations included. */
+  any(db: Queryable, eventId: number): Promise<boolean>;
+  /** How many of the event's registrations have one of `statuses`. */
+  count(db: Queryable, eventId: number, statuses: readonly LiveStatus[]): Promise<number>;
+  /** The event's registrants with one of `statuses`, by registration id: who an event mail goes to. */
+  forMail(db: Queryable, eventId: number, statuses: readonly LiveStatus[]): Promise<MailRecipient[]>;
 }

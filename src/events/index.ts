@@ -7,6 +7,8 @@ export type {
   EventStatus,
   Material,
   FollowUp,
+  LiveStatus,
+  Registrants,
 } from './events.types';
 export type { EventInput, EventIssue } from './events.schemas';
 export { lockedEvent, eventById, eventBySlug, eventsWithMailsDue, visibleEvents } from './events.queries';

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Config } from '../config';
+import type { Registrants } from '../events';
 import type { Language } from '../i18n';
 import type { Response } from 'express';
 
@@ -10,6 +11,11 @@ export interface AppContext {
   sessionSecret: string;
   now: () => Date;
   limits: { registrationsPerWindow: number; windowSeconds: number };
+  /**
+   * What saving an event asks about its registrants (`eventRegistrants` from src/registrations), handed
+   * to the events commands: events sits below registrations and cannot import it.
+   */
+  registrants: Registrants;
 }
 
 /** The page language chosen by the language middleware. */

@@ -1,7 +1,8 @@
 /**
- * The outbox as other folders see it. Domains record a mail inside their transaction (`queueMail`,
- * `queueEventMails`) and look at a registrant's mails; delivery (src/delivery, above the domains)
- * takes rows from here to send them. `outgoing_mails` is queried only in this folder.
+ * The outbox as other folders see it. Domains record a mail inside their transaction (`queueMail`, or
+ * `queueEventMails` with recipients src/registrations picked) and look at a registrant's mails; delivery
+ * (src/delivery, above the domains) takes rows from here to send them. `outgoing_mails` is queried
+ * only in this folder, and this folder reads no other domain's table.
  */
 export { queueMail, queueEventMails, enqueueDelivery, enqueueDeliveries } from './outbox';
 export { mailKinds, optionalKinds, type MailKind } from './mail-kinds';
@@ -19,6 +20,7 @@ export {
   deleteMail,
   overdueMailIds,
   type MailToQueue,
+  type MailRecipient,
   type MailStatus,
   type OutgoingMail,
   type RegistrationMail,
@@ -29,5 +31,4 @@ export {
   messageMailCount,
   messageMailTallies,
   pendingMailRegistrationId,
-  type TopicRecipient,
 } from './topics.queries';

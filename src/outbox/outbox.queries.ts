@@ -14,6 +14,18 @@ export interface MailToQueue {
   at: Date;
 }
 
+/**
+ * One recipient of a mail written for many registrants at once (an event's update or cancellation, a
+ * reminder, a message), as the registrations folder selects them: this folder never reads that table.
+ */
+export interface MailRecipient {
+  /** The registration's id. */
+  id: number;
+  eventId: number;
+  email: string;
+  locale: Language;
+}
+
 export type MailStatus = 'pending' | 'sent' | 'failed' | 'skipped';
 
 /** An outgoing mail row. */
@@ -82,21 +94,31 @@ export async function insertOutgoingMail(db: Queryable, m: MailToQueue): Promise
   return Number(res.rows[0]!.id);
 }
 
-/** One pending mail of `kind` to every registration of the event in one of `statuses`; returns the ids. */
+/**
+ * One pending mail of `kind` to each recipient, in registration order (the events domain hands them in,
+ * as the registrations folder selects them); returns the new mail ids, ascending.
+ */
 export async function insertEventMails(
   db: Queryable,
-  m: { eventId: number; kind: MailKind; statuses: string[]; at: Date },
+  m: { kind: MailKind; recipients: readonly MailRecipient[]; at: Date },
 ): Promise<number[]> {
+  if (!m.recipients.length) return [];
   const res = await db.query<{ id: string }>(
     `INSERT INTO outgoing_mails (kind, event_id, registration_id, recipient, locale, created_at, next_attempt_at)
-     SELECT $2, event_id, id, email, locale, $4, now()
-       FROM registrations
-      WHERE event_id = $1 AND status = ANY ($3::text[])
-      ORDER BY id
+     SELECT $1, p.event_id, p.id, p.email, p.locale, $2, now()
+       FROM unnest($3::bigint[], $4::bigint[], $5::text[], $6::text[]) AS p(id, event_id, email, locale)
+      ORDER BY p.id
      RETURNING id`,
-    [m.eventId, m.kind, m.statuses, m.at],
+    [
+      m.kind,
+      m.at,
+      m.recipients.map((r) => r.id),
+      m.recipients.map((r) => r.eventId),
+      m.recipients.map((r) => r.email),
+      m.recipients.map((r) => r.locale),
+    ],
   );
-  return res.rows.map((r) => Number(r.id));
+  return res.rows.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
 
 /**

@@ -18,13 +18,20 @@ export async function queueMail(tx: Queryable, m: q.MailToQueue): Promise<number
 }
 
 /**
- * Records one mail of `kind` to every registrant of the event whose status is in `statuses`. With
- * `replacesPending`, pending mails of those kinds are skipped first: the new mail is rendered from the
- * event as it is when delivered, so it carries everything the older ones would have said.
+ * Records one mail of `kind` to each of `recipients` (the registrants the caller picked, through
+ * src/registrations) and queues their deliveries. With `replacesPending`, pending mails of those kinds
+ * for the event are skipped first: the new mail is rendered from the event as it is when delivered, so
+ * it carries everything the older ones would have said.
  */
 export async function queueEventMails(
   tx: Queryable,
-  m: { eventId: number; kind: MailKind; statuses: string[]; at: Date; replacesPending?: MailKind[] },
+  m: {
+    eventId: number;
+    kind: MailKind;
+    recipients: readonly q.MailRecipient[];
+    at: Date;
+    replacesPending?: MailKind[];
+  },
 ): Promise<number> {
   if (m.replacesPending?.length) {
     await q.skipPendingEventMails(tx, m.eventId, m.replacesPending, skipNote('replaced', m.kind));

@@ -1,19 +1,11 @@
 import type { Queryable } from '../db/pool';
+import type { MailRecipient } from './outbox.queries';
 
 /**
  * Named queries for the mails written in bulk by topic: reminders, the follow-up and organisers'
  * messages. The callers pick the recipients (registrations owns that table); this folder writes their
  * rows and counts how they stand, since `outgoing_mails` is queried nowhere else.
  */
-
-/** One recipient of a topic's mail, as the registrations folder selects them. */
-export interface TopicRecipient {
-  /** The registration's id. */
-  id: number;
-  eventId: number;
-  email: string;
-  locale: 'en' | 'ja';
-}
 
 /**
  * Writes one pending row of `kind` and `topic` per recipient, in registration order, and returns the new
@@ -25,7 +17,7 @@ export async function insertTopicMails(
   m: {
     kind: string;
     topic: string;
-    recipients: readonly TopicRecipient[];
+    recipients: readonly MailRecipient[];
     at: Date;
     /** The organiser's message an event.message row carries. */
     eventMessageId?: number;

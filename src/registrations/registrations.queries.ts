@@ -225,6 +225,46 @@ export async function topicRecipients(
   return res.rows.map(toMailRecipient);
 }
 
+/** Whether anyone ever registered for the event (a draft may have registrants from when it was published). */
+export async function hasRegistrations(db: Queryable, eventId: number): Promise<boolean> {
+  const res = await db.query<{ any: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM registrations WHERE event_id = $1) AS any',
+    [eventId],
+  );
+  return res.rows[0]!.any;
+}
+
+/** How many of the event's registrations have one of `statuses` (who a change would mail now). */
+export async function registrantCount(
+  db: Queryable,
+  eventId: number,
+  statuses: readonly RegistrationStatus[],
+): Promise<number> {
+  const res = await db.query<{ n: string }>(
+    'SELECT count(*) AS n FROM registrations WHERE event_id = $1 AND status = ANY($2::text[])',
+    [eventId, statuses],
+  );
+  return Number(res.rows[0]!.n);
+}
+
+/**
+ * Everyone registered for the event with one of `statuses`, by id: the recipients of an update or a
+ * cancellation, which go to unsubscribed registrants too (they are not optional mails).
+ */
+export async function eventMailRecipients(
+  db: Queryable,
+  eventId: number,
+  statuses: readonly RegistrationStatus[],
+): Promise<MailRecipient[]> {
+  const res = await db.query<{ id: string; event_id: string; email: string; locale: 'en' | 'ja' }>(
+    `SELECT id, event_id, email, locale FROM registrations
+      WHERE event_id = $1 AND status = ANY($2::text[])
+      ORDER BY id`,
+    [eventId, statuses],
+  );
+  return res.rows.map(toMailRecipient);
+}
+
 /** A selected recipient as `src/outbox` takes it. */
 export function toMailRecipient(r: {
   id: string;

@@ -1,12 +1,13 @@
 import request from 'supertest';
 import { addEventMember, createAccount, type Role } from '../../src/accounts';
 import { withTransaction } from '../../src/db/pool';
-import { eventBySlug, importEvent } from '../../src/events';
+import { eventBySlug } from '../../src/events';
 import {
   encodeForm,
   eventDoc,
   formData,
   formSession,
+  importTestEvent,
   makeEvent,
   startTestApp,
   type TestApp,
@@ -606,7 +607,7 @@ describe('the event editor', () => {
     it('when a draft that people registered for is published again, then a confirmation page says how many get an updated invite first', async () => {
       await teamEvent();
       await register('tsunagaru-test', 'a@example.org');
-      await importEvent(t.db.pool, eventDoc({ status: 'draft' }), { now: t.clock.now(), actor: 'test' });
+      await importTestEvent(t, eventDoc({ status: 'draft' }));
       const ask = await organiser.agent
         .post('/admin/events/tsunagaru-test/publish')
         .type('form')

@@ -7,6 +7,7 @@ import request from 'supertest';
 import type { User } from '../../src/accounts';
 import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
+import { eventRegistrants } from '../../src/registrations';
 import { createTestAccount, signedInAgent } from '../helpers/admin';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 
@@ -68,6 +69,7 @@ function appWith(db: TestDatabase, dataDir: string, env: Record<string, string> 
     sessionSecret: SESSION_SECRET,
     now: () => new Date('2026-12-20T00:00:00Z'),
     limits: { registrationsPerWindow: 1000, windowSeconds: 600 },
+    registrants: eventRegistrants,
   });
 }
 

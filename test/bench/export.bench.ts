@@ -10,6 +10,7 @@ import {
   registrationCounts,
   registrationPage,
   type ExportFormat,
+  eventRegistrants,
 } from '../../src/registrations';
 import { eventDoc } from '../helpers/events';
 import { throwawayDatabase } from './database';
@@ -161,10 +162,15 @@ export async function run(): Promise<void> {
   const db = await throwawayDatabase(4);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsunagaru-bench-out-'));
   try {
-    await importEvent(db.pool, eventDoc({ slug: 'bench-event', questions }), {
-      now: new Date('2026-09-01T00:00:00Z'),
-      actor: 'bench',
-    });
+    await importEvent(
+      db.pool,
+      eventDoc({ slug: 'bench-event', questions }),
+      {
+        now: new Date('2026-09-01T00:00:00Z'),
+        actor: 'bench',
+      },
+      eventRegistrants,
+    );
     const event = (await eventBySlug(db.pool, 'bench-event'))!;
     const seedMs = await timed(() => db.pool.query(seedSql, [event.id, rowCount]));
     await db.pool.query('ANALYZE registrations');

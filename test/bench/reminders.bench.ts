@@ -8,7 +8,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { eventBySlug, eventPageUrl, importEvent, type EventRecord } from '../../src/events';
 import { composeMessage, newMessageId, parseAddress } from '../../src/delivery/compose';
 import { renderMail } from '../../src/delivery/render';
-import { displayName, registrationById, type Registration } from '../../src/registrations';
+import { displayName, registrationById, type Registration, eventRegistrants } from '../../src/registrations';
 import { queueDueMails } from '../../src/reminders';
 import { startWorker } from '../../src/worker/worker';
 import { eventDoc } from '../helpers/events';
@@ -94,6 +94,7 @@ async function seededEvent(pool: pg.Pool, slug: string, days: number): Promise<E
       now: new Date('2026-09-01T00:00:00Z'),
       actor: 'bench',
     },
+    eventRegistrants,
   );
   const event = (await eventBySlug(pool, slug))!;
   await pool.query(seedSql, [event.id, new Date('2026-12-01T00:00:00Z'), mailCount]);

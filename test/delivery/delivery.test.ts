@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { importEvent } from '../../src/events';
 import * as renderModule from '../../src/delivery/render';
-import { promoteWaitingForEvent } from '../../src/registrations';
+import { promoteWaitingForEvent, eventRegistrants } from '../../src/registrations';
 import type { Config } from '../../src/config';
 import { createTransport, type MailTransport } from '../../src/delivery/transport';
 import {
@@ -9,6 +9,7 @@ import {
   eventDoc,
   formData,
   formSession,
+  importTestEvent,
   makeEvent,
   startTestApp,
   type TestApp,
@@ -132,10 +133,7 @@ describe('mail delivery and calendar invites', () => {
     expect(first.headers['referrer-policy']).toBe('no-referrer');
     expect(first.headers['cache-control']).toBe('no-store');
 
-    await importEvent(t.db.pool, eventDoc({ meetingUrl: 'https://zoom.example/j/456' }), {
-      now: t.clock.now(),
-      actor: 'test',
-    });
+    await importTestEvent(t, eventDoc({ meetingUrl: 'https://zoom.example/j/456' }));
     t.clock.set('2026-12-16T06:05:00Z');
     const second = await request(t.app).get(join);
     expect(second.headers.location).toBe('https://zoom.example/j/456');
@@ -162,10 +160,9 @@ describe('mail delivery and calendar invites', () => {
     await makeEvent(t);
     await register(t, { locale: 'en' });
     await deliverDue(t, transport, config);
-    await importEvent(
-      t.db.pool,
+    await importTestEvent(
+      t,
       eventDoc({ startsAt: '2026-12-17T15:00:00+09:00', endsAt: '2026-12-17T17:15:00+09:00' }),
-      { now: t.clock.now(), actor: 'test' },
     );
     expect(await deliverDue(t, transport, config)).toEqual(['sent']);
     const [confirm, update] = await sink.waitFor(2);
@@ -185,7 +182,12 @@ describe('mail delivery and calendar invites', () => {
     await register(t, { locale: 'en' });
     await deliverDue(t, transport, config);
     const opts = { now: t.clock.now(), actor: 'test' };
-    await importEvent(t.db.pool, eventDoc({ title: { en: 'TSUNAGARU II', ja: 'つながる II' } }), opts);
+    await importEvent(
+      t.db.pool,
+      eventDoc({ title: { en: 'TSUNAGARU II', ja: 'つながる II' } }),
+      opts,
+      eventRegistrants,
+    );
     await importEvent(
       t.db.pool,
       eventDoc({
@@ -194,6 +196,7 @@ describe('mail delivery and calendar invites', () => {
         endsAt: '2026-12-16T18:00:00+09:00',
       }),
       opts,
+      eventRegistrants,
     );
     expect((await deliverDue(t, transport, config)).sort()).toEqual(['sent']);
     expect(await rows(t, `SELECT kind, status FROM outgoing_mails ORDER BY id`)).toEqual([
@@ -272,14 +275,7 @@ describe('mail delivery and calendar invites', () => {
     await register(t, { locale: 'en', email: 'first@example.org' });
     await register(t, { locale: 'en', email: 'second@example.org' });
     await deliverDue(t, transport, config);
-    const saved = await importEvent(
-      t.db.pool,
-      eventDoc({ capacity: 1, waitlist: true, status: 'cancelled' }),
-      {
-        now: t.clock.now(),
-        actor: 'test',
-      },
-    );
+    const saved = await importTestEvent(t, eventDoc({ capacity: 1, waitlist: true, status: 'cancelled' }));
     expect(saved.notified).toBe(2);
     expect(await deliverDue(t, transport, config)).toEqual(['sent', 'sent']);
     const [confirmed, , cancelled, notice] = await sink.waitFor(4);
@@ -317,10 +313,7 @@ describe('mail delivery and calendar invites', () => {
     expect(await rows(t, 'SELECT locale, interpretation FROM registrations')).toEqual([
       { locale: 'ja', interpretation: 'en' },
     ]);
-    await importEvent(t.db.pool, eventDoc({ startsAt: '2026-12-16T14:00:00+09:00' }), {
-      now: t.clock.now(),
-      actor: 'test',
-    });
+    await importTestEvent(t, eventDoc({ startsAt: '2026-12-16T14:00:00+09:00' }));
     await deliverDue(t, transport, config);
     const update = (await sink.waitFor(2))[1]!.parsed;
     expect(update.subject).toContain('TSUNAGARU 社会的連帯経済');
@@ -373,10 +366,7 @@ describe('mail delivery and calendar invites', () => {
     await register(t, { email: 'second@example.org' });
     await register(t, { email: 'third@example.org' });
     await t.db.pool.query(`DELETE FROM pgboss.job WHERE name = 'waitlist-promote'`);
-    await importEvent(t.db.pool, eventDoc({ capacity: 2, waitlist: true }), {
-      now: t.clock.now(),
-      actor: 'test',
-    });
+    await importTestEvent(t, eventDoc({ capacity: 2, waitlist: true }));
     expect(await rows(t, `SELECT data FROM pgboss.job WHERE name = 'waitlist-promote'`)).toEqual([
       { data: { eventId: event.id } },
     ]);
@@ -397,13 +387,9 @@ describe('mail delivery and calendar invites', () => {
     await register(t, { email: 'second@example.org' });
     await deliverDue(t, transport, config);
     const [confirmed, waitlisted] = await sink.waitFor(2);
-    await importEvent(
-      t.db.pool,
+    await importTestEvent(
+      t,
       eventDoc({ capacity: 1, waitlist: true, startsAt: '2026-12-16T14:00:00+09:00' }),
-      {
-        now: t.clock.now(),
-        actor: 'test',
-      },
     );
 
     // A mail server that holds the update until the test lets it go.
@@ -482,7 +468,12 @@ describe('mail delivery and calendar invites', () => {
     await register(t, { locale: 'en' });
     await deliverDue(t, transport, config);
     const opts = { now: t.clock.now(), actor: 'test' };
-    await importEvent(t.db.pool, eventDoc({ status: 'draft', startsAt: '2026-12-16T13:00:00+09:00' }), opts);
+    await importEvent(
+      t.db.pool,
+      eventDoc({ status: 'draft', startsAt: '2026-12-16T13:00:00+09:00' }),
+      opts,
+      eventRegistrants,
+    );
     expect(await deliverDue(t, transport, config)).toEqual([]);
     const join = pathOf(linksIn((await sink.waitFor(1))[0]!.parsed).join!);
     const page = await request(t.app).get(`${join}?lang=en`);
@@ -493,6 +484,7 @@ describe('mail delivery and calendar invites', () => {
       t.db.pool,
       eventDoc({ startsAt: '2026-12-16T13:00:00+09:00' }),
       opts,
+      eventRegistrants,
     );
     expect(republished.notified).toBe(1);
     expect(await deliverDue(t, transport, config)).toEqual(['sent']);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { importEvent, type EventInput } from '../../src/events';
 import { eventDoc } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { eventRegistrants } from '../../src/registrations';
 
 /**
  * The organiser CLI as organisers run it: a real child process (tsx src/cli/main.ts) against a database
@@ -83,7 +84,12 @@ async function countOf(table: 'events' | 'audit_log'): Promise<number> {
 
 /** Sets up an existing event without spawning the CLI. */
 async function existing(doc: EventInput) {
-  return importEvent(db.pool, doc, { now: new Date('2026-11-01T00:00:00Z'), actor: 'test' });
+  return importEvent(
+    db.pool,
+    doc,
+    { now: new Date('2026-11-01T00:00:00Z'), actor: 'test' },
+    eventRegistrants,
+  );
 }
 
 const questions: EventInput['questions'] = [

@@ -3,6 +3,7 @@ import { addEventMember, createApiToken, sessionActor, type Role, type User } fr
 import { cancelEvent, createEvent, eventBySlug } from '../../src/events';
 import { createTestAccount, signedInAgent } from '../helpers/admin';
 import { eventDoc, makeEvent, startTestApp, type TestApp } from '../helpers/app';
+import { eventRegistrants } from '../../src/registrations';
 
 /**
  * The rules of a command live in its service, so every surface gives the same answer: the workspace,
@@ -49,7 +50,7 @@ describe('cancelling a draft', () => {
     expect(api.body.error.message).toBe('Only a published event can be cancelled.');
 
     await expect(
-      cancelEvent(t.db.pool, 'rules-draft', { now: t.clock.now(), actor: 'cli' }),
+      cancelEvent(t.db.pool, 'rules-draft', { now: t.clock.now(), actor: 'cli' }, eventRegistrants),
     ).rejects.toMatchObject({ code: 'conflict' });
 
     expect((await eventBySlug(t.db.pool, 'rules-draft'))!.status).toBe('draft');
@@ -76,15 +77,25 @@ describe('creating an event without the right to', () => {
     expect(api.body.error.code).toBe('forbidden');
 
     await expect(
-      createEvent(t.db.pool, eventDoc({ slug: 'rules-new' }), { now: t.clock.now(), actor: 'someone' }),
+      createEvent(
+        t.db.pool,
+        eventDoc({ slug: 'rules-new' }),
+        { now: t.clock.now(), actor: 'someone' },
+        eventRegistrants,
+      ),
     ).rejects.toMatchObject({ code: 'forbidden' });
     await expect(
-      createEvent(t.db.pool, eventDoc({ slug: 'rules-new' }), {
-        now: t.clock.now(),
-        actor: viewer.user.email,
-        userId: viewer.user.id,
-        mayCreateEvents: false,
-      }),
+      createEvent(
+        t.db.pool,
+        eventDoc({ slug: 'rules-new' }),
+        {
+          now: t.clock.now(),
+          actor: viewer.user.email,
+          userId: viewer.user.id,
+          mayCreateEvents: false,
+        },
+        eventRegistrants,
+      ),
     ).rejects.toMatchObject({ code: 'forbidden' });
 
     expect(await eventBySlug(t.db.pool, 'rules-new')).toBeUndefined();

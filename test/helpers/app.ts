@@ -3,6 +3,7 @@ import request from 'supertest';
 import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { importEvent, type EventInput } from '../../src/events';
+import { eventRegistrants } from '../../src/registrations';
 import { eventDoc } from './events';
 
 export { eventDoc };
@@ -48,14 +49,19 @@ export async function startTestApp(
       opts.registrationsPerWindow === undefined && opts.env?.REGISTRATION_RATE_LIMIT
         ? config.registrationRateLimit
         : { registrationsPerWindow: opts.registrationsPerWindow ?? 1000, windowSeconds: 600 },
+    registrants: eventRegistrants,
   });
   return { app, db, clock, close: () => db.drop() };
 }
 
 /** Creates an event through the same path the CLI uses. */
 export async function makeEvent(t: TestApp, overrides: Partial<EventInput> = {}) {
-  const res = await importEvent(t.db.pool, eventDoc(overrides), { now: t.clock.now(), actor: 'test' });
-  return res.event;
+  return (await importTestEvent(t, eventDoc(overrides))).event;
+}
+
+/** Creates or replaces an event as the CLI would, by the actor `test` at the test's clock. */
+export function importTestEvent(t: TestApp, doc: unknown) {
+  return importEvent(t.db.pool, doc, { now: t.clock.now(), actor: 'test' }, eventRegistrants);
 }
 
 /** A valid registration form; override any field. */

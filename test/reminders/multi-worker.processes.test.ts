@@ -18,6 +18,7 @@ import {
   type ClockFile,
   type WorkerProcess,
 } from '../helpers/workers';
+import { eventRegistrants } from '../../src/registrations';
 
 /**
  * Reminders at scale and under faults: several worker processes share one database and one real SMTP
@@ -303,10 +304,15 @@ describe('reminders across a PostgreSQL restart', () => {
     url.pathname = '/tsunagaru_restart';
     pool = createPool(url.toString(), 4);
     await migrate(pool);
-    const { event } = await importEvent(pool, eventDoc({ reminders: ['PT1H'] }), {
-      now: before(3 * 24 * 60),
-      actor: 'test',
-    });
+    const { event } = await importEvent(
+      pool,
+      eventDoc({ reminders: ['PT1H'] }),
+      {
+        now: before(3 * 24 * 60),
+        actor: 'test',
+      },
+      eventRegistrants,
+    );
     await seedRegistrants(pool, event.id, 300);
     clock = clockFile(before(30));
     sink = await startSmtpSink({ light: true });

@@ -6,6 +6,7 @@ import { queueDueMails } from '../../src/reminders';
 import { encodeForm, formData, formSession, makeEvent, startTestApp, type TestApp } from '../helpers/app';
 import { deliverDue, linksIn, mailConfig } from '../helpers/mail';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp';
+import { eventRegistrants } from '../../src/registrations';
 
 /**
  * Reminders and the follow-up with a hand-moved clock: registered through the real form, written by
@@ -160,6 +161,7 @@ describe('reminders and the follow-up', () => {
       'tsunagaru-test',
       { startsAt: '2026-12-17T15:00:00+09:00', endsAt: '2026-12-17T17:15:00+09:00' },
       { now: t.clock.now(), actor: 'test' },
+      eventRegistrants,
     );
     // The old 1-hour moment: nothing (the update mail goes, no reminder).
     await at(before(minutes(60)));
@@ -180,7 +182,13 @@ describe('reminders and the follow-up', () => {
     t.clock.set(before(minutes(60)));
     expect(await queueDueMails(t.db.pool, t.clock.now())).toBe(1);
     const move = (startsAt: string, endsAt: string) =>
-      patchEvent(t.db.pool, 'tsunagaru-test', { startsAt, endsAt }, { now: t.clock.now(), actor: 'test' });
+      patchEvent(
+        t.db.pool,
+        'tsunagaru-test',
+        { startsAt, endsAt },
+        { now: t.clock.now(), actor: 'test' },
+        eventRegistrants,
+      );
     await move('2026-12-16T18:00:00+09:00', '2026-12-16T19:00:00+09:00');
     expect(await deliverDue(t, transport, config)).toContain('retracted');
     expect(reminders(sink.received)).toHaveLength(0);
@@ -251,7 +259,13 @@ describe('reminders and the follow-up', () => {
     await eventWithRegistrant(['PT1H']);
     t.clock.set(before(minutes(60)));
     await queueDueMails(t.db.pool, t.clock.now());
-    await patchEvent(t.db.pool, 'tsunagaru-test', { reminders: [] }, { now: t.clock.now(), actor: 'test' });
+    await patchEvent(
+      t.db.pool,
+      'tsunagaru-test',
+      { reminders: [] },
+      { now: t.clock.now(), actor: 'test' },
+      eventRegistrants,
+    );
     expect(await deliverDue(t, transport, config)).toEqual(['skipped']);
     expect(reminders(sink.received)).toHaveLength(0);
   });
@@ -321,6 +335,7 @@ describe('reminders and the follow-up', () => {
         'tsunagaru-test',
         { meetingUrl: 'https://zoom.example/j/456' },
         { now: t.clock.now(), actor: 'test' },
+        eventRegistrants,
       );
       await deliverDue(t, transport, config);
       expect(sink.received.map(kindOf)).toContain('event.updated');
@@ -472,6 +487,7 @@ describe('reminders and the follow-up', () => {
         'tsunagaru-test',
         { followUp: null },
         { now: t.clock.now(), actor: 'test' },
+        eventRegistrants,
       );
       await deliverDue(t, transport, config);
       await at(new Date(END + minutes(240)).toISOString());

@@ -1,7 +1,6 @@
 import request from 'supertest';
-import { importEvent } from '../../src/events';
 import { parseInvite } from '../calendar/fixtures/parse';
-import { eventDoc, makeEvent, startTestApp, type TestApp } from '../helpers/app';
+import { eventDoc, importTestEvent, makeEvent, startTestApp, type TestApp } from '../helpers/app';
 
 /** GET with the body buffered as text whatever the Content-Type (supertest only buffers text/*). */
 function download(t: TestApp, path: string) {
@@ -78,10 +77,9 @@ describe('public calendar download', () => {
     await makeEvent(t);
     const before = parseInvite((await download(t, '/events/tsunagaru-test/calendar.ics')).body).vevent;
     t.clock.set('2026-12-02T03:04:05Z');
-    await importEvent(
-      t.db.pool,
+    await importTestEvent(
+      t,
       eventDoc({ startsAt: '2026-12-16T16:00:00+09:00', endsAt: '2026-12-16T18:15:00+09:00' }),
-      { now: t.clock.now(), actor: 'test' },
     );
     const text = (await download(t, '/events/tsunagaru-test/calendar.ics')).body as string;
     const after = parseInvite(text);
