@@ -3,81 +3,28 @@ import { insertAuditEntry } from '../audit';
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { enqueue, queues } from '../jobs/queue';
-import { queueEventMails } from '../outbox';
-import { eventInputSchema, eventIssues, type EventInput } from './events.schemas';
+import {
+  changedFields,
+  fromInput,
+  isPlainObject,
+  mergePatch,
+  parseEventInput,
+  toEventJson,
+} from './event-document';
+import { isNoticeable, notifyRegistrants } from './event-notices';
+import type { EventInput } from './events.schemas';
 import * as q from './events.queries';
-import type { EventRecord, LiveStatus, Registrants } from './events.types';
+import type { EventRecord, Registrants } from './events.types';
+
+export { parseEventInput, toEventJson } from './event-document';
+export { changeImpact, type ChangeImpact } from './event-notices';
+export { registrationClosesAt, registrationWindow, type RegistrationWindow } from './registration-window';
 
 /**
- * Commands and views on events: import/export of the event JSON shape, the public list, and what an
- * attendee may do right now (the registration window).
+ * Commands on events (import, create, patch, cancel, duplicate: each saved with its audit entry and the
+ * mails it calls for) and the public lookups. The document shape is in event-document.ts, what
+ * registrants hear in event-notices.ts, the registration window in registration-window.ts.
  */
-
-/** Fields whose change on a published event attendees must be told about (invite SEQUENCE rises). */
-const noticeableFields = ['startsAt', 'endsAt', 'title', 'meetingUrl', 'status'] as const;
-
-/** The event in the JSON shape the CLI prints and the API serves. */
-export function toEventJson(e: EventRecord): EventInput {
-  return {
-    slug: e.slug,
-    status: e.status,
-    title: e.title,
-    summary: e.summary,
-    description: e.description,
-    programme: e.programme,
-    organisers: e.organisers,
-    startsAt: e.startsAt.toISOString(),
-    endsAt: e.endsAt.toISOString(),
-    timezone: e.timezone,
-    displayTimezones: e.displayTimezones,
-    registrationOpensAt: e.registrationOpensAt?.toISOString() ?? null,
-    registrationClosesAt: e.registrationClosesAt?.toISOString() ?? null,
-    capacity: e.capacity,
-    waitlist: e.waitlist,
-    meetingUrl: e.meetingUrl,
-    meetingPasscode: e.meetingPasscode,
-    contactEmail: e.contactEmail,
-    questions: e.questions,
-    reminders: e.reminders,
-    materials: e.materials,
-    followUp: e.followUp,
-    bilingualMail: e.bilingualMail,
-  };
-}
-
-/** Validates an event document; throws `validation_failed` listing every problem by JSON path. */
-export function parseEventInput(doc: unknown): EventInput {
-  const parsed = eventInputSchema.safeParse(doc);
-  if (!parsed.success) {
-    const issues = eventIssues(parsed.error);
-    throw new DomainError(
-      'validation_failed',
-      'errors:invalidEvent',
-      { count: issues.length, issues },
-      Object.fromEntries(issues.map((i) => [i.path, i.key])),
-    );
-  }
-  return parsed.data;
-}
-
-/**
- * JSON with every object's keys sorted. The stored side comes back from jsonb columns, which reorder
- * keys (a question reads back as {id, type, label, options, required}), so a plain JSON.stringify would
- * see a change in every event with questions.
- */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
-      : v,
-  );
-}
-
-function changedFields(before: EventInput, after: EventInput): string[] {
-  return (Object.keys(after) as (keyof EventInput)[]).filter(
-    (k) => canonicalJson(before[k]) !== canonicalJson(after[k]),
-  );
-}
 
 /**
  * Creates the event with the document's slug, or replaces the one that has it. Nothing changes when
@@ -182,48 +129,6 @@ function auditAction(before: EventRecord, after: EventRecord): string {
   return 'event.updated';
 }
 
-/**
- * Whether a change must be told to registrants. A draft nobody registered for changes silently; one
- * taken back to draft after people registered does not, so that publishing it again tells them what
- * changed meanwhile.
- */
-async function isNoticeable(
-  tx: Queryable,
-  registrants: Registrants,
-  existing: EventRecord,
-  changed: string[],
-): Promise<boolean> {
-  return (
-    changed.some((f) => (noticeableFields as readonly string[]).includes(f)) &&
-    (existing.status !== 'draft' || (await registrants.any(tx, existing.id)))
-  );
-}
-
-/** What saving `input` over the stored event would do, for the editor's warning before saving. */
-export interface ChangeImpact {
-  changed: string[];
-  /** Registrants who would be mailed an updated invite (`update`) or a cancellation (`cancel`). */
-  mail: { kind: 'update' | 'cancel'; recipients: number } | null;
-}
-
-/** Predicts the mails a save would queue, without saving. */
-export async function changeImpact(
-  db: Queryable,
-  input: EventInput,
-  registrants: Registrants,
-): Promise<ChangeImpact> {
-  const existing = await q.eventBySlug(db, input.slug);
-  if (!existing) return { changed: Object.keys(input), mail: null };
-  const changed = changedFields(toEventJson(existing), toEventJson({ ...existing, ...fromInput(input) }));
-  if (!changed.length || !(await isNoticeable(db, registrants, existing, changed))) {
-    return { changed, mail: null };
-  }
-  const mail = mailFor(existing, input);
-  if (!mail) return { changed, mail: null };
-  const recipients = await registrants.count(db, existing.id, mail.statuses);
-  return { changed, mail: { kind: mail.kind === 'event.cancelled' ? 'cancel' : 'update', recipients } };
-}
-
 /** Creates an event; `slug_taken` (409) when the slug is in use. */
 export async function createEvent(
   pool: pg.Pool,
@@ -283,20 +188,6 @@ function changeLocked(
   });
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isPlainObject(patch)) return patch;
-  const out: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
-}
-
 /** Cancels an event: registrants get the cancellation mail (with a calendar CANCEL). */
 export async function cancelEvent(
   pool: pg.Pool,
@@ -335,59 +226,11 @@ export async function duplicateEvent(
   return createEvent(pool, { ...current, slug: newSlug, status: 'draft' }, ctx, registrants);
 }
 
-/**
- * The mail a noticeable change calls for, and who gets it: a cancellation (with a calendar CANCEL) to
- * everyone registered when the event is cancelled, otherwise an update (with the same invite UID and a
- * higher SEQUENCE) to every confirmed registrant while it is published; none otherwise.
- */
-function mailFor(
-  before: Pick<EventRecord, 'status'>,
-  after: Pick<EventRecord, 'status'>,
-): { kind: 'event.cancelled' | 'event.updated'; statuses: LiveStatus[] } | undefined {
-  if (after.status === 'cancelled' && before.status !== 'cancelled') {
-    return { kind: 'event.cancelled', statuses: ['confirmed', 'waitlisted'] };
-  }
-  return after.status === 'published' ? { kind: 'event.updated', statuses: ['confirmed'] } : undefined;
-}
-
-/**
- * Queues the mails a noticeable change calls for (`mailFor`), in the same transaction and in
- * registration order. An update still waiting to go out is replaced by the new one, which tells
- * everything since the registrant's last invite.
- */
-async function notifyRegistrants(
-  tx: Queryable,
-  registrants: Registrants,
-  before: EventRecord,
-  after: EventRecord,
-  now: Date,
-): Promise<number> {
-  const mail = mailFor(before, after);
-  if (!mail) return 0;
-  return queueEventMails(tx, {
-    eventId: after.id,
-    kind: mail.kind,
-    recipients: await registrants.forMail(tx, after.id, mail.statuses),
-    at: now,
-    replacesPending: ['event.updated'],
-  });
-}
-
 /** More seats, or no limit any more, on a published event with a waiting list. */
 function seatsMayHaveFreed(before: EventRecord, after: EventRecord): boolean {
   if (after.status !== 'published' || !after.waitlist) return false;
   if (after.capacity === null) return before.capacity !== null;
   return before.capacity !== null && after.capacity > before.capacity;
-}
-
-function fromInput(i: EventInput): Partial<EventRecord> {
-  return {
-    ...i,
-    startsAt: new Date(i.startsAt),
-    endsAt: new Date(i.endsAt),
-    registrationOpensAt: i.registrationOpensAt ? new Date(i.registrationOpensAt) : null,
-    registrationClosesAt: i.registrationClosesAt ? new Date(i.registrationClosesAt) : null,
-  };
 }
 
 /** The event JSON for a slug; `not_found` when there is none. */
@@ -408,31 +251,6 @@ export async function publicEvent(db: Queryable, slug: string): Promise<EventRec
 /** Published events that have not ended, soonest first. */
 export function upcomingEvents(db: Queryable, now: Date): Promise<EventRecord[]> {
   return q.upcomingPublishedEvents(db, now);
-}
-
-export type RegistrationWindow =
-  | { state: 'open'; closesAt: Date }
-  | { state: 'not_open'; opensAt: Date }
-  | { state: 'closed'; closedAt: Date }
-  | { state: 'cancelled' };
-
-/** When registration closes: the configured instant, or the start of the event when none is set. */
-export function registrationClosesAt(event: EventRecord): Date {
-  return event.registrationClosesAt ?? event.startsAt;
-}
-
-/**
- * Whether the form accepts registrations at `now`. Opening is inclusive, closing exclusive: at the
- * closing instant itself registration is already closed.
- */
-export function registrationWindow(event: EventRecord, now: Date): RegistrationWindow {
-  if (event.status === 'cancelled') return { state: 'cancelled' };
-  const closesAt = registrationClosesAt(event);
-  if (event.registrationOpensAt && now < event.registrationOpensAt) {
-    return { state: 'not_open', opensAt: event.registrationOpensAt };
-  }
-  if (now >= closesAt) return { state: 'closed', closedAt: closesAt };
-  return { state: 'open', closesAt };
 }
 
 /** Text in `lang`, else in the other language (see i18n/texts.ts). */
