@@ -38,3 +38,12 @@ export {
   deleteExpiredSessions,
 } from './accounts.queries';
 export { minPasswordLength } from './passwords';
+export { passwordProblem, minPasswordScore } from './password-policy';
+export {
+  changeOwnPassword,
+  createPasswordResetLink,
+  accountForResetLink,
+  resetPasswordWithLink,
+  setPasswordByCli,
+  resetLinkLifetimeMs,
+} from './passwords.service';
