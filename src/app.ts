@@ -48,7 +48,8 @@ export function buildApp(ctx: AppContext): express.Express {
   app.use(apiRoutes(ctx));
   app.use(csrfToken(ctx.sessionSecret, secure));
   app.use((req, res, next) => {
-    res.locals.path = req.path;
+    // Pages link to themselves (language switch, hreflang): one leading slash, so never `//host/…`.
+    res.locals.path = `/${req.path.replace(/^\/+/, '')}`;
     next();
   });
   app.use(siteRoutes(ctx));

@@ -46,6 +46,15 @@ const envSchema = z
       .enum(['true', 'false', '1', '0'])
       .default('true')
       .transform((v) => v === 'true' || v === '1'),
+    // Registrations per client address and event: `N/<number><s|m|h>` (60/10m: 60 in ten minutes) or `off`.
+    REGISTRATION_RATE_LIMIT: z
+      .string()
+      .regex(
+        /^(off|[1-9][0-9]{0,5}\/[1-9][0-9]{0,4}[smh])$/,
+        'must be off or like 60/10m (N per number of s, m or h)',
+      )
+      .default('60/10m')
+      .transform(rateLimitRule),
     // How many reverse proxies stand in front: the client address is taken that many hops from the
     // right of X-Forwarded-For, never from its client-controlled left end. `true` means one.
     TRUST_PROXY: z
@@ -75,6 +84,19 @@ const envSchema = z
     }
   });
 
+const unitSeconds = { s: 1, m: 60, h: 3600 } as const;
+
+/** `60/10m` → 60 per 600 s; `off` → no limit (Infinity). */
+function rateLimitRule(value: string): { registrationsPerWindow: number; windowSeconds: number } {
+  if (value === 'off') return { registrationsPerWindow: Infinity, windowSeconds: 600 };
+  const [count, window] = value.split('/') as [string, string];
+  const unit = window.slice(-1) as keyof typeof unitSeconds;
+  return {
+    registrationsPerWindow: Number(count),
+    windowSeconds: Number(window.slice(0, -1)) * unitSeconds[unit],
+  };
+}
+
 /** The validated settings. `sessionSecret` is undefined until the data directory supplies one. */
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
@@ -98,6 +120,8 @@ export interface Config {
   readonly seedDemo: boolean;
   /** Reverse proxies in front of the app (0: none); their X-Forwarded-For entries are trusted. */
   readonly trustProxy: number;
+  /** Registrations allowed per client address and event in each window (Infinity: no limit). */
+  readonly registrationRateLimit: { registrationsPerWindow: number; windowSeconds: number };
 }
 
 /** Thrown by loadConfig with every problem found, one per line, ready to print. */
@@ -150,5 +174,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,
     trustProxy: e.TRUST_PROXY,
+    registrationRateLimit: e.REGISTRATION_RATE_LIMIT,
   });
 }

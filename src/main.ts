@@ -71,17 +71,17 @@ async function startWeb(
       config,
       sessionSecret: sessionSecretFor(config),
       now: () => new Date(),
-      limits: { registrationsPerWindow: 20, windowSeconds: 600 },
+      limits: config.registrationRateLimit,
     }),
   );
   logger.info({ url: config.baseUrl, port: config.port }, 'web server listening');
   const setup = await createSetupLink(db.pool, new Date());
   if (setup) {
     const setupUrl = `${config.baseUrl}/admin/setup/${setup}`;
-    logger.warn(
-      { setupUrl },
-      `No organiser account exists yet. Open this link once to create the first admin: ${setupUrl}`,
-    );
+    const line = `No organiser account exists yet. Open this link once to create the first admin: ${setupUrl}`;
+    logger.warn({ setupUrl }, line);
+    // Also as one plain line on stderr, readable without a JSON log viewer (stdout stays JSON lines).
+    process.stderr.write(`${line}\n`);
   }
 }
 

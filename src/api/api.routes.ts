@@ -14,7 +14,7 @@ import type { AppContext } from '../http/context';
 import { attachmentDisposition, streamInto } from '../http/download';
 import { isLanguage } from '../i18n';
 import { fromAcceptLanguage } from '../http/language';
-import { rateLimit } from '../http/rate-limit';
+import { registrationRateLimit } from '../http/rate-limit';
 import {
   exportContentType,
   exportFileName,
@@ -46,11 +46,7 @@ export function apiRoutes(ctx: AppContext): Router {
   const router = Router();
   const json = express.json({ limit: '256kb', type: ['application/json', 'application/merge-patch+json'] });
   const auth = requireApiToken(ctx.pool, ctx.now);
-  const limit = rateLimit(
-    ctx.pool,
-    { bucket: 'register', limit: ctx.limits.registrationsPerWindow, windowSeconds: ctx.limits.windowSeconds },
-    ctx.now,
-  );
+  const limit = registrationRateLimit(ctx.pool, ctx.limits, ctx.now);
 
   router.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument(ctx.config.baseUrl));

@@ -15,7 +15,7 @@ export interface LocalSecrets {
 /** Reads DATA_DIR/secrets.json, creating it (and the folder) with fresh random values when missing. */
 export function localSecrets(dataDir: string): LocalSecrets {
   const file = path.join(dataDir, 'secrets.json');
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as LocalSecrets;
   } catch (err) {

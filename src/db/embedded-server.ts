@@ -125,8 +125,10 @@ async function waitUntilAccepting(url: string, child: ChildProcess | undefined, 
 
 function initialise(bin: Binaries, dir: string, password: string, owner?: { uid: number; gid: number }) {
   if (owner) fs.chownSync(dir, owner.uid, owner.gid);
+  // Readable by the server's user alone: root writes it 0600 and hands it to that user.
   const pwfile = path.join(os.tmpdir(), `tsunagaru-pw-${process.pid}-${Date.now()}`);
-  fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o644 });
+  fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600, flag: 'wx' });
+  if (owner) fs.chownSync(pwfile, owner.uid, owner.gid);
   try {
     execFileSync(
       bin.initdb,

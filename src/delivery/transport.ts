@@ -98,14 +98,20 @@ function fileTransport(config: Config): MailTransport {
     newline: 'windows',
     dkim: dkimOptions(config),
   });
+  // The files hold working join, manage and unsubscribe links: only the product's own user reads them.
+  let folderReady: Promise<void> | undefined;
+  const ensureFolder = async () => {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await fs.chmod(dir, 0o700);
+  };
   return {
     async send(message, meta) {
       const info = await transporter.sendMail(message);
-      await fs.mkdir(dir, { recursive: true });
+      await (folderReady ??= ensureFolder());
       const file = path.join(dir, emlFileName(meta.mailId, meta.at));
       // Written under a temporary name and renamed, so the viewer never shows half a message.
       const partial = `${file}.partial`;
-      await fs.writeFile(partial, info.message as Buffer);
+      await fs.writeFile(partial, info.message as Buffer, { mode: 0o600 });
       await fs.rename(partial, file);
       return { response: `written to ${path.basename(file)}` };
     },

@@ -41,7 +41,9 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     res.json({ error: fields ? { code, message, fields } : { code, message } });
     return;
   }
-  const path = req.method === 'GET' ? req.path : '/';
+  // The language switch links to this page again only when a route matched it: a path no route claims
+  // (`//evil.example/x`) is never echoed as a link.
+  const path = req.method === 'GET' && req.route ? req.path : '/';
   res.render('errors/error', { ...res.locals, lang, t, status, code, message, path });
 }
 

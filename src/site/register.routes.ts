@@ -3,17 +3,13 @@ import { addToCalendarView, eventView, publicEvent } from '../events';
 import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
-import { rateLimit } from '../http/rate-limit';
+import { registrationRateLimit } from '../http/rate-limit';
 import { availability, formView, registerAttendee } from '../registrations';
 
 /** The form's POST (Post/Redirect/Get) and the neutral "check your inbox" page. */
 export function registrationRoutes(ctx: AppContext): Router {
   const router = Router();
-  const limit = rateLimit(
-    ctx.pool,
-    { bucket: 'register', limit: ctx.limits.registrationsPerWindow, windowSeconds: ctx.limits.windowSeconds },
-    ctx.now,
-  );
+  const limit = registrationRateLimit(ctx.pool, ctx.limits, ctx.now);
 
   router.post(
     '/events/:slug/register',

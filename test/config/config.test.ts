@@ -46,6 +46,23 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_MIGRATION_URL: 'mysql://db/x' })).toThrow(/DATABASE_MIGRATION_URL/);
   });
 
+  it('when REGISTRATION_RATE_LIMIT is unset, a count per window or off, then it becomes that limit; anything else is refused', () => {
+    expect(loadConfig({}).registrationRateLimit).toEqual({ registrationsPerWindow: 60, windowSeconds: 600 });
+    expect(loadConfig({ REGISTRATION_RATE_LIMIT: '100/1h' }).registrationRateLimit).toEqual({
+      registrationsPerWindow: 100,
+      windowSeconds: 3600,
+    });
+    expect(loadConfig({ REGISTRATION_RATE_LIMIT: '5/30s' }).registrationRateLimit).toEqual({
+      registrationsPerWindow: 5,
+      windowSeconds: 30,
+    });
+    expect(loadConfig({ REGISTRATION_RATE_LIMIT: 'off' }).registrationRateLimit.registrationsPerWindow).toBe(
+      Infinity,
+    );
+    for (const bad of ['60', '0/10m', '60/10d', '60/m', 'unlimited'])
+      expect(() => loadConfig({ REGISTRATION_RATE_LIMIT: bad })).toThrow(/REGISTRATION_RATE_LIMIT/);
+  });
+
   it('when TRUST_PROXY is true, a count or junk, then it becomes a hop count or is refused', () => {
     expect(loadConfig({}).trustProxy).toBe(0);
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(1);

@@ -43,7 +43,11 @@ export async function startTestApp(
     config,
     sessionSecret: 'test-secret-test-secret-test-secret-0123',
     now: clock.now,
-    limits: { registrationsPerWindow: opts.registrationsPerWindow ?? 1000, windowSeconds: 600 },
+    // A REGISTRATION_RATE_LIMIT in `env` applies as it would in production; otherwise a high test limit.
+    limits:
+      opts.registrationsPerWindow === undefined && opts.env?.REGISTRATION_RATE_LIMIT
+        ? config.registrationRateLimit
+        : { registrationsPerWindow: opts.registrationsPerWindow ?? 1000, windowSeconds: 600 },
   });
   return { app, db, clock, close: () => db.drop() };
 }

@@ -230,6 +230,55 @@ describe('rate limit', () => {
   });
 });
 
+describe('REGISTRATION_RATE_LIMIT', () => {
+  let t: TestApp;
+  afterEach(() => t.close());
+
+  it('when it is 2/10m, then one address gets two registrations per event, the form and the API in one count, and other events keep their own count', async () => {
+    t = await startTestApp({ now: '2026-12-01T00:00:00Z', env: { REGISTRATION_RATE_LIMIT: '2/10m' } });
+    await makeEvent(t, { slug: 'webinar-a' });
+    await makeEvent(t, { slug: 'webinar-b' });
+    const form = async (slug: string, email: string) => {
+      const { agent, token } = await formSession(t.app, slug, 'en');
+      return agent
+        .post(`/events/${slug}/register`)
+        .type('form')
+        .send(encodeForm({ _csrf: token, ...formData({ email }) }));
+    };
+    const api = (slug: string, email: string) =>
+      request(t.app)
+        .post(`/api/v1/events/${slug}/registrations`)
+        .send({ ...formData({ email }), consent: true });
+    expect((await form('webinar-a', 'a1@example.org')).status).toBe(303);
+    expect((await api('webinar-a', 'a2@example.org')).status).toBe(202);
+    expect((await form('webinar-a', 'a3@example.org')).status).toBe(429);
+    expect((await api('webinar-a', 'a4@example.org')).status).toBe(429);
+    expect((await form('webinar-b', 'b1@example.org')).status).toBe(303);
+    expect((await api('webinar-b', 'b2@example.org')).status).toBe(202);
+    const rows = await t.db.pool.query<{ slug: string; n: number }>(
+      `SELECT e.slug, count(*)::int AS n FROM registrations r JOIN events e ON e.id = r.event_id GROUP BY 1 ORDER BY 1`,
+    );
+    expect(rows.rows).toEqual([
+      { slug: 'webinar-a', n: 2 },
+      { slug: 'webinar-b', n: 2 },
+    ]);
+  });
+
+  it('when it is off, then nothing is counted', async () => {
+    t = await startTestApp({ now: '2026-12-01T00:00:00Z', env: { REGISTRATION_RATE_LIMIT: 'off' } });
+    await makeEvent(t);
+    const { agent, token } = await formSession(t.app, 'tsunagaru-test', 'en');
+    for (let i = 0; i < 3; i++) {
+      const res = await agent
+        .post('/events/tsunagaru-test/register')
+        .type('form')
+        .send(encodeForm({ _csrf: token, ...formData({ email: `off${i}@example.org` }) }));
+      expect(res.status).toBe(303);
+    }
+    expect((await t.db.pool.query('SELECT count(*)::int AS n FROM rate_limit_hits')).rows[0].n).toBe(0);
+  });
+});
+
 describe('rate limit behind a reverse proxy', () => {
   let t: TestApp;
   beforeAll(async () => {

@@ -128,4 +128,19 @@ describe('public event pages', () => {
     expect(res.status).toBe(404);
     expect(res.text).toContain('We could not find that page.');
   });
+
+  it("when the path is another site's address (//evil.example/x), then the 404 page links to no foreign URL", async () => {
+    for (const path of ['//evil.example/x?lang=ja', '///evil.example/x', '/\\evil.example/x']) {
+      const res = await request(t.app).get(path);
+      expect(res.status).toBe(404);
+      expect(res.text).not.toMatch(/href="\/\/|href="\/\\|evil\.example/);
+      expect(res.text).toContain('href="/?lang=');
+    }
+  });
+
+  it('when an unknown event is asked for, then its 404 page still switches language on the same address', async () => {
+    const res = await request(t.app).get('/events/nope?lang=en');
+    expect(res.status).toBe(404);
+    expect(res.text).toContain('href="/events/nope?lang=ja"');
+  });
 });
