@@ -327,3 +327,9 @@ export async function userForResetLink(
 export async function deleteResetLink(db: Queryable, userId: number): Promise<void> {
   await db.query('DELETE FROM password_reset_links WHERE user_id = $1', [userId]);
 }
+
+/** Deletes reset links past their expiry (the worker's housekeeping). Returns how many went. */
+export async function deleteExpiredResetLinks(db: Queryable, now: Date): Promise<number> {
+  const res = await db.query('DELETE FROM password_reset_links WHERE expires_at <= $1', [now]);
+  return res.rowCount ?? 0;
+}

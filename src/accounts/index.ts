@@ -36,6 +36,7 @@ export {
   setEventOwner,
   memberEventIds,
   deleteExpiredSessions,
+  deleteExpiredResetLinks,
 } from './accounts.queries';
 export { minPasswordLength } from './passwords';
 export { passwordProblem, minPasswordScore } from './password-policy';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { deleteExpiredSessions } from '../accounts';
+import { deleteExpiredResetLinks, deleteExpiredSessions } from '../accounts';
 import type { Config } from '../config';
 import { deleteOldRateLimitWindows } from '../rate-limits';
 import { queues, startQueueRunner } from '../jobs/queue';
@@ -96,6 +96,9 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
     );
     deleteExpiredSessions(pool, opts.now()).catch((err: unknown) =>
       log.error({ err }, 'session cleanup failed'),
+    );
+    deleteExpiredResetLinks(pool, opts.now()).catch((err: unknown) =>
+      log.error({ err }, 'reset link cleanup failed'),
     );
   }, 60_000);
   housekeeping.unref();

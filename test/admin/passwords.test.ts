@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { deleteExpiredResetLinks, loginLimits } from '../../src/accounts';
 import { createTestAccount, csrfFrom, signedInAgent, testPassword } from '../helpers/admin';
 import { startTestApp, type TestApp } from '../helpers/app';
 
@@ -123,6 +124,27 @@ describe('changing one’s own password', () => {
     expect(JSON.stringify(audit[0]!.data)).not.toContain(newPassword);
   });
 
+  it('when the current password is guessed too often, then the account is locked like a failed sign-in', async () => {
+    const user = await createTestAccount(t.db.pool, { role: 'viewer' });
+    t.clock.set('2026-11-05T00:00:00Z');
+    try {
+      const { agent, csrf } = await signedInAgent(t.app, user.email);
+      const guess = (currentPassword: string) =>
+        agent
+          .post('/admin/password')
+          .type('form')
+          .send({ _csrf: csrf, currentPassword, password: newPassword, passwordRepeat: newPassword });
+      for (let i = 0; i < loginLimits.perAccount; i++)
+        expect((await guess(`guess number ${i}`)).status).toBe(422);
+      const locked = await guess(testPassword);
+      expect(locked.status).toBe(429);
+      expect(locked.text).toContain('Too many failed sign-ins for this account');
+      expect(await signInFails(user.email, testPassword)).toBe(true);
+    } finally {
+      t.clock.set('2026-11-01T00:00:00Z');
+    }
+  });
+
   it('when the form comes without its CSRF token, then it is refused', async () => {
     const user = await createTestAccount(t.db.pool, { role: 'viewer' });
     const { agent } = await signedInAgent(t.app, user.email);
@@ -216,6 +238,13 @@ describe('an admin’s one-time reset link', () => {
       t.clock.set('2026-11-01T00:00:00Z');
     }
     expect(await passwordHashOf(user.id)).toBe(before);
+    const stored = () => t.db.pool.query('SELECT 1 FROM password_reset_links WHERE user_id = $1', [user.id]);
+    expect((await stored()).rowCount).toBe(1);
+    expect(await deleteExpiredResetLinks(t.db.pool, new Date('2026-11-01T23:59:59Z'))).toBe(0);
+    expect(await deleteExpiredResetLinks(t.db.pool, new Date('2026-11-02T00:00:00Z'))).toBeGreaterThanOrEqual(
+      1,
+    );
+    expect((await stored()).rowCount).toBe(0);
   });
 
   it('when a newer link is made for the same account, then the older one answers 404 and the newer works', async () => {
