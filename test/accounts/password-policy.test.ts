@@ -42,6 +42,12 @@ describe('the password policy', () => {
     expect(passwordProblem('yamadahanako', { email: 'taro@example.org', name: 'Taro Sato' })).toBeNull();
   });
 
+  it('when the password is longer than 256 characters, then it is refused as too long; up to 256 a good one passes', () => {
+    const long = 'violet kettle under the morning tram '.repeat(7).slice(0, 256);
+    expect(passwordProblem(long, owner)).toBeNull();
+    expect(passwordProblem(`${long}x`, owner)).toBe('validation:tooLong');
+  });
+
   it('when the password is a passphrase of unrelated words, then it is accepted', () => {
     expect(passwordProblem('violet kettle under the morning tram', owner)).toBeNull();
     expect(passwordProblem('correct horse battery staple', owner)).toBeNull();
