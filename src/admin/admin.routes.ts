@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { canCreateEvents } from '../accounts';
-import { eventSummaries, eventView } from '../events';
+import { eventView } from '../events';
+import { eventSummaries } from '../registrations';
 import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
 import { accountRoutes } from './accounts.routes';

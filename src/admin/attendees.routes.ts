@@ -1,9 +1,11 @@
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
 import { DomainError } from '../errors';
 import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
 import { attachmentDisposition, streamInto } from '../http/download';
+import { asRecord, slugParams, validate } from '../http/validate';
 import {
   cancelRegistrationForOrganiser,
   exportContentType,
@@ -19,7 +21,7 @@ import {
   type RegistrationRef,
 } from '../registrations';
 import { eventFor, saveContext } from './admin.context';
-import { attendeeDetailPage, attendeeListPage, eventOverviewPage } from './event-overview';
+import { attendeeDetailPage, attendeeListPage, attendeeQuery, eventOverviewPage } from './event-overview';
 
 /**
  * An event's overview and its registrants: the list (search, filters, sort, pages), downloads of the
@@ -51,36 +53,52 @@ function registrationId(value: unknown): number {
   return id;
 }
 
-/** Content-Disposition for a download: a plain ASCII name, and the RFC 5987 form for any client that prefers it. */
+/** The overview and attendee routes of the workspace, one line each; the handlers follow. */
 export function attendeeRoutes(ctx: AppContext): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+  router.get('/admin/events/:slug', showOverview(ctx));
+  router.get('/admin/events/:slug/attendees', listInput, listAttendees(ctx));
+  router.get('/admin/events/:slug/attendees/export', exportInput, exportAttendees(ctx));
+  router.get('/admin/events/:slug/attendees/:id', detailInput, showAttendee(ctx));
+  router.post(
+    '/admin/events/:slug/attendees/:id/:action',
+    form,
+    verifyCsrf(ctx.sessionSecret),
+    detailInput,
+    actOnAttendee(ctx),
+  );
+  return router;
+}
 
-  router.get('/admin/events/:slug', async (req, res) => {
+/** The event's overview: counts, charts, what is due. */
+function showOverview(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
     const { event } = await eventFor(ctx, res, String(req.params.slug), 'read');
     const page = await eventOverviewPage(ctx.pool, event, pageLang(res), ctx.now(), ctx.config.baseUrl);
     res.render('admin/event', page);
-  });
+  };
+}
 
-  router.get('/admin/events/:slug/attendees', async (req, res) => {
-    const { event } = await eventFor(ctx, res, String(req.params.slug), 'read');
-    const query = req.query as Record<string, unknown>;
+const listInput = validate({ params: slugParams, query: attendeeQuery });
+
+/** One page of the attendee list, filtered and sorted as the query says. */
+function listAttendees(ctx: AppContext): RequestHandler {
+  return async (_req, res) => {
+    const { params, query } = listInput.input(res);
+    const { event } = await eventFor(ctx, res, params.slug, 'read');
     res.render('admin/attendees/list', await attendeeListPage(ctx.pool, event, query, pageLang(res)));
-  });
+  };
+}
 
-  router.get('/admin/events/:slug/attendees/export', async (req, res) => {
-    const { event, actor } = await eventFor(ctx, res, String(req.params.slug), 'read');
-    const query = req.query as Record<string, unknown>;
-    const format = query.format;
-    if (!isExportFormat(format)) {
-      throw new DomainError(
-        'validation_failed',
-        'attendees:errors.invalidFormat',
-        {},
-        { format: 'validation:choice' },
-      );
-    }
-    const filters = parseRegistrationFilters(query);
+const exportInput = validate({ params: slugParams, query: exportQuery });
+
+/** The filtered list as a streamed file, recorded in the audit log. */
+function exportAttendees(ctx: AppContext): RequestHandler {
+  return async (_req, res) => {
+    const { params, query } = exportInput.input(res);
+    const { event, actor } = await eventFor(ctx, res, params.slug, 'read');
+    const { format, filters } = query;
     const now = ctx.now();
     res.set({
       'Content-Type': exportContentType(format),
@@ -98,31 +116,53 @@ export function attendeeRoutes(ctx: AppContext): Router {
           saveContext(ctx, actor),
         ),
     );
-  });
+  };
+}
 
-  router.get('/admin/events/:slug/attendees/:id', async (req, res) => {
-    const { event } = await eventFor(ctx, res, String(req.params.slug), 'read');
-    const id = registrationId(req.params.id);
-    const page = await attendeeDetailPage(ctx.pool, event, id, pageLang(res));
-    const done = String(req.query.done ?? '');
+const detailInput = validate({
+  params: z.object({
+    slug: z.string(),
+    id: z.unknown().transform(registrationId),
+    action: z.string().optional(),
+  }),
+  query: z.object({ done: z.unknown().optional() }),
+});
+
+/** One registrant's page, with the flash of the action just taken. */
+function showAttendee(ctx: AppContext): RequestHandler {
+  return async (_req, res) => {
+    const { params, query } = detailInput.input(res);
+    const { event } = await eventFor(ctx, res, params.slug, 'read');
+    const page = await attendeeDetailPage(ctx.pool, event, params.id, pageLang(res));
+    const done = String(query.done ?? '');
     res.render('admin/attendees/detail', { ...page, flash: flashes.includes(done) ? done : null });
-  });
+  };
+}
 
-  router.post(
-    '/admin/events/:slug/attendees/:id/:action',
-    form,
-    verifyCsrf(ctx.sessionSecret),
-    async (req, res) => {
-      const { event, actor } = await eventFor(ctx, res, String(req.params.slug), 'edit');
-      const id = registrationId(req.params.id);
-      const action = Object.hasOwn(actions, String(req.params.action))
-        ? actions[String(req.params.action)]
-        : undefined;
-      if (!action) throw new DomainError('not_found', 'errors:notFound');
-      const done = await action(ctx, { eventId: event.id, registrationId: id }, saveContext(ctx, actor));
-      res.redirect(303, `/admin/events/${encodeURIComponent(event.slug)}/attendees/${id}?done=${done}`);
-    },
-  );
+/** Cancels, restores, promotes or resends, then back to the registrant's page with a flash. */
+function actOnAttendee(ctx: AppContext): RequestHandler {
+  return async (_req, res) => {
+    const { params } = detailInput.input(res);
+    const { event, actor } = await eventFor(ctx, res, params.slug, 'edit');
+    const action = Object.hasOwn(actions, String(params.action)) ? actions[String(params.action)] : undefined;
+    if (!action) throw new DomainError('not_found', 'errors:notFound');
+    const ref = { eventId: event.id, registrationId: params.id };
+    const done = await action(ctx, ref, saveContext(ctx, actor));
+    res.redirect(303, `/admin/events/${encodeURIComponent(event.slug)}/attendees/${params.id}?done=${done}`);
+  };
+}
 
-  return router;
+/** An export's format (one of the list's formats) and filters, from its query string. */
+function exportQuery(raw: unknown) {
+  const query = asRecord(raw);
+  const format = query.format;
+  if (!isExportFormat(format)) {
+    throw new DomainError(
+      'validation_failed',
+      'attendees:errors.invalidFormat',
+      {},
+      { format: 'validation:choice' },
+    );
+  }
+  return { format, filters: parseRegistrationFilters(query) };
 }

@@ -3,7 +3,6 @@ import type { Language } from '../i18n';
 import { isValidTimeZone, zoneAbbreviation } from '../time';
 import {
   commonZones,
-  fromLocalInput,
   textFields,
   timeFields,
   type EventFormValues,
@@ -11,7 +10,8 @@ import {
   type MaterialRow,
   type QuestionRow,
   type TimeField,
-} from './event-form';
+} from './event-form.values';
+import { fromLocalInput } from './event-form';
 
 /**
  * The event editor's view model: what edit.ejs prints, worked out here so the template only loops.

@@ -15,7 +15,7 @@ import {
   registrationsPerDay,
   affiliations,
   type RegistrationFilters,
-  type RegistrationRow,
+  type Registration,
   type RegistrationSort,
 } from '../registrations';
 import { formatInstant } from '../time';
@@ -73,7 +73,7 @@ function countryName(code: string, lang: Language): string {
 }
 
 /** The labels a registration's coded fields read as in `lang`. */
-function rowLabels(r: RegistrationRow, lang: Language) {
+function rowLabels(r: Registration, lang: Language) {
   const t = tFor(lang);
   return {
     name: displayName(r),
@@ -119,20 +119,34 @@ export function pageNumbers(page: number, pages: number): (number | null)[] {
   return out;
 }
 
+/** What the attendee list reads from its query string: filters, sort and the page asked for. */
+export interface AttendeeQuery {
+  filters: RegistrationFilters;
+  sort: RegistrationSort;
+  dir: 'asc' | 'desc';
+  page: number;
+}
+
 /**
- * The attendee list for a query string: filters, sort and page read from it (an invalid value is
- * `validation_failed`), one page of rows, the counts, and the links that keep the filters.
+ * Reads the attendee list's query string (for `validate`): an invalid filter or sort is
+ * `validation_failed` with the field's locale key.
  */
+export function attendeeQuery(raw: unknown): AttendeeQuery {
+  const query = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const filters = parseRegistrationFilters(query);
+  const { sort, dir } = parseSort(query);
+  return { filters, sort, dir, page: Number(typeof query.page === 'string' ? query.page : 1) };
+}
+
+/** The attendee list: one page of rows, the counts, and the links that keep the filters. */
 export async function attendeeListPage(
   pool: pg.Pool,
   event: EventRecord,
-  query: Record<string, unknown>,
+  query: AttendeeQuery,
   lang: Language,
 ) {
   const t = tFor(lang);
-  const filters = parseRegistrationFilters(query);
-  const { sort, dir } = parseSort(query);
-  const requested = Number(typeof query.page === 'string' ? query.page : 1);
+  const { filters, sort, dir, page: requested } = query;
   const [result, counts] = await Promise.all([
     registrationPage(pool, event.id, filters, { sort, dir, page: requested, perPage: attendeesPerPage }),
     registrationCounts(pool, event.id, filters),

@@ -21,17 +21,15 @@ import { LANG_COOKIE } from '../http/language';
 import { zoneNaming } from '../time';
 import { availability, formView, registrationCounts } from '../registrations';
 import { eventFor, saveContext } from './admin.context';
+import { duplicateSlug, readEventForm, type ReadForm } from './event-form';
+import { errorsFromDomainError } from './event-form.errors';
 import {
-  duplicateSlug,
-  errorsFromDomainError,
   formValuesFromEvent,
   newEventValues,
-  readEventForm,
   valuesFromBody,
   type EventFormValues,
   type FormError,
-  type ReadForm,
-} from './event-form';
+} from './event-form.values';
 import { editorView, markPreview, type Translate } from './event-form.view';
 import { actorOf } from './session';
 

@@ -1,11 +1,13 @@
 import crypto from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
 import { previewMessage } from '../delivery/preview';
 import { DomainError } from '../errors';
 import { patchEvent, type EventRecord } from '../events';
 import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
+import { asRecord, slugParams, validate } from '../http/validate';
 import {
   eventMessagesWithProgress,
   messageRecipients,
@@ -15,7 +17,7 @@ import {
   type MessageWithProgress,
 } from '../messages';
 import { parseRegistrationFilters, type RegistrationFilters } from '../registrations';
-import { topicTallies } from '../reminders';
+import { topicTallies } from '../outbox';
 import { eventFor, saveContext } from './admin.context';
 import {
   delayOptions,
@@ -104,89 +106,39 @@ export function mailRoutes(ctx: AppContext): Router {
   // Four texts of up to 20,000 characters each (Japanese is 3 bytes a character in UTF-8), plus rows.
   const form = express.urlencoded({ extended: false, limit: '512kb', parameterLimit: 200 });
   const post = [form, verifyCsrf(ctx.sessionSecret)];
+  const tab = '/admin/events/:slug/mails';
+  router.get(tab, tabInput, showTab(ctx));
+  router.post(`${tab}/follow-up`, ...post, saveFollowUp(ctx));
+  router.get(`${tab}/messages/new`, newMessageInput, showMessageForm(ctx));
+  // "Change": back from the preview to the form, with everything written kept.
+  router.post(`${tab}/messages/new`, ...post, backToMessageForm(ctx));
+  router.post(`${tab}/messages/preview`, ...post, showMessagePreview(ctx));
+  router.post(`${tab}/messages`, ...post, sendMessage(ctx));
+  router.get(`${tab}/messages/:id`, messageInput, showMessage(ctx));
+  router.get(`${tab}/messages/:id/progress`, messageInput, messageProgress(ctx));
+  return router;
+}
 
-  /** The tab itself; `values` and `fields` are the follow-up form's after a refused save. */
-  async function renderTab(
-    res: Response,
-    event: EventRecord,
-    extra: { values?: FollowUpFormValues; fields?: Record<string, string>; flash?: string | null } = {},
-    status = 200,
-  ) {
-    const lang = pageLang(res);
-    const now = ctx.now();
-    const [tallies, messages] = await Promise.all([
-      topicTallies(ctx.pool, event.id),
-      eventMessagesWithProgress(ctx.pool, event.id),
-    ]);
-    const values = extra.values ?? followUpFormValues(event.followUp);
-    res.locals.path = mailsPath(event);
-    res.status(status).render('admin/mails/index', {
-      reminders: remindersView(event, tallies, now, lang),
-      followUp: followUpState(event, tallies, now, lang),
-      previews: followUpPreviews(event, lang, ctx.config.baseUrl),
-      values,
-      delays: delayOptions(values.after, lang),
-      fields: extra.fields ?? {},
-      messages: messageRows(messages, event, lang),
-      flash: extra.flash ?? null,
-    });
-  }
+/** A flash a redirect named (?done=…), in the page language; anything else in the address is ignored. */
+const doneQuery = z.object({ done: z.unknown().optional() });
+const flashOf = (res: Response, done: unknown) => {
+  const key = String(done ?? '');
+  return flashes.includes(key) ? res.locals.t(`mails:done.${key}`) : null;
+};
 
-  /** The new-message form, with the live count for its filters when they can be read. */
-  async function renderMessageForm(
-    res: Response,
-    event: EventRecord,
-    values: MessageFormValues,
-    fields: Record<string, string> = {},
-    status = 200,
-  ) {
-    let count: number | null = null;
-    if (!Object.keys(fields).length) {
-      try {
-        count = await messageRecipients(ctx.pool, event.id, parseRegistrationFilters(values));
-      } catch (err) {
-        Object.assign(fields, fieldsOf(err, messageFieldErrors));
-      }
-    }
-    res.locals.path = `${mailsPath(event)}/messages/new`;
-    res.status(status).render('admin/mails/message-form', {
-      values,
-      fields,
-      count,
-      options: messageFormOptions(values, pageLang(res)),
-    });
-  }
+const tabInput = validate({ params: slugParams, query: doneQuery });
 
-  /** The check before sending: how many it goes to, and both language versions as they will read. */
-  async function renderPreview(res: Response, event: EventRecord, body: Record<string, unknown>) {
-    const values = messageFormValues(body);
-    const { filters, input, fields } = readMessage(body);
-    if (!filters || !input) return renderMessageForm(res, event, values, fields, 422);
-    const count = await messageRecipients(ctx.pool, event.id, filters);
-    if (!count) return renderMessageForm(res, event, values, { form: 'errors:messageNoRecipients' }, 422);
-    res.locals.path = `${mailsPath(event)}/messages/new`;
-    res.render('admin/mails/message-preview', {
-      values,
-      count,
-      // One key per preview: a double click on Send records one message.
-      sendKey: crypto.randomUUID(),
-      filters: filtersInWords(filters, pageLang(res)),
-      previews: (['en', 'ja'] as const).map((lang) => ({
-        lang,
-        mail: previewMessage(event, input, lang, ctx.config.baseUrl),
-      })),
-    });
-  }
+function showTab(ctx: AppContext): RequestHandler {
+  return async (_req, res) => {
+    const { params, query } = tabInput.input(res);
+    const { event } = await eventFor(ctx, res, params.slug, 'read');
+    await renderTab(ctx, res, event, { flash: flashOf(res, query.done) });
+  };
+}
 
-  router.get('/admin/events/:slug/mails', async (req, res) => {
-    const { event } = await eventFor(ctx, res, String(req.params.slug), 'read');
-    const done = String(req.query.done ?? '');
-    await renderTab(res, event, {
-      flash: flashes.includes(done) ? res.locals.t(`mails:done.${done}`) : null,
-    });
-  });
-
-  router.post('/admin/events/:slug/mails/follow-up', ...post, async (req: Request, res: Response) => {
+/** Saves the follow-up (a patch of the event); a refused one shows the tab again with its problems. */
+function saveFollowUp(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
     const { event, actor } = await eventFor(ctx, res, String(req.params.slug), 'edit');
     const values = followUpValuesFromBody(req.body ?? {});
     const { patch, rows } = followUpPatch(values);
@@ -196,36 +148,48 @@ export function mailRoutes(ctx: AppContext): Router {
       res.redirect(303, `${mailsPath(event)}?done=${done}#follow-up`);
     } catch (err) {
       const fields = fieldsOf(err, (f) => followUpFieldErrors(f, rows));
-      await renderTab(res, event, { values, fields }, 422);
+      await renderTab(ctx, res, event, { values, fields }, 422);
     }
-  });
+  };
+}
 
-  router.get('/admin/events/:slug/mails/messages/new', async (req, res) => {
+const newMessageInput = validate({ params: slugParams, query: (raw) => messageFormValues(asRecord(raw)) });
+
+/** The new-message form, its filters prefilled from the address (the attendee list's "Message these"). */
+function showMessageForm(ctx: AppContext): RequestHandler {
+  return async (_req, res) => {
+    const { params, query } = newMessageInput.input(res);
+    const { event } = await eventFor(ctx, res, params.slug, 'edit');
+    await renderMessageForm(ctx, res, event, query);
+  };
+}
+
+function backToMessageForm(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
     const { event } = await eventFor(ctx, res, String(req.params.slug), 'edit');
-    await renderMessageForm(res, event, messageFormValues(req.query as Record<string, unknown>));
-  });
+    await renderMessageForm(ctx, res, event, messageFormValues(req.body ?? {}));
+  };
+}
 
-  // "Change": back from the preview to the form, with everything written kept.
-  router.post('/admin/events/:slug/mails/messages/new', ...post, async (req: Request, res: Response) => {
+function showMessagePreview(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
     const { event } = await eventFor(ctx, res, String(req.params.slug), 'edit');
-    await renderMessageForm(res, event, messageFormValues(req.body ?? {}));
-  });
+    await renderPreview(ctx, res, event, req.body ?? {});
+  };
+}
 
-  router.post('/admin/events/:slug/mails/messages/preview', ...post, async (req: Request, res: Response) => {
-    const { event } = await eventFor(ctx, res, String(req.params.slug), 'edit');
-    await renderPreview(res, event, req.body ?? {});
-  });
-
-  router.post('/admin/events/:slug/mails/messages', ...post, async (req: Request, res: Response) => {
+/** Sends a message the organiser saw in the preview (with its count); otherwise shows the preview. */
+function sendMessage(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
     const { event, actor } = await eventFor(ctx, res, String(req.params.slug), 'edit');
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = messageFormValues(body);
     const { filters, input, fields } = readMessage(body);
-    if (!filters || !input) return renderMessageForm(res, event, values, fields, 422);
+    if (!filters || !input) return renderMessageForm(ctx, res, event, values, fields, 422);
     // The count the organiser confirmed; without one (not posted from the preview) show the preview.
     const expected =
       typeof body.expected === 'string' && /^\d{1,9}$/.test(body.expected) ? Number(body.expected) : NaN;
-    if (Number.isNaN(expected)) return renderPreview(res, event, body);
+    if (Number.isNaN(expected)) return renderPreview(ctx, res, event, body);
     try {
       const message = await sendEventMessage(ctx.pool, {
         event,
@@ -237,25 +201,113 @@ export function mailRoutes(ctx: AppContext): Router {
       });
       res.redirect(303, `${mailsPath(event)}/messages/${message.id}?done=sent`);
     } catch (err) {
-      await renderMessageForm(res, event, values, fieldsOf(err, messageFieldErrors), 422);
+      await renderMessageForm(ctx, res, event, values, fieldsOf(err, messageFieldErrors), 422);
     }
-  });
+  };
+}
 
-  router.get('/admin/events/:slug/mails/messages/:id', async (req, res) => {
-    const { event } = await eventFor(ctx, res, String(req.params.slug), 'read');
-    const message = await messageOf(ctx, event, messageId(req.params.id));
-    const done = String(req.query.done ?? '');
+const messageInput = validate({
+  params: z.object({ slug: z.string(), id: z.unknown().transform(messageId) }),
+  query: doneQuery,
+});
+
+function showMessage(ctx: AppContext): RequestHandler {
+  return async (_req, res) => {
+    const { params, query } = messageInput.input(res);
+    const { event } = await eventFor(ctx, res, params.slug, 'read');
+    const message = await messageOf(ctx, event, params.id);
     res.render('admin/mails/message', {
       message: messageDetail(message, event, pageLang(res)),
-      flash: flashes.includes(done) ? res.locals.t(`mails:done.${done}`) : null,
+      flash: flashOf(res, query.done),
     });
-  });
+  };
+}
 
-  router.get('/admin/events/:slug/mails/messages/:id/progress', async (req, res) => {
-    const { event } = await eventFor(ctx, res, String(req.params.slug), 'read');
-    const message = await messageOf(ctx, event, messageId(req.params.id));
+function messageProgress(ctx: AppContext): RequestHandler {
+  return async (_req, res) => {
+    const { params } = messageInput.input(res);
+    const { event } = await eventFor(ctx, res, params.slug, 'read');
+    const message = await messageOf(ctx, event, params.id);
     res.json({ ...progressView(message), recipients: message.recipients });
-  });
+  };
+}
 
-  return router;
+/** The tab itself; `values` and `fields` are the follow-up form's after a refused save. */
+async function renderTab(
+  ctx: AppContext,
+  res: Response,
+  event: EventRecord,
+  extra: { values?: FollowUpFormValues; fields?: Record<string, string>; flash?: string | null } = {},
+  status = 200,
+) {
+  const lang = pageLang(res);
+  const now = ctx.now();
+  const [tallies, messages] = await Promise.all([
+    topicTallies(ctx.pool, event.id),
+    eventMessagesWithProgress(ctx.pool, event.id),
+  ]);
+  const values = extra.values ?? followUpFormValues(event.followUp);
+  res.locals.path = mailsPath(event);
+  res.status(status).render('admin/mails/index', {
+    reminders: remindersView(event, tallies, now, lang),
+    followUp: followUpState(event, tallies, now, lang),
+    previews: followUpPreviews(event, lang, ctx.config.baseUrl),
+    values,
+    delays: delayOptions(values.after, lang),
+    fields: extra.fields ?? {},
+    messages: messageRows(messages, event, lang),
+    flash: extra.flash ?? null,
+  });
+}
+
+/** The new-message form, with the live count for its filters when they can be read. */
+async function renderMessageForm(
+  ctx: AppContext,
+  res: Response,
+  event: EventRecord,
+  values: MessageFormValues,
+  fields: Record<string, string> = {},
+  status = 200,
+) {
+  let count: number | null = null;
+  if (!Object.keys(fields).length) {
+    try {
+      count = await messageRecipients(ctx.pool, event.id, parseRegistrationFilters(values));
+    } catch (err) {
+      Object.assign(fields, fieldsOf(err, messageFieldErrors));
+    }
+  }
+  res.locals.path = `${mailsPath(event)}/messages/new`;
+  res.status(status).render('admin/mails/message-form', {
+    values,
+    fields,
+    count,
+    options: messageFormOptions(values, pageLang(res)),
+  });
+}
+
+/** The check before sending: how many it goes to, and both language versions as they will read. */
+async function renderPreview(
+  ctx: AppContext,
+  res: Response,
+  event: EventRecord,
+  body: Record<string, unknown>,
+) {
+  const values = messageFormValues(body);
+  const { filters, input, fields } = readMessage(body);
+  if (!filters || !input) return renderMessageForm(ctx, res, event, values, fields, 422);
+  const count = await messageRecipients(ctx.pool, event.id, filters);
+  if (!count) return renderMessageForm(ctx, res, event, values, { form: 'errors:messageNoRecipients' }, 422);
+  res.locals.path = `${mailsPath(event)}/messages/new`;
+  res.render('admin/mails/message-preview', {
+    values,
+    count,
+    // One key per preview: a double click on Send records one message.
+    sendKey: crypto.randomUUID(),
+    filters: filtersInWords(filters, pageLang(res)),
+    previews: (['en', 'ja'] as const).map((lang) => ({
+      lang,
+      mail: previewMessage(event, input, lang, ctx.config.baseUrl),
+    })),
+  });
 }

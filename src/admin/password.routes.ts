@@ -1,4 +1,5 @@
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
 import {
   accountForResetLink,
   changeOwnPassword,
@@ -8,14 +9,41 @@ import {
 import { DomainError } from '../errors';
 import type { AppContext } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
+import { validate } from '../http/validate';
 import { actorOf, signIn } from './session';
 
-const form = () => express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
-
-/** The new password and its repeat, as typed into a form. */
-function newPassword(body: Record<string, unknown> | undefined) {
-  return { password: String(body?.password ?? ''), passwordRepeat: String(body?.passwordRepeat ?? '') };
+/**
+ * Changing one's own password (GET and POST /admin/password, behind sign-in), and the page behind an
+ * admin's one-time reset link (GET and POST /admin/reset/:token, no sign-in; a used, expired, replaced
+ * or unknown link answers 404 with the localized error page).
+ */
+export function passwordRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+  router.get('/admin/password', changedInput, showPasswordForm);
+  router.post('/admin/password', form, verifyCsrf(ctx.sessionSecret), changeInput, changePassword(ctx));
+  return router;
 }
+
+/** The reset link's page; mounted before the sign-in check, since its holder is not signed in. */
+export function resetLinkRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+  router.use('/admin/reset', noReferrer);
+  router.get('/admin/reset/:token', resetPageInput, showResetForm(ctx));
+  router.post('/admin/reset/:token', form, verifyCsrf(ctx.sessionSecret), resetInput, resetPassword(ctx));
+  return router;
+}
+
+/** A form field as typed; a missing or repeated field reads as text all the same (the service judges it). */
+const typed = z.unknown().transform((v) => (typeof v === 'string' ? v : ''));
+const newPasswordFields = { password: typed, passwordRepeat: typed };
+
+const changedInput = validate({ query: z.object({ changed: z.unknown().optional() }) });
+const changeInput = validate({ body: z.object({ currentPassword: typed, ...newPasswordFields }) });
+const tokenParams = z.object({ token: z.string() });
+const resetPageInput = validate({ params: tokenParams });
+const resetInput = validate({ params: tokenParams, body: z.object(newPasswordFields) });
 
 /** Form errors come back to the form (422); any other failure goes to the error page. */
 function fieldsOf(err: unknown): Record<string, string> {
@@ -23,66 +51,61 @@ function fieldsOf(err: unknown): Record<string, string> {
   throw err;
 }
 
+function renderPasswordForm(res: Response, extra: { fields?: Record<string, string>; flash?: string }) {
+  res.render('admin/password', { fields: {}, flash: null, minPasswordLength, ...extra });
+}
+
+const showPasswordForm: RequestHandler = (_req, res) => {
+  const { query } = changedInput.input(res);
+  renderPasswordForm(res, query.changed === '1' ? { flash: res.locals.t('admin:password.changed') } : {});
+};
+
 /**
- * Changing one's own password (`/admin/password`, behind sign-in). On success every session of the
- * account ends and this browser gets a fresh one, then the page reloads (so the form carries tokens
- * from the new session).
+ * Changes the password; every session of the account ends, and this browser gets a fresh one, then the
+ * page reloads (so the form carries tokens from the new session).
  */
-export function passwordRoutes(ctx: AppContext): Router {
-  const router = Router();
-
-  router.get('/admin/password', (req, res) => {
-    const flash = req.query.changed === '1' ? res.locals.t('admin:password.changed') : null;
-    res.render('admin/password', { fields: {}, flash, minPasswordLength });
-  });
-
-  router.post('/admin/password', form(), verifyCsrf(ctx.sessionSecret), async (req, res) => {
+function changePassword(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
     const actor = actorOf(res);
     const now = ctx.now();
     try {
-      const input = { currentPassword: String(req.body?.currentPassword ?? ''), ...newPassword(req.body) };
-      await changeOwnPassword(ctx.pool, input, { now, by: actor });
+      await changeOwnPassword(ctx.pool, changeInput.input(res).body, { now, by: actor });
     } catch (err) {
-      res.status(422).render('admin/password', { fields: fieldsOf(err), flash: null, minPasswordLength });
-      return;
+      return renderPasswordForm(res.status(422), { fields: fieldsOf(err) });
     }
     await signIn(req, actor.user.id, now);
     res.redirect(303, '/admin/password?changed=1');
-  });
-
-  return router;
+  };
 }
 
-/**
- * The one-time reset link an admin hands out (`/admin/reset/:token`, no sign-in). A used, expired,
- * replaced or unknown link answers 404 with the localized error page.
- */
-export function resetLinkRoutes(ctx: AppContext): Router {
-  const router = Router();
-  router.use('/admin/reset', (_req, res, next) => {
-    // The token is in the path: never sent on to another site as a Referer.
-    res.set('Referrer-Policy', 'no-referrer');
-    next();
-  });
+/** The token is in the path: it is never sent on to another site as a Referer. */
+const noReferrer: RequestHandler = (_req, res, next) => {
+  res.set('Referrer-Policy', 'no-referrer');
+  next();
+};
 
-  router.get('/admin/reset/:token', async (req, res) => {
-    const user = await accountForResetLink(ctx.pool, String(req.params.token), ctx.now());
-    res.render('admin/reset', { email: user.email, fields: {}, done: false, minPasswordLength });
-  });
+function renderResetForm(res: Response, email: string, extra: { fields?: object; done?: boolean }) {
+  res.render('admin/reset', { email, fields: {}, done: false, minPasswordLength, ...extra });
+}
 
-  router.post('/admin/reset/:token', form(), verifyCsrf(ctx.sessionSecret), async (req, res) => {
-    const token = String(req.params.token);
+function showResetForm(ctx: AppContext): RequestHandler {
+  return async (_req, res) => {
+    const user = await accountForResetLink(ctx.pool, resetPageInput.input(res).params.token, ctx.now());
+    renderResetForm(res, user.email, {});
+  };
+}
+
+/** Sets the new password through the link (which then stops working); the person then signs in. */
+function resetPassword(ctx: AppContext): RequestHandler {
+  return async (_req, res) => {
+    const { params, body } = resetInput.input(res);
     const now = ctx.now();
-    const user = await accountForResetLink(ctx.pool, token, now);
+    const user = await accountForResetLink(ctx.pool, params.token, now);
     try {
-      await resetPasswordWithLink(ctx.pool, token, newPassword(req.body), now);
+      await resetPasswordWithLink(ctx.pool, params.token, body, now);
     } catch (err) {
-      const fields = fieldsOf(err);
-      res.status(422).render('admin/reset', { email: user.email, fields, done: false, minPasswordLength });
-      return;
+      return renderResetForm(res.status(422), user.email, { fields: fieldsOf(err) });
     }
-    res.render('admin/reset', { email: user.email, fields: {}, done: true, minPasswordLength });
-  });
-
-  return router;
+    renderResetForm(res, user.email, { done: true });
+  };
 }

@@ -1,10 +1,16 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, {
+  Router,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
+import { z } from 'zod';
 import { actingAs, eventForActor } from '../accounts';
 import { DomainError } from '../errors';
 import {
   cancelEvent,
   createEvent,
-  eventSummaries,
   patchEvent,
   toEventJson,
   type EventRecord,
@@ -15,25 +21,26 @@ import { attachmentDisposition, streamInto } from '../http/download';
 import { isLanguage } from '../i18n';
 import { fromAcceptLanguage } from '../http/language';
 import { registrationRateLimit } from '../http/rate-limit';
+import { asRecord, slugParams, validate } from '../http/validate';
 import {
   exportContentType,
   exportFileName,
   exportLayout,
   exportRegistrations,
-  isExportFormat,
   parseRegistrationFilters,
   recordRegistrationExport,
   registrationSlice,
   registerAttendee,
+  eventSummaries,
 } from '../registrations';
 import {
   eventMessagesWithProgress,
   messageRecipients,
-  parseMessageInput,
   sendEventMessage,
   type MessageWithProgress,
 } from '../messages';
 import { apiActor, requireApiToken } from './api.auth';
+import { exportQuery, formFields, messageBody, sliceQuery } from './api.inputs';
 import { openApiDocument } from './openapi';
 
 /**
@@ -47,31 +54,62 @@ export function apiRoutes(ctx: AppContext): Router {
   const json = express.json({ limit: '256kb', type: ['application/json', 'application/merge-patch+json'] });
   const auth = requireApiToken(ctx.pool, ctx.now);
   const limit = registrationRateLimit(ctx.pool, ctx.limits, ctx.now);
+  const registrations = '/api/v1/events/:slug/registrations';
 
-  router.get('/api/v1/openapi.json', (_req, res) => {
-    res.json(openApiDocument(ctx.config.baseUrl));
-  });
-
+  router.get('/api/v1/openapi.json', openApi(ctx));
   // Public registration, callable from an organisation's own site: CORS without credentials.
-  router.options('/api/v1/events/:slug/registrations', (_req, res) => {
-    publicCors(res);
-    res.set('Access-Control-Allow-Methods', 'POST');
-    res.set('Access-Control-Allow-Headers', 'Content-Type, Accept-Language');
-    res.set('Access-Control-Max-Age', '86400');
-    res.status(204).end();
-  });
-  router.post('/api/v1/events/:slug/registrations', (req, res, next) => {
-    publicCors(res);
-    next();
-  });
-  router.post('/api/v1/events/:slug/registrations', json, limit, async (req, res) => {
-    const body = formFields(req.body);
+  router.options(registrations, registrationPreflight);
+  router.post(registrations, allowAnyOrigin, json, limit, registrationInput, register(ctx));
+
+  router.use('/api/v1', auth, json);
+  router.get('/api/v1/events', listEvents(ctx));
+  router.post('/api/v1/events', createEventHandler(ctx));
+  router.get('/api/v1/events/:slug', showEvent(ctx));
+  router.patch('/api/v1/events/:slug', patchEventHandler(ctx));
+  router.post('/api/v1/events/:slug/cancel', cancelEventHandler(ctx));
+  router.get(registrations, sliceInput, listRegistrations(ctx));
+  router.get(`${registrations}/export`, exportInput, exportRegistrationsHandler(ctx));
+  router.get('/api/v1/events/:slug/messages/recipients', filtersInput, countRecipients(ctx));
+  router.get('/api/v1/events/:slug/messages', listMessages(ctx));
+  router.post('/api/v1/events/:slug/messages', messageInput, sendMessage(ctx));
+  router.get('/api/v1/events/:slug/messages/:id', messageIdInput, showMessage(ctx));
+  return router;
+}
+
+/** The OpenAPI document of this API, with this installation's address. */
+function openApi(ctx: AppContext): RequestHandler {
+  return (_req, res) => {
+    res.json(openApiDocument(ctx.config.baseUrl));
+  };
+}
+
+/** The CORS preflight of the public registration endpoint. */
+function registrationPreflight(_req: Request, res: Response): void {
+  publicCors(res);
+  res.set('Access-Control-Allow-Methods', 'POST');
+  res.set('Access-Control-Allow-Headers', 'Content-Type, Accept-Language');
+  res.set('Access-Control-Max-Age', '86400');
+  res.status(204).end();
+}
+
+/** Lets any site post a registration (no credentials), whatever the answer turns out to be. */
+function allowAnyOrigin(_req: Request, res: Response, next: NextFunction): void {
+  publicCors(res);
+  next();
+}
+
+const registrationInput = validate({ params: slugParams, body: formFields });
+
+/** Registers someone from a JSON body; the same answer whatever the outcome, as the form gives. */
+function register(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const { params, body } = registrationInput.input(res);
     const lang = isLanguage(body.locale)
       ? body.locale
       : (fromAcceptLanguage(req.get('accept-language')) ?? 'en');
     res.locals.lang = lang;
     const outcome = await registerAttendee(ctx.pool, {
-      slug: String(req.params.slug),
+      slug: params.slug,
       body,
       pageLang: lang,
       now: ctx.now(),
@@ -81,11 +119,12 @@ export function apiRoutes(ctx: AppContext): Router {
     }
     // Confirmed, waiting list, already registered: the same answer, and the mail tells the truth.
     res.status(202).json({ status: 'received', message: res.locals.t('api:registrationReceived') });
-  });
+  };
+}
 
-  router.use('/api/v1', auth, json);
-
-  router.get('/api/v1/events', async (_req, res) => {
+/** The events the token's account may see, with their registration counts. */
+function listEvents(ctx: AppContext): RequestHandler {
+  return async (_req, res) => {
     const actor = apiActor(res);
     const summaries = await eventSummaries(ctx.pool, actor.user.role === 'admin' ? null : actor.user.id);
     res.json({
@@ -94,61 +133,58 @@ export function apiRoutes(ctx: AppContext): Router {
         registrations: { confirmed: s.confirmed, waitlisted: s.waitlisted, cancelled: s.cancelled },
       })),
     });
-  });
+  };
+}
 
-  router.post('/api/v1/events', async (req, res) => {
+function createEventHandler(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
     const saved = await createEvent(ctx.pool, req.body, actingAs(apiActor(res), ctx.now()));
     res.status(201).location(`/api/v1/events/${saved.event.slug}`).json(toEventJson(saved.event));
-  });
+  };
+}
 
-  router.get('/api/v1/events/:slug', async (req, res) => {
-    const event = await eventWithRight(req, res, 'read');
-    res.json(toEventJson(event));
-  });
+function showEvent(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    res.json(toEventJson(await eventWithRight(ctx, req, res, 'read')));
+  };
+}
 
-  router.patch('/api/v1/events/:slug', async (req, res) => {
-    const event = await eventWithRight(req, res, 'edit');
+/** A JSON Merge Patch of an event. */
+function patchEventHandler(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const event = await eventWithRight(ctx, req, res, 'edit');
     res.json(outcome(await patchEvent(ctx.pool, event.slug, req.body, actingAs(apiActor(res), ctx.now()))));
-  });
+  };
+}
 
-  router.post('/api/v1/events/:slug/cancel', async (req, res) => {
-    const event = await eventWithRight(req, res, 'edit');
+function cancelEventHandler(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const event = await eventWithRight(ctx, req, res, 'edit');
     res.json(outcome(await cancelEvent(ctx.pool, event.slug, actingAs(apiActor(res), ctx.now()))));
-  });
+  };
+}
 
-  router.get('/api/v1/events/:slug/registrations', async (req, res) => {
-    const event = await eventWithRight(req, res, 'read');
-    const filters = parseRegistrationFilters(req.query);
-    const limitParam = req.query.limit === undefined ? 100 : Number(req.query.limit);
-    if (!Number.isInteger(limitParam) || limitParam < 1 || limitParam > 500) {
-      throw new DomainError(
-        'validation_failed',
-        'errors:invalidFilters',
-        {},
-        { limit: 'validation:invalid' },
-      );
-    }
-    const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
-    const slice = await registrationSlice(ctx.pool, event.id, filters, { cursor, limit: limitParam });
+const sliceInput = validate({ query: sliceQuery });
+
+/** One keyset slice of the event's registrations. */
+function listRegistrations(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const event = await eventWithRight(ctx, req, res, 'read');
+    const { filters, limit, cursor } = sliceInput.input(res).query;
+    const slice = await registrationSlice(ctx.pool, event.id, filters, { cursor, limit });
     const layout = exportLayout(event, 'en');
     res.json({ data: slice.rows.map((r) => layout.record(r)), nextCursor: slice.nextCursor });
-  });
+  };
+}
 
-  router.get('/api/v1/events/:slug/registrations/export', async (req, res) => {
-    const event = await eventWithRight(req, res, 'read');
-    const format = req.query.format ?? 'json';
-    if (!isExportFormat(format)) {
-      throw new DomainError(
-        'validation_failed',
-        'errors:invalidFilters',
-        {},
-        { format: 'validation:choice' },
-      );
-    }
-    const filters = parseRegistrationFilters(req.query);
-    const lang = isLanguage(req.query.lang)
-      ? req.query.lang
-      : (fromAcceptLanguage(req.get('accept-language')) ?? 'en');
+const exportInput = validate({ query: exportQuery });
+
+/** The event's registrations as a streamed file, recorded in the audit log. */
+function exportRegistrationsHandler(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const event = await eventWithRight(ctx, req, res, 'read');
+    const { format, filters, lang: asked } = exportInput.input(res).query;
+    const lang = asked ?? fromAcceptLanguage(req.get('accept-language')) ?? 'en';
     const name = exportFileName(event, format, ctx.now());
     res.set({
       'Content-Type': exportContentType(format),
@@ -167,34 +203,33 @@ export function apiRoutes(ctx: AppContext): Router {
           actingAs(actor, ctx.now()),
         ),
     );
-  });
+  };
+}
 
-  router.get('/api/v1/events/:slug/messages/recipients', async (req, res) => {
-    const event = await eventWithRight(req, res, 'read');
-    res.json({
-      recipients: await messageRecipients(ctx.pool, event.id, parseRegistrationFilters(req.query)),
-    });
-  });
+const filtersInput = validate({ query: (raw) => parseRegistrationFilters(asRecord(raw)) });
 
-  router.get('/api/v1/events/:slug/messages', async (req, res) => {
-    const event = await eventWithRight(req, res, 'read');
+/** How many registrants a message with these filters would go to now. */
+function countRecipients(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const event = await eventWithRight(ctx, req, res, 'read');
+    res.json({ recipients: await messageRecipients(ctx.pool, event.id, filtersInput.input(res).query) });
+  };
+}
+
+function listMessages(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const event = await eventWithRight(ctx, req, res, 'read');
     res.json({ data: (await eventMessagesWithProgress(ctx.pool, event.id)).map(messageJson) });
-  });
+  };
+}
 
-  router.post('/api/v1/events/:slug/messages', async (req, res) => {
-    const event = await eventWithRight(req, res, 'edit');
-    const body = (typeof req.body === 'object' && req.body) || {};
-    const input = parseMessageInput(body);
-    const rawFilters = body.filters ?? {};
-    if (typeof rawFilters !== 'object' || Array.isArray(rawFilters)) {
-      throw new DomainError(
-        'validation_failed',
-        'errors:invalidFilters',
-        {},
-        { filters: 'validation:invalid' },
-      );
-    }
-    const filters = parseRegistrationFilters(rawFilters);
+const messageInput = validate({ body: messageBody });
+
+/** Sends a message (once per Idempotency-Key); 202 with where to follow its progress. */
+function sendMessage(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const event = await eventWithRight(ctx, req, res, 'edit');
+    const { input, filters } = messageInput.input(res).body;
     const expected = await messageRecipients(ctx.pool, event.id, filters);
     const message = await sendEventMessage(ctx.pool, {
       event,
@@ -211,22 +246,35 @@ export function apiRoutes(ctx: AppContext): Router {
       .status(202)
       .location(`/api/v1/events/${event.slug}/messages/${message.id}`)
       .json(messageJson(withProgress!));
-  });
+  };
+}
 
-  router.get('/api/v1/events/:slug/messages/:id', async (req, res) => {
-    const event = await eventWithRight(req, res, 'read');
-    const id = /^\d{1,15}$/.test(String(req.params.id)) ? Number(req.params.id) : 0;
+/** A message id from the address; anything else is no message (0). */
+const messageIdInput = validate({
+  params: z.object({
+    slug: z.string(),
+    id: z.string().transform((id) => (/^\d{1,15}$/.test(id) ? Number(id) : 0)),
+  }),
+});
+
+function showMessage(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const event = await eventWithRight(ctx, req, res, 'read');
+    const { id } = messageIdInput.input(res).params;
     const message = (await eventMessagesWithProgress(ctx.pool, event.id)).find((m) => m.id === id);
     if (!message) throw new DomainError('not_found', 'errors:notFound');
     res.json(messageJson(message));
-  });
+  };
+}
 
-  /** The event in the address, if the token's account has `need` on it. */
-  async function eventWithRight(req: Request, res: Response, need: 'read' | 'edit'): Promise<EventRecord> {
-    return (await eventForActor(ctx.pool, apiActor(res), String(req.params.slug), need)).event;
-  }
-
-  return router;
+/** The event in the address, if the token's account has `need` on it. */
+async function eventWithRight(
+  ctx: AppContext,
+  req: Request,
+  res: Response,
+  need: 'read' | 'edit',
+): Promise<EventRecord> {
+  return (await eventForActor(ctx.pool, apiActor(res), String(req.params.slug), need)).event;
 }
 
 /** A message as the API shows it: what was written, to whom, and how its mails stand. */
@@ -252,22 +300,4 @@ function outcome(saved: SavedEvent) {
 function publicCors(res: Response): void {
   res.set('Access-Control-Allow-Origin', '*');
   res.vary('Origin');
-}
-
-/**
- * The registration form's fields from a JSON body: the same names as the form; `consent: true` for
- * the form's `yes`, and custom answers either as `q_<id>` fields or as an `answers` object.
- */
-function formFields(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new DomainError('validation_failed', 'errors:badRequest');
-  }
-  const b = { ...(body as Record<string, unknown>) };
-  if (b.consent === true) b.consent = 'yes';
-  const answers = b.answers;
-  delete b.answers;
-  if (typeof answers === 'object' && answers !== null && !Array.isArray(answers)) {
-    for (const [id, value] of Object.entries(answers)) b[`q_${id}`] = value;
-  }
-  return b;
 }

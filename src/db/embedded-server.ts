@@ -116,7 +116,7 @@ async function waitUntilAccepting(url: string, child: ChildProcess | undefined, 
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 25));
     } finally {
       await client.end().catch(() => undefined);
     }

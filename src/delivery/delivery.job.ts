@@ -67,7 +67,7 @@ const BUSY_DELAY_SECONDS = 2;
 /** Delivers one mail if it is due; see the module comment. */
 export async function deliverMail(deps: DeliveryDeps, mailId: number): Promise<DeliveryOutcome> {
   const outcome = await withTransaction(deps.pool, async (tx) => {
-    const registrationId = await mailRegistration(tx, mailId);
+    const registrationId = await q.pendingMailRegistrationId(tx, mailId);
     if (registrationId === undefined) return 'not_due' as const;
     if (!(await q.tryLockRegistrationMail(tx, registrationId))) {
       await q.enqueueDelivery(tx, mailId, secondsFromNow(BUSY_DELAY_SECONDS));
@@ -281,14 +281,6 @@ function organizer(config: Config, event: EventRecord, lang: 'en' | 'ja') {
 
 function secondsFromNow(seconds: number): Date {
   return new Date(Date.now() + seconds * 1000);
-}
-
-async function mailRegistration(db: Queryable, mailId: number): Promise<number | undefined> {
-  const res = await db.query<{ registration_id: string }>(
-    `SELECT registration_id FROM outgoing_mails WHERE id = $1 AND status = 'pending'`,
-    [mailId],
-  );
-  return res.rows[0] ? Number(res.rows[0].registration_id) : undefined;
 }
 
 /**

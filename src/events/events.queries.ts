@@ -132,36 +132,21 @@ export async function hasRegistrations(db: Queryable, eventId: number): Promise<
   return res.rows[0]!.any;
 }
 
-/** An event in the organiser's list, with its registration counts. */
-export interface EventSummary {
-  event: EventRecord;
-  confirmed: number;
-  waitlisted: number;
-  cancelled: number;
-}
-
 /**
  * Events an account may see in the workspace, newest start first: every event when `userId` is null
- * (admins), otherwise those it owns or was added to.
+ * (admins), otherwise those it owns or was added to. Their registration counts come from
+ * `src/registrations` (`eventSummaries`).
  */
-export async function eventSummaries(db: Queryable, userId: number | null): Promise<EventSummary[]> {
-  const res = await db.query<EventRow & { confirmed: string; waitlisted: string; cancelled: string }>(
-    `SELECT ${columns},
-       (SELECT count(*) FROM registrations r WHERE r.event_id = events.id AND r.status = 'confirmed') AS confirmed,
-       (SELECT count(*) FROM registrations r WHERE r.event_id = events.id AND r.status = 'waitlisted') AS waitlisted,
-       (SELECT count(*) FROM registrations r WHERE r.event_id = events.id AND r.status = 'cancelled') AS cancelled
+export async function visibleEvents(db: Queryable, userId: number | null): Promise<EventRecord[]> {
+  const res = await db.query<EventRow>(
+    `SELECT ${columns}
      FROM events
      WHERE $1::bigint IS NULL OR owner_id = $1
         OR id IN (SELECT event_id FROM event_members WHERE user_id = $1)
      ORDER BY starts_at DESC, id DESC`,
     [userId],
   );
-  return res.rows.map((r) => ({
-    event: toEvent(r),
-    confirmed: Number(r.confirmed),
-    waitlisted: Number(r.waitlisted),
-    cancelled: Number(r.cancelled),
-  }));
+  return res.rows.map(toEvent);
 }
 
 /** How many registrants a change of time, title or link would mail now (confirmed; all live for a cancel). */

@@ -9,14 +9,7 @@ export type {
   FollowUp,
 } from './events.types';
 export type { EventInput, EventIssue } from './events.schemas';
-export {
-  lockedEvent,
-  eventById,
-  eventBySlug,
-  eventSummaries,
-  eventsWithMailsDue,
-  type EventSummary,
-} from './events.queries';
+export { lockedEvent, eventById, eventBySlug, eventsWithMailsDue, visibleEvents } from './events.queries';
 export {
   importEvent,
   exportEvent,

@@ -16,8 +16,6 @@ const log = loggerFor('jobs');
 export const queues = {
   /** Deliver one outgoing mail: `{ mailId }`. */
   mailDeliver: 'mail-deliver',
-  /** Re-queue mails whose job was lost (a crashed worker): no data. */
-  mailSweep: 'mail-sweep',
   /** Give free seats of one event to its waiting list: `{ eventId }`. */
   waitlistPromote: 'waitlist-promote',
   /**
@@ -83,14 +81,13 @@ export async function enqueueMany(
  * How each queue behaves. Mail jobs may have duplicates (a worker start re-queues every due mail, in
  * case a killed worker left one half-done): harmless, because delivery locks the mail row and checks
  * that it is still due. Keying them would be worse: a retry scheduled for later would be dropped in
- * favour of a duplicate that runs too early. The sweep and the waiting-list job keep one waiting job
+ * favour of a duplicate that runs too early. The schedule run and the waiting-list job keep one waiting job
  * (per event) at a time, which is all they need since each reads the current state when it runs.
  * pg-boss's own retries cover a handler that failed unexpectedly (a lost database connection); mail's
  * SMTP retries are its own.
  */
 const queueOptions: Record<QueueName, { policy: 'standard' | 'short' }> = {
   [queues.mailDeliver]: { policy: 'standard' },
-  [queues.mailSweep]: { policy: 'short' },
   [queues.waitlistPromote]: { policy: 'short' },
   [queues.mailSchedule]: { policy: 'short' },
 };
@@ -156,14 +153,17 @@ function runnerExecutor(pool: pg.Pool): PgBoss.Db {
   };
 }
 
-/** A started pg-boss for the worker role: it polls, expires stuck jobs and runs schedules. */
+/**
+ * A started pg-boss for the worker role: it polls and expires stuck jobs. It runs no cron schedules:
+ * periodic work is the worker's own scheduler (`src/worker/scheduler.ts`).
+ */
 export async function startQueueRunner(pool: pg.Pool): Promise<PgBoss> {
   const boss = new PgBoss({
     schema: SCHEMA,
     db: runnerExecutor(pool),
     migrate: false,
     supervise: true,
-    schedule: true,
+    schedule: false,
   });
   boss.on('error', (err) => log.error({ err }, 'job queue error'));
   await boss.start();

@@ -120,13 +120,15 @@ export async function tryLockMessage(db: Queryable, id: number): Promise<boolean
 }
 
 /** Records that every recipient's row exists, and how many there are. */
-export async function markMessageQueued(db: Queryable, id: number, at: Date): Promise<void> {
+export async function markMessageQueued(
+  db: Queryable,
+  id: number,
+  at: Date,
+  recipients: number,
+): Promise<void> {
   await db.query(
-    `UPDATE event_messages
-        SET queued_at = $2,
-            recipients = (SELECT count(*) FROM outgoing_mails WHERE event_message_id = $1)
-      WHERE id = $1 AND queued_at IS NULL`,
-    [id, at],
+    `UPDATE event_messages SET queued_at = $2, recipients = $3 WHERE id = $1 AND queued_at IS NULL`,
+    [id, at, recipients],
   );
 }
 
@@ -141,7 +143,8 @@ export interface MessageProgress {
 /** A message with its progress. */
 export type MessageWithProgress = EventMessage & { progress: MessageProgress };
 
-function progressOf(p: Record<string, string | number | undefined>): MessageProgress {
+/** Where a message's mails stand, from their count per status. */
+export function progressOf(p: Record<string, string | number | undefined>): MessageProgress {
   return {
     pending: Number(p.pending ?? 0) + Number(p.sending ?? 0),
     sent: Number(p.sent ?? 0),
@@ -150,18 +153,11 @@ function progressOf(p: Record<string, string | number | undefined>): MessageProg
   };
 }
 
-/** The event's messages, newest first, each with its progress. */
-export async function eventMessagesWithProgress(
-  db: Queryable,
-  eventId: number,
-): Promise<MessageWithProgress[]> {
-  const res = await db.query<MessageRow & { tallies: Record<string, string> | null }>(
-    `SELECT ${columns},
-            (SELECT jsonb_object_agg(status, n) FROM (
-               SELECT status, count(*) AS n FROM outgoing_mails o WHERE o.event_message_id = m.id GROUP BY status
-             ) t) AS tallies
-       FROM event_messages m WHERE event_id = $1 ORDER BY created_at DESC, id DESC`,
+/** The event's messages, newest first (their progress comes from `src/outbox`). */
+export async function eventMessages(db: Queryable, eventId: number): Promise<EventMessage[]> {
+  const res = await db.query<MessageRow>(
+    `SELECT ${columns} FROM event_messages m WHERE event_id = $1 ORDER BY created_at DESC, id DESC`,
     [eventId],
   );
-  return res.rows.map((r) => ({ ...toMessage(r), progress: progressOf(r.tallies ?? {}) }));
+  return res.rows.map(toMessage);
 }

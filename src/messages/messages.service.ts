@@ -5,8 +5,8 @@ import { withTransaction } from '../db/pool';
 import { DomainError } from '../errors';
 import { type BilingualTexts, type EventRecord, type SaveContext } from '../events';
 import { enqueue, queues } from '../jobs/queue';
-import { enqueueDeliveries } from '../outbox';
-import { insertMessageMails, messageRecipientCount, type RegistrationFilters } from '../registrations';
+import { enqueueDeliveries, insertTopicMails, messageMailCount, messageMailTallies } from '../outbox';
+import { messageRecipientBatch, messageRecipientCount, type RegistrationFilters } from '../registrations';
 import * as q from './messages.queries';
 
 /**
@@ -124,15 +124,23 @@ export async function fanOutMessage(
       if (!(await q.tryLockMessage(tx, messageId))) return undefined;
       const message = await q.eventMessageById(tx, messageId);
       if (!message || message.queuedAt) return undefined;
-      const ids = await insertMessageMails(tx, {
+      const recipients = await messageRecipientBatch(tx, {
         eventId: message.eventId,
         filters: message.filters,
         messageId,
-        at: now,
         limit: batchSize,
       });
+      const ids = await insertTopicMails(tx, {
+        kind: 'event.message',
+        topic: `message:${messageId}`,
+        eventMessageId: messageId,
+        recipients,
+        at: now,
+      });
       await enqueueDeliveries(tx, ids);
-      if (ids.length < batchSize) await q.markMessageQueued(tx, messageId, now);
+      if (ids.length < batchSize) {
+        await q.markMessageQueued(tx, messageId, now, await messageMailCount(tx, messageId));
+      }
       return ids.length;
     });
     if (step === undefined) return written;
@@ -149,9 +157,17 @@ export async function fanOutUnfinishedMessages(pool: pg.Pool, now: Date, batchSi
   return written;
 }
 
-export {
-  eventMessagesWithProgress,
-  eventMessageById,
-  type EventMessage,
-  type MessageWithProgress,
-} from './messages.queries';
+/** The event's messages, newest first, each with where its mails stand. */
+export async function eventMessagesWithProgress(
+  db: pg.Pool | pg.PoolClient,
+  eventId: number,
+): Promise<q.MessageWithProgress[]> {
+  const messages = await q.eventMessages(db, eventId);
+  const tallies = await messageMailTallies(
+    db,
+    messages.map((m) => m.id),
+  );
+  return messages.map((m) => ({ ...m, progress: q.progressOf(tallies.get(m.id) ?? {}) }));
+}
+
+export { eventMessageById, type EventMessage, type MessageWithProgress } from './messages.queries';

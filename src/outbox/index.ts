@@ -23,3 +23,11 @@ export {
   type OutgoingMail,
   type RegistrationMail,
 } from './outbox.queries';
+export {
+  insertTopicMails,
+  topicTallies,
+  messageMailCount,
+  messageMailTallies,
+  pendingMailRegistrationId,
+  type TopicRecipient,
+} from './topics.queries';

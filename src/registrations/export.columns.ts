@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { pickText, type EventRecord, type Question } from '../events';
 import { tFor, type Language } from '../i18n';
-import type { RegistrationRow } from './listing.queries';
+import type { Registration } from './registration.row';
 import { affiliations } from './registrations.schemas';
 
 /**
@@ -22,9 +22,9 @@ export interface ExportLayout {
   sheetName: string;
   columns: ExportColumn[];
   /** A row for csv/xlsx: labels in the export language, text neutralised; the id stays a number. */
-  cells(r: RegistrationRow): (string | number)[];
+  cells(r: Registration): (string | number)[];
   /** A record for JSON: codes, camelCase keys, instants in the event's zone; nothing neutralised. */
-  record(r: RegistrationRow): Record<string, unknown>;
+  record(r: Registration): Record<string, unknown>;
 }
 
 /**

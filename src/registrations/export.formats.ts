@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { Stream } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { ExportLayout } from './export.columns';
-import type { RegistrationRow } from './listing.queries';
+import type { Registration } from './registration.row';
 
 /**
  * The file formats of an export. Each is a sink fed one cursor batch at a time: it lays the batch out,
@@ -16,7 +16,7 @@ export type ExportFormat = 'csv' | 'excel-csv' | 'xlsx' | 'json';
 /** A format's writer over one output stream. */
 export interface ExportSink {
   /** Writes one batch; resolves when `out` is ready for the next. */
-  write(rows: RegistrationRow[]): Promise<void>;
+  write(rows: Registration[]): Promise<void>;
   /** Writes what closes the file, ends `out` and resolves once everything was flushed. */
   finish(): Promise<void>;
 }

@@ -16,14 +16,8 @@ export {
   type JoinOutcome,
   type RegistrationWithEvent,
 } from './manage.service';
-export {
-  registrationById,
-  setInviteSent,
-  setUnsubscribed,
-  type LinkPurpose,
-  type Registration,
-  type InviteSnapshot,
-} from './registrations.queries';
+export { registrationById, setInviteSent, setUnsubscribed } from './registrations.queries';
+export type { LinkPurpose, Registration, InviteSnapshot, RegistrationStatus } from './registration.row';
 export { affiliations, registrationFormSchema, parseRegistrationForm } from './registrations.schemas';
 export { countryOptions, isCountryCode } from './countries';
 export { mintLinkToken } from './tokens';
@@ -43,15 +37,17 @@ export {
   registrationPage,
   registrationSlice,
   registrationCounts,
+  eventSummaries,
+  type EventSummary,
   registrationSorts,
   maxPageSize,
   type RegistrationFilters,
   type RegistrationSort,
-  type RegistrationRow,
   type RegistrationCounts,
 } from './listing';
-/** Messages write their recipients' mail rows with the attendee list's filters. */
-export { insertMessageMails, messageRecipientCount } from './listing.queries';
+/** Reminders and messages pick their recipients here; `src/outbox` writes the rows. */
+export { messageRecipientBatch, messageRecipientCount } from './listing.queries';
+export { topicRecipients, type MailRecipient } from './registrations.queries';
 export {
   exportRegistrations,
   exportContentType,

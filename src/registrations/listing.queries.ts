@@ -1,6 +1,13 @@
 import type { Queryable } from '../db/pool';
+import { toMailRecipient, type MailRecipient } from './registrations.queries';
 import type { Affiliation } from './registrations.schemas';
-import type { RegistrationStatus } from './registrations.queries';
+import {
+  registrationColumns,
+  toRegistration,
+  type Registration,
+  type RegistrationRow,
+  type RegistrationStatus,
+} from './registration.row';
 
 /**
  * Named SQL for the organiser's registration list and its exports. Every query shares ONE static filter
@@ -25,86 +32,6 @@ export interface RegistrationFilters {
 
 /** The orders the list can be sorted in; each maps to a fixed ORDER BY that ends with the id. */
 export type RegistrationSort = 'registered' | 'name' | 'email' | 'organisation' | 'country' | 'status';
-
-/** A registration as the organiser's list, the API and the exports see it. */
-export interface RegistrationRow {
-  id: number;
-  status: RegistrationStatus;
-  email: string;
-  familyName: string;
-  givenName: string;
-  familyNameKana: string | null;
-  givenNameKana: string | null;
-  organisation: string | null;
-  affiliation: Affiliation;
-  country: string;
-  locale: 'en' | 'ja';
-  interpretation: 'en' | 'ja';
-  answers: Record<string, string | string[]>;
-  createdAt: Date;
-  cancelledAt: Date | null;
-  promotedAt: Date | null;
-  firstJoinedAt: Date | null;
-  lastJoinedAt: Date | null;
-  joinClicks: number;
-  /** When they stopped reminders and messages, if they did. */
-  unsubscribedAt: Date | null;
-}
-
-/** A registrations row as the organiser's queries select it (`registrationColumns`). */
-export interface Row {
-  id: string;
-  status: RegistrationStatus;
-  email: string;
-  family_name: string;
-  given_name: string;
-  family_name_kana: string | null;
-  given_name_kana: string | null;
-  organisation: string | null;
-  affiliation: Affiliation;
-  country: string;
-  locale: 'en' | 'ja';
-  interpretation: 'en' | 'ja';
-  answers: Record<string, string | string[]>;
-  created_at: Date;
-  cancelled_at: Date | null;
-  promoted_at: Date | null;
-  first_joined_at: Date | null;
-  last_joined_at: Date | null;
-  join_clicks: number;
-  unsubscribed_at: Date | null;
-}
-
-/** The columns every organiser query selects from `registrations r`. */
-export const registrationColumns = `r.id, r.status, r.email, r.family_name, r.given_name, r.family_name_kana, r.given_name_kana,
-  r.organisation, r.affiliation, r.country, r.locale, r.interpretation, r.answers, r.created_at, r.cancelled_at,
-  r.promoted_at, r.first_joined_at, r.last_joined_at, r.join_clicks, r.unsubscribed_at`;
-
-/** A selected row as the domain sees it. */
-export function toRegistrationRow(r: Row): RegistrationRow {
-  return {
-    id: Number(r.id),
-    status: r.status,
-    email: r.email,
-    familyName: r.family_name,
-    givenName: r.given_name,
-    familyNameKana: r.family_name_kana,
-    givenNameKana: r.given_name_kana,
-    organisation: r.organisation,
-    affiliation: r.affiliation,
-    country: r.country,
-    locale: r.locale,
-    interpretation: r.interpretation,
-    answers: r.answers,
-    createdAt: r.created_at,
-    cancelledAt: r.cancelled_at,
-    promotedAt: r.promoted_at,
-    firstJoinedAt: r.first_joined_at,
-    lastJoinedAt: r.last_joined_at,
-    joinClicks: r.join_clicks,
-    unsubscribedAt: r.unsubscribed_at,
-  };
-}
 
 // Hiragana ぁ..ゖ (U+3041–3096) and ゝゞ sit exactly 0x60 code points below their katakana.
 const hiragana = String.fromCodePoint(...range(0x3041, 0x3096), 0x309d, 0x309e);
@@ -251,13 +178,13 @@ export async function registrationsPage(
   eventId: number,
   f: RegistrationFilters,
   o: { sort: RegistrationSort; dir: 'asc' | 'desc'; limit: number; offset: number },
-): Promise<RegistrationRow[]> {
-  const res = await db.query<Row>(
+): Promise<Registration[]> {
+  const res = await db.query<RegistrationRow>(
     `SELECT ${registrationColumns} FROM registrations r WHERE ${filtered}
       ORDER BY ${orderBy(o.sort, o.dir)} LIMIT $9 OFFSET $10`,
     [...filterParams(eventId, f), o.limit, o.offset],
   );
-  return res.rows.map(toRegistrationRow);
+  return res.rows.map(toRegistration);
 }
 
 /** Where a keyset slice resumes: created_at as exact UTC text (microseconds, which a Date would lose), and id. */
@@ -272,8 +199,8 @@ export async function registrationsAfter(
   eventId: number,
   f: RegistrationFilters,
   o: { after: SlicePosition | null; limit: number },
-): Promise<{ row: RegistrationRow; position: SlicePosition }[]> {
-  const res = await db.query<Row & { position_at: string }>(
+): Promise<{ row: Registration; position: SlicePosition }[]> {
+  const res = await db.query<RegistrationRow & { position_at: string }>(
     `SELECT ${registrationColumns},
             to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS position_at
        FROM registrations r
@@ -284,7 +211,7 @@ export async function registrationsAfter(
     [...filterParams(eventId, f), o.after?.at ?? null, o.after?.id ?? null, o.limit],
   );
   return res.rows.map((r) => ({
-    row: toRegistrationRow(r),
+    row: toRegistration(r),
     position: { at: r.position_at, id: Number(r.id) },
   }));
 }
@@ -333,9 +260,9 @@ export async function declareExportCursor(
 }
 
 /** The next `n` rows of the export cursor; empty when it is exhausted. */
-export async function fetchExportBatch(db: Queryable, n: number): Promise<RegistrationRow[]> {
-  const res = await db.query<Row>(`FETCH ${Math.trunc(n)} FROM ${exportCursor}`);
-  return res.rows.map(toRegistrationRow);
+export async function fetchExportBatch(db: Queryable, n: number): Promise<Registration[]> {
+  const res = await db.query<RegistrationRow>(`FETCH ${Math.trunc(n)} FROM ${exportCursor}`);
+  return res.rows.map(toRegistration);
 }
 
 /**
@@ -366,27 +293,23 @@ export async function messageRecipientCount(
 }
 
 /**
- * Writes the next `limit` recipients' mail rows of a message (by registration id), skipping those who
- * already have one: the unique (registration, topic) index makes a repeated or concurrent run harmless.
- * Returns the new mail ids; fewer than `limit` means the message reached everyone.
+ * The next `limit` recipients of a message (by registration id) who have no mail row for it yet. Reads
+ * `outgoing_mails` only to leave those out; `src/outbox` writes the rows, and its unique (registration,
+ * topic) index makes a repeated or concurrent run harmless.
  */
-export async function insertMessageMails(
+export async function messageRecipientBatch(
   db: Queryable,
-  m: { eventId: number; filters: RegistrationFilters; messageId: number; at: Date; limit: number },
-): Promise<number[]> {
-  const res = await db.query<{ id: string }>(
-    `INSERT INTO outgoing_mails (kind, event_id, registration_id, recipient, locale, created_at, next_attempt_at,
-       topic, event_message_id)
-     SELECT 'event.message', r.event_id, r.id, r.email, r.locale, $10, now(), $11, $9
+  m: { eventId: number; filters: RegistrationFilters; messageId: number; limit: number },
+): Promise<MailRecipient[]> {
+  const res = await db.query<{ id: string; event_id: string; email: string; locale: 'en' | 'ja' }>(
+    `SELECT r.id, r.event_id, r.email, r.locale
        FROM registrations r
       WHERE ${messageRecipient}
         AND NOT EXISTS (SELECT 1 FROM outgoing_mails m
-                         WHERE m.event_id = r.event_id AND m.topic = $11 AND m.registration_id = r.id)
+                         WHERE m.event_id = r.event_id AND m.topic = $9 AND m.registration_id = r.id)
       ORDER BY r.id
-      LIMIT $12
-     ON CONFLICT (registration_id, topic) WHERE topic IS NOT NULL DO NOTHING
-     RETURNING id`,
-    [...filterParams(m.eventId, m.filters), m.messageId, m.at, `message:${m.messageId}`, m.limit],
+      LIMIT $10`,
+    [...filterParams(m.eventId, m.filters), `message:${m.messageId}`, m.limit],
   );
-  return res.rows.map((r) => Number(r.id));
+  return res.rows.map(toMailRecipient);
 }

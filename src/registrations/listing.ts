@@ -1,17 +1,20 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/pool';
 import { DomainError } from '../errors';
+import { visibleEvents, type EventRecord } from '../events';
 import { isCountryCode } from './countries';
 import * as q from './listing.queries';
-import type { RegistrationFilters, RegistrationRow, RegistrationSort } from './listing.queries';
+import type { RegistrationFilters, RegistrationSort } from './listing.queries';
+import type { Registration } from './registration.row';
 import { affiliations } from './registrations.schemas';
+import { statusCountsByEvent } from './stats.queries';
 
 /**
  * The organiser's registration list: filters and sort read from a query string, one page for the admin
  * screen (offset), one slice for the REST API (keyset), and the counts shown above the list. No HTTP
  * here: the admin routes and the API call these and render or serialise the result.
  */
-export type { RegistrationFilters, RegistrationRow, RegistrationSort } from './listing.queries';
+export type { RegistrationFilters, RegistrationSort } from './listing.queries';
 
 /** The sorts the list offers, in the order a sort menu shows them. */
 export const registrationSorts = [
@@ -121,7 +124,7 @@ export async function registrationPage(
   eventId: number,
   filters: RegistrationFilters,
   opts: { sort: RegistrationSort; dir: 'asc' | 'desc'; page: number; perPage: number },
-): Promise<{ rows: RegistrationRow[]; total: number; page: number; pages: number }> {
+): Promise<{ rows: Registration[]; total: number; page: number; pages: number }> {
   const perPage = clampSize(opts.perPage);
   const total = await q.matchingCount(db, eventId, filters);
   const pages = Math.max(1, Math.ceil(total / perPage));
@@ -167,7 +170,7 @@ export async function registrationSlice(
   eventId: number,
   filters: RegistrationFilters,
   opts: { cursor?: string; limit: number },
-): Promise<{ rows: RegistrationRow[]; nextCursor: string | null }> {
+): Promise<{ rows: Registration[]; nextCursor: string | null }> {
   const limit = clampSize(opts.limit);
   const after = opts.cursor ? decodeCursor(opts.cursor) : null;
   const found = await q.registrationsAfter(db, eventId, filters, { after, limit: limit + 1 });
@@ -199,4 +202,26 @@ export function registrationCounts(
   filters: RegistrationFilters,
 ): Promise<RegistrationCounts> {
   return q.registrationTallies(db, eventId, filters);
+}
+
+/** An event in the organiser's list, with its registration counts. */
+export interface EventSummary {
+  event: EventRecord;
+  confirmed: number;
+  waitlisted: number;
+  cancelled: number;
+}
+
+/**
+ * The events an account may see (every event for `userId` null: admins), newest start first, each with
+ * its registration counts: the workspace's home and the API's event list.
+ */
+export async function eventSummaries(db: Queryable, userId: number | null): Promise<EventSummary[]> {
+  const events = await visibleEvents(db, userId);
+  const counts = await statusCountsByEvent(
+    db,
+    events.map((e) => e.id),
+  );
+  const none = { confirmed: 0, waitlisted: 0, cancelled: 0 };
+  return events.map((event) => ({ event, ...(counts.get(event.id) ?? none) }));
 }

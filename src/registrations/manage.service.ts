@@ -6,7 +6,7 @@ import { eventById, lockedEvent, type EventRecord } from '../events';
 import { isLanguage, type Language } from '../i18n';
 import { optionalKinds, queueMail, skipNote, skipPendingMailsOf } from '../outbox';
 import * as q from './registrations.queries';
-import type { LinkPurpose } from './registrations.queries';
+import type { LinkPurpose, Registration } from './registration.row';
 import { hashToken, looksLikeToken } from './tokens';
 
 /**
@@ -16,7 +16,7 @@ import { hashToken, looksLikeToken } from './tokens';
 
 /** A registration and its event, as the manage page shows them. */
 export interface RegistrationWithEvent {
-  registration: q.Registration;
+  registration: Registration;
   event: EventRecord;
 }
 

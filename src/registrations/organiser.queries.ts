@@ -1,5 +1,10 @@
 import type { Queryable } from '../db/pool';
-import { registrationColumns, toRegistrationRow, type RegistrationRow, type Row } from './listing.queries';
+import {
+  registrationColumns,
+  toRegistration,
+  type Registration,
+  type RegistrationRow,
+} from './registration.row';
 
 /** Named SQL for the organiser's actions on one registration and its detail page. */
 
@@ -18,19 +23,15 @@ export async function restoreRegistrationRow(
   );
 }
 
-/** One registration of an event as the organiser's detail page shows it. */
-export type RegistrationRecord = RegistrationRow & { inviteRevision: number };
-
-/** The registration with this id at this event, or undefined. */
+/** The registration with this id at this event (the organiser's detail page), or undefined. */
 export async function registrationRecord(
   db: Queryable,
   eventId: number,
   id: number,
-): Promise<RegistrationRecord | undefined> {
-  const res = await db.query<Row & { invite_revision: number }>(
-    `SELECT ${registrationColumns}, r.invite_revision FROM registrations r WHERE r.id = $1 AND r.event_id = $2`,
+): Promise<Registration | undefined> {
+  const res = await db.query<RegistrationRow>(
+    `SELECT ${registrationColumns} FROM registrations r WHERE r.id = $1 AND r.event_id = $2`,
     [id, eventId],
   );
-  const row = res.rows[0];
-  return row && { ...toRegistrationRow(row), inviteRevision: row.invite_revision };
+  return res.rows[0] && toRegistration(res.rows[0]);
 }

@@ -6,7 +6,8 @@ import { lockedEvent, type EventRecord } from '../events';
 import { mailsForRegistration, queueMail, type MailKind, type RegistrationMail } from '../outbox';
 import type { RegistrationFilters } from './listing.queries';
 import { promoteWaiting } from './manage.service';
-import { registrationRecord, restoreRegistrationRow, type RegistrationRecord } from './organiser.queries';
+import { registrationRecord, restoreRegistrationRow } from './organiser.queries';
+import type { Registration } from './registration.row';
 import * as q from './registrations.queries';
 
 /**
@@ -52,7 +53,7 @@ function assertMailable(event: EventRecord): void {
 async function mailAndAudit(
   tx: Queryable,
   event: EventRecord,
-  reg: q.Registration,
+  reg: Registration,
   kind: MailKind,
   audit: { action: string; data?: Record<string, unknown> },
   ctx: OrganiserContext,
@@ -192,7 +193,7 @@ export async function recordRegistrationExport(
 
 /** Everything the organiser's detail page shows about one registration. */
 export interface RegistrationDetail {
-  registration: RegistrationRecord;
+  registration: Registration;
   mails: RegistrationMail[];
   audit: AuditRecord[];
 }

@@ -1,9 +1,16 @@
 import type { Queryable } from '../db/pool';
 import type { RegistrationForm } from './registrations.schemas';
+import {
+  registrationColumns,
+  toRegistration,
+  type InviteSnapshot,
+  type LinkPurpose,
+  type Registration,
+  type RegistrationRow,
+  type RegistrationStatus,
+} from './registration.row';
 
 /** Named queries for registrations. */
-
-export type RegistrationStatus = 'confirmed' | 'waitlisted' | 'cancelled';
 
 /** A live (not cancelled) registration for this address at this event, whatever its case. */
 export async function liveRegistrationByEmail(
@@ -64,97 +71,6 @@ export async function insertRegistration(db: Queryable, r: NewRegistration): Pro
     ],
   );
   return Number(res.rows[0]!.id);
-}
-
-/** What a personal link opens: the meeting, the manage page, or the one-click unsubscribe. */
-export type LinkPurpose = 'join' | 'manage' | 'unsubscribe';
-
-/** What the registrant's calendar holds since the last invite we sent them. */
-export interface InviteSnapshot {
-  sequence: number;
-  method: 'REQUEST' | 'CANCEL';
-  startsAt: string;
-  endsAt: string;
-  title: { en?: string; ja?: string };
-  meetingUrl: string | null;
-}
-
-/** A registration as mails, the manage page and the join link see it. */
-export interface Registration {
-  id: number;
-  eventId: number;
-  status: RegistrationStatus;
-  email: string;
-  familyName: string;
-  givenName: string;
-  familyNameKana: string | null;
-  givenNameKana: string | null;
-  organisation: string | null;
-  locale: 'en' | 'ja';
-  interpretation: 'en' | 'ja';
-  inviteRevision: number;
-  inviteSent: InviteSnapshot | null;
-  createdAt: Date;
-  cancelledAt: Date | null;
-  promotedAt: Date | null;
-  firstJoinedAt: Date | null;
-  lastJoinedAt: Date | null;
-  joinClicks: number;
-  /** When they stopped reminders, the follow-up and messages (List-Unsubscribe), if they did. */
-  unsubscribedAt: Date | null;
-}
-
-interface RegistrationRow {
-  id: string;
-  event_id: string;
-  status: RegistrationStatus;
-  email: string;
-  family_name: string;
-  given_name: string;
-  family_name_kana: string | null;
-  given_name_kana: string | null;
-  organisation: string | null;
-  locale: 'en' | 'ja';
-  interpretation: 'en' | 'ja';
-  invite_revision: number;
-  invite_sent: InviteSnapshot | null;
-  created_at: Date;
-  cancelled_at: Date | null;
-  promoted_at: Date | null;
-  first_joined_at: Date | null;
-  last_joined_at: Date | null;
-  join_clicks: number;
-  unsubscribed_at: Date | null;
-}
-
-const registrationColumns = `r.id, r.event_id, r.status, r.email, r.family_name, r.given_name, r.family_name_kana,
-  r.given_name_kana, r.organisation, r.locale, r.interpretation, r.invite_revision, r.invite_sent, r.created_at,
-  r.cancelled_at, r.promoted_at, r.first_joined_at, r.last_joined_at, r.join_clicks,
-  r.unsubscribed_at`;
-
-function toRegistration(r: RegistrationRow): Registration {
-  return {
-    id: Number(r.id),
-    eventId: Number(r.event_id),
-    status: r.status,
-    email: r.email,
-    familyName: r.family_name,
-    givenName: r.given_name,
-    familyNameKana: r.family_name_kana,
-    givenNameKana: r.given_name_kana,
-    organisation: r.organisation,
-    locale: r.locale,
-    interpretation: r.interpretation,
-    inviteRevision: r.invite_revision,
-    inviteSent: r.invite_sent,
-    createdAt: r.created_at,
-    cancelledAt: r.cancelled_at,
-    promotedAt: r.promoted_at,
-    firstJoinedAt: r.first_joined_at,
-    lastJoinedAt: r.last_joined_at,
-    joinClicks: r.join_clicks,
-    unsubscribedAt: r.unsubscribed_at,
-  };
 }
 
 /**
@@ -276,4 +192,45 @@ export async function setUnsubscribed(
     [registrationId, at],
   );
   return (res.rowCount ?? 0) > 0;
+}
+
+/** One recipient of a bulk mail (reminder, follow-up, message), as `src/outbox` writes their rows. */
+export interface MailRecipient {
+  id: number;
+  eventId: number;
+  email: string;
+  locale: 'en' | 'ja';
+}
+
+/**
+ * The next `limit` recipients of a reminder or follow-up: confirmed registrants who did not unsubscribe,
+ * got their seat before `seatBefore` (when given) and have no mail row for the topic yet, by id after
+ * `afterId`. Reads `outgoing_mails` only to leave out those who already have the topic's row.
+ */
+export async function topicRecipients(
+  db: Queryable,
+  m: { eventId: number; topic: string; seatBefore: Date | null; afterId: number; limit: number },
+): Promise<MailRecipient[]> {
+  const res = await db.query<{ id: string; event_id: string; email: string; locale: 'en' | 'ja' }>(
+    `SELECT r.id, r.event_id, r.email, r.locale
+       FROM registrations r
+      WHERE r.event_id = $1 AND r.status = 'confirmed' AND r.unsubscribed_at IS NULL AND r.id > $4
+        AND ($3::timestamptz IS NULL OR coalesce(r.promoted_at, r.created_at) < $3)
+        AND NOT EXISTS (SELECT 1 FROM outgoing_mails o
+                         WHERE o.event_id = $1 AND o.topic = $2 AND o.registration_id = r.id)
+      ORDER BY r.id
+      LIMIT $5`,
+    [m.eventId, m.topic, m.seatBefore, m.afterId, m.limit],
+  );
+  return res.rows.map(toMailRecipient);
+}
+
+/** A selected recipient as `src/outbox` takes it. */
+export function toMailRecipient(r: {
+  id: string;
+  event_id: string;
+  email: string;
+  locale: 'en' | 'ja';
+}): MailRecipient {
+  return { id: Number(r.id), eventId: Number(r.event_id), email: r.email, locale: r.locale };
 }

@@ -81,3 +81,25 @@ export async function registrationBreakdowns(db: Queryable, eventId: number): Pr
   for (const r of res.rows) out[r.dimension].push({ key: r.key, count: Number(r.n) });
   return out;
 }
+
+/** Confirmed, waiting and cancelled registrations of each of these events (absent: none at all). */
+export async function statusCountsByEvent(
+  db: Queryable,
+  eventIds: readonly number[],
+): Promise<Map<number, { confirmed: number; waitlisted: number; cancelled: number }>> {
+  const res = await db.query<{ event_id: string; confirmed: string; waitlisted: string; cancelled: string }>(
+    `SELECT event_id,
+            count(*) FILTER (WHERE status = 'confirmed') AS confirmed,
+            count(*) FILTER (WHERE status = 'waitlisted') AS waitlisted,
+            count(*) FILTER (WHERE status = 'cancelled') AS cancelled
+       FROM registrations WHERE event_id = ANY($1::bigint[])
+      GROUP BY event_id`,
+    [eventIds],
+  );
+  return new Map(
+    res.rows.map((r) => [
+      Number(r.event_id),
+      { confirmed: Number(r.confirmed), waitlisted: Number(r.waitlisted), cancelled: Number(r.cancelled) },
+    ]),
+  );
+}

@@ -1,4 +1,4 @@
-import type { LinkPurpose } from './registrations.queries';
+import type { LinkPurpose } from './registration.row';
 import crypto from 'node:crypto';
 import type { Queryable } from '../db/pool';
 import { insertLinkToken } from './registrations.queries';

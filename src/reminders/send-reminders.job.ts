@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/pool';
 import { loggerFor } from '../logger';
-import { enqueueDeliveries } from '../outbox';
+import { enqueueDeliveries, insertTopicMails } from '../outbox';
+import { topicRecipients } from '../registrations';
 import { fanOutUnfinishedMessages } from '../messages';
 import { eventsWithMailsDue } from '../events';
-import { insertTopicMails, tryLockTopic } from './reminders.queries';
+import { tryLockTopic } from './reminders.queries';
 import { dueTopics, type DueTopic } from './schedule';
 
 const log = loggerFor('reminders');
@@ -59,17 +60,16 @@ async function writeTopic(
   for (;;) {
     const step = await withTransaction(pool, async (tx) => {
       if (!(await tryLockTopic(tx, eventId, due.topic))) return undefined;
-      const batch = await insertTopicMails(tx, {
+      const recipients = await topicRecipients(tx, {
         eventId,
-        kind: due.kind,
         topic: due.topic,
         seatBefore: due.seatBefore ?? null,
         afterId,
         limit: batchSize,
-        at: now,
       });
-      await enqueueDeliveries(tx, batch.ids);
-      return batch;
+      const ids = await insertTopicMails(tx, { kind: due.kind, topic: due.topic, recipients, at: now });
+      await enqueueDeliveries(tx, ids);
+      return { ids, lastId: recipients.at(-1)?.id };
     });
     // Another worker holds this topic: it writes the rest.
     if (!step || step.lastId === undefined) return written;

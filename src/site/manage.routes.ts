@@ -1,10 +1,12 @@
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
 import { DomainError } from '../errors';
 import { eventFileContent, eventFiles, eventView } from '../events';
 import type { AppContext } from '../http/context';
 import { fileDownloadHeaders } from '../http/download';
 import { tokenPage } from './token-page';
 import { verifyCsrf } from '../http/csrf';
+import { validate } from '../http/validate';
 import { preferLanguage } from '../http/language';
 import type { Language } from '../i18n';
 import { manageView, materialsVisible } from './manage.view';
@@ -25,17 +27,46 @@ import {
 export function manageRoutes(ctx: AppContext): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
+  const csrf = verifyCsrf(ctx.sessionSecret);
   router.use(['/join', '/manage'], tokenPage);
+  router.get('/join/:token', tokenInput, join(ctx));
+  router.get('/manage/:token', manageInput, showManagePage(ctx));
+  router.post('/manage/:token', form, csrf, tokenInput, savePreferences(ctx));
+  router.get('/manage/:token/cancel', tokenInput, confirmCancel(ctx));
+  router.post('/manage/:token/cancel', form, csrf, tokenInput, cancel(ctx));
+  router.get('/manage/:token/files/:fileId', fileInput, downloadFile(ctx));
+  router.get('/manage/:token/join', tokenInput, joinFromManagePage(ctx));
+  return router;
+}
 
-  /** The manage page's view, with the event's uploaded files when the registrant may see them. */
-  async function pageView(found: RegistrationWithEvent, lang: Language) {
-    const files = materialsVisible(found) ? await eventFiles(ctx.pool, found.event.id) : [];
-    return manageView(found, lang, ctx.now(), files);
-  }
+const tokenInput = validate({ params: z.object({ token: z.string() }) });
+const manageInput = validate({
+  params: z.object({ token: z.string() }),
+  query: z.object({
+    done: z
+      .unknown()
+      .optional()
+      .transform((d) => (typeof d === 'string' ? d : undefined)),
+  }),
+});
+const fileInput = validate({
+  params: z.object({
+    token: z.string(),
+    fileId: z.string().transform((id) => (/^\d{1,15}$/.test(id) ? Number(id) : 0)),
+  }),
+});
 
-  router.get('/join/:token', async (req, res) => {
+/** The manage page's view, with the event's uploaded files when the registrant may see them. */
+async function pageView(ctx: AppContext, found: RegistrationWithEvent, lang: Language) {
+  const files = materialsVisible(found) ? await eventFiles(ctx.pool, found.event.id) : [];
+  return manageView(found, lang, ctx.now(), files);
+}
+
+/** A join link: to the meeting when it is open, else a page saying when (or why not). */
+function join(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
     const outcome = await followJoinLink(ctx.pool, {
-      token: String(req.params.token),
+      token: tokenInput.input(res).params.token,
       purpose: 'join',
       now: ctx.now(),
       record: req.method === 'GET',
@@ -50,22 +81,28 @@ export function manageRoutes(ctx: AppContext): Router {
       event: eventView(outcome.event, lang, ctx.now()),
       path: req.path,
     });
-  });
+  };
+}
 
-  router.get('/manage/:token', async (req, res) => {
-    const found = await registrationForLink(ctx.pool, String(req.params.token), 'manage');
+function showManagePage(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const { params, query } = manageInput.input(res);
+    const found = await registrationForLink(ctx.pool, params.token, 'manage');
     const lang = preferLanguage(req, res, found.registration.locale);
     res.render('registrations/manage', {
-      ...(await pageView(found, lang)),
-      token: req.params.token,
-      notice: typeof req.query.done === 'string' ? req.query.done : undefined,
+      ...(await pageView(ctx, found, lang)),
+      token: params.token,
+      notice: query.done,
       fields: {},
       path: req.path,
     });
-  });
+  };
+}
 
-  router.post('/manage/:token', form, verifyCsrf(ctx.sessionSecret), async (req, res) => {
-    const token = String(req.params.token);
+/** Changes the mail language and interpretation; refused values show the page again with why. */
+function savePreferences(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const { token } = tokenInput.input(res).params;
     const result = await changePreferences(ctx.pool, { token, body: req.body ?? {}, now: ctx.now() });
     if (result.ok) {
       res.redirect(303, `/manage/${token}?done=saved`);
@@ -74,50 +111,57 @@ export function manageRoutes(ctx: AppContext): Router {
     const found = await registrationForLink(ctx.pool, token, 'manage');
     const lang = preferLanguage(req, res, found.registration.locale);
     res.status(422).render('registrations/manage', {
-      ...(await pageView(found, lang)),
+      ...(await pageView(ctx, found, lang)),
       token,
       notice: undefined,
       fields: result.fields,
       path: `/manage/${token}`,
     });
-  });
+  };
+}
 
-  router.get('/manage/:token/cancel', async (req, res) => {
-    const found = await registrationForLink(ctx.pool, String(req.params.token), 'manage');
+function confirmCancel(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const { token } = tokenInput.input(res).params;
+    const found = await registrationForLink(ctx.pool, token, 'manage');
     const lang = preferLanguage(req, res, found.registration.locale);
     if (!canManage(found, ctx.now())) {
-      res.redirect(303, `/manage/${req.params.token}`);
+      res.redirect(303, `/manage/${token}`);
       return;
     }
-    res.render('registrations/cancel', {
-      ...manageView(found, lang, ctx.now()),
-      token: req.params.token,
-      path: req.path,
-    });
-  });
+    res.render('registrations/cancel', { ...manageView(found, lang, ctx.now()), token, path: req.path });
+  };
+}
 
-  router.post('/manage/:token/cancel', form, verifyCsrf(ctx.sessionSecret), async (req, res) => {
-    const token = String(req.params.token);
+function cancel(ctx: AppContext): RequestHandler {
+  return async (_req, res) => {
+    const { token } = tokenInput.input(res).params;
     await cancelRegistration(ctx.pool, { token, now: ctx.now() });
     res.redirect(303, `/manage/${token}?done=cancelled`);
-  });
+  };
+}
 
-  router.get('/manage/:token/files/:fileId', async (req, res) => {
-    // The registrant's copy of an uploaded file. A token of another event, of a registration that is
-    // not confirmed, or a file that is gone: the same "link not valid" page as every other token route.
-    const found = await registrationForLink(ctx.pool, String(req.params.token), 'manage');
+/**
+ * The registrant's copy of an uploaded file. A token of another event, of a registration that is not
+ * confirmed, or a file that is gone: the same "link not valid" page as every other token route.
+ */
+function downloadFile(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const { token, fileId } = fileInput.input(res).params;
+    const found = await registrationForLink(ctx.pool, token, 'manage');
     preferLanguage(req, res, found.registration.locale);
-    const fileId = /^\d{1,15}$/.test(String(req.params.fileId)) ? Number(req.params.fileId) : 0;
     const file = materialsVisible(found)
       ? await eventFileContent(ctx.pool, found.event.id, fileId)
       : undefined;
     if (!file) throw new DomainError('not_found', 'errors:linkInvalid');
     res.set(fileDownloadHeaders(file)).send(file.data);
-  });
+  };
+}
 
-  router.get('/manage/:token/join', async (req, res) => {
-    // The manage page's own join button: the manage token is as good as a join token.
-    const token = String(req.params.token);
+/** The manage page's own join button: the manage token is as good as a join token. */
+function joinFromManagePage(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const { token } = tokenInput.input(res).params;
     const outcome = await followJoinLink(ctx.pool, {
       token,
       purpose: 'manage',
@@ -128,7 +172,5 @@ export function manageRoutes(ctx: AppContext): Router {
       outcome.state === 'redirect' ? 302 : 303,
       outcome.state === 'redirect' ? outcome.url : `/manage/${token}`,
     );
-  });
-
-  return router;
+  };
 }

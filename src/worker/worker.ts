@@ -13,6 +13,7 @@ import {
 import { createTransport, type MailTransport } from '../delivery/transport';
 import { promoteWaitingForEvent } from '../registrations';
 import { queueDueMails } from '../reminders';
+import { startScheduler, type PeriodicTask } from './scheduler';
 
 const log = loggerFor('worker');
 
@@ -39,8 +40,9 @@ export interface WorkerOptions {
 const OVERDUE_SECONDS = 600;
 
 /**
- * The background role: delivers mails and moves waiting lists up, through the pg-boss queue, and keeps
- * the rate-limit table small. Any number of worker processes may run against one database.
+ * The background role: delivers mails and moves waiting lists up, through the pg-boss queue, and runs
+ * the periodic work (due reminders and messages, the sweep, housekeeping) in its one scheduler. Any
+ * number of worker processes may run against one database.
  */
 export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<Worker> {
   const transport = opts.transport ?? createTransport(opts.config);
@@ -53,7 +55,7 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
   };
   const boss = await startQueueRunner(pool);
   const polling = { batchSize: 1, pollingIntervalSeconds: opts.pollingSeconds ?? 1 };
-  const schedule = scheduler(pool, opts.now);
+  const dueMails = dueMailsTask(pool, opts.now, opts.scheduleSeconds ?? 15);
 
   for (let i = 0; i < (opts.concurrency ?? 4); i++) {
     // pg-boss 10 waits the polling interval after every fetch, even one that found a job, which caps a
@@ -64,51 +66,38 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
       try {
         await deliverMail(deps, job!.data.mailId);
       } catch (err) {
-        schedule.troubled();
+        dueMails.troubled();
         throw err;
       } finally {
         boss.notifyWorker(slot);
       }
     });
   }
-  await boss.work(queues.mailSchedule, polling, () => schedule.run());
   await boss.work<{ eventId: number }>(queues.waitlistPromote, polling, async ([job]) => {
     const promoted = await promoteWaitingForEvent(pool, job!.data.eventId, opts.now());
     if (promoted) log.info({ eventId: job!.data.eventId, promoted }, 'waiting list moved up');
   });
-  await boss.work(queues.mailSweep, polling, async () => {
-    const requeued = await requeueOverdueMails(pool, OVERDUE_SECONDS);
-    if (requeued) log.warn({ requeued }, 'overdue mails queued again');
-  });
-  await boss.schedule(queues.mailSweep, '*/5 * * * *');
   // Whatever a previous worker left half-done (killed mid-send) is due now; pick it up at once.
   await requeueOverdueMails(pool, 0);
 
-  const ticker = setInterval(
-    () => void schedule.run().catch(() => undefined),
-    (opts.scheduleSeconds ?? 15) * 1000,
-  );
-  void schedule.run().catch(() => undefined);
-
-  const housekeeping = setInterval(() => {
-    deleteOldRateLimitWindows(pool, new Date(opts.now().getTime() - 24 * 3600 * 1000)).catch((err: unknown) =>
-      log.error({ err }, 'rate-limit cleanup failed'),
-    );
-    deleteExpiredSessions(pool, opts.now()).catch((err: unknown) =>
-      log.error({ err }, 'session cleanup failed'),
-    );
-    deleteExpiredResetLinks(pool, opts.now()).catch((err: unknown) =>
-      log.error({ err }, 'reset link cleanup failed'),
-    );
-  }, 60_000);
-  housekeeping.unref();
+  const scheduler = startScheduler([
+    dueMails.task,
+    { name: 'mail-sweep', everySeconds: 300, run: () => sweepOverdueMails(pool) },
+    {
+      name: 'rate-limit-cleanup',
+      everySeconds: 60,
+      run: () => deleteOldRateLimitWindows(pool, new Date(opts.now().getTime() - 24 * 3600 * 1000)),
+    },
+    { name: 'session-cleanup', everySeconds: 60, run: () => deleteExpiredSessions(pool, opts.now()) },
+    { name: 'reset-link-cleanup', everySeconds: 60, run: () => deleteExpiredResetLinks(pool, opts.now()) },
+  ]);
+  // An organiser just sent a message: write its mails now rather than at the next tick.
+  await boss.work(queues.mailSchedule, polling, () => scheduler.runNow(dueMails.task.name));
   log.info({ transport: transport.description }, 'worker started');
 
   return {
     async stop() {
-      clearInterval(housekeeping);
-      clearInterval(ticker);
-      await schedule.idle();
+      await scheduler.stop();
       await boss.stop({ graceful: true, wait: true, close: false, timeout: 20_000 });
       transport.close();
       log.info('worker stopped');
@@ -117,54 +106,42 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
 }
 
 /**
- * This process's run of the reminder schedule: one run at a time (a tick that comes while one runs is
- * dropped). After a failure (the database restarted, say) the first run that succeeds also re-queues
- * every pending mail that is due, since the jobs of mails being sent at the time of the failure may be
- * stuck until pg-boss expires them; a duplicate job is harmless.
+ * The periodic task that writes due reminders, follow-ups and messages. After a failure (the database
+ * restarted, say; a failed delivery says so too through `troubled()`) the first run that succeeds also
+ * re-queues every pending mail that is due, since the jobs of mails being sent at the time of the
+ * failure may be stuck until pg-boss expires them; a duplicate job is harmless.
  */
-function scheduler(pool: pg.Pool, now: () => Date) {
-  let running: Promise<void> | undefined;
-  let again = false;
+function dueMailsTask(pool: pg.Pool, now: () => Date, everySeconds: number) {
   let troubled = false;
-  async function once() {
-    try {
-      const written = await queueDueMails(pool, now());
-      if (written) log.info({ mails: written }, 'reminders, follow-ups and messages queued');
-      if (troubled) {
-        troubled = false;
-        const requeued = await requeueOverdueMails(pool, 0);
-        log.warn({ requeued }, 'database reachable again; due mails queued again');
-      }
-    } catch (err) {
-      troubled = true;
-      log.error({ err }, 'looking for due reminders failed; trying again at the next tick');
-      throw err;
-    }
-  }
-  return {
-    /** Runs now; asked while a run is under way, it runs once more right after (it may have missed it). */
-    run(): Promise<void> {
-      if (running) {
-        again = true;
-        return running;
-      }
-      running = (async () => {
-        try {
-          do {
-            again = false;
-            await once();
-          } while (again);
-        } finally {
-          running = undefined;
+  const task: PeriodicTask = {
+    name: 'due-mails',
+    everySeconds,
+    atStart: true,
+    async run() {
+      try {
+        const written = await queueDueMails(pool, now());
+        if (written) log.info({ mails: written }, 'reminders, follow-ups and messages queued');
+        if (troubled) {
+          troubled = false;
+          const requeued = await requeueOverdueMails(pool, 0);
+          log.warn({ requeued }, 'database reachable again; due mails queued again');
         }
-      })();
-      return running;
+      } catch (err) {
+        troubled = true;
+        throw err;
+      }
     },
+  };
+  return {
+    task,
     troubled() {
       troubled = true;
     },
-    async idle() {
-      await running?.catch(() => undefined);
-    },
   };
+}
+
+/** Queues again the mails whose job was lost (a worker killed mid-send, before pg-boss noticed). */
+async function sweepOverdueMails(pool: pg.Pool): Promise<void> {
+  const requeued = await requeueOverdueMails(pool, OVERDUE_SECONDS);
+  if (requeued) log.warn({ requeued }, 'overdue mails queued again');
 }

@@ -3,16 +3,18 @@ import path from 'node:path';
 import {
   docFromValues,
   duplicateSlug,
-  fieldForPath,
-  formValuesFromEvent,
   fromLocalInput,
-  localInputValue,
-  newEventValues,
   readEventForm,
   slugify,
+} from '../../src/admin/event-form';
+import { fieldForPath } from '../../src/admin/event-form.errors';
+import {
+  formValuesFromEvent,
+  localInputValue,
+  newEventValues,
   type EventFormValues,
   type FormBody,
-} from '../../src/admin/event-form';
+} from '../../src/admin/event-form.values';
 import { echoLine, editorView, markPreview } from '../../src/admin/event-form.view';
 import { parseEventInput, type EventInput } from '../../src/events';
 import { tFor } from '../../src/i18n';

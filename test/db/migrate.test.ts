@@ -36,7 +36,6 @@ describe('migrations', () => {
     expect(queues.rows.map((r) => r.name)).toEqual([
       'mail-deliver',
       'mail-schedule',
-      'mail-sweep',
       'waitlist-promote',
     ]);
   });

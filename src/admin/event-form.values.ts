@@ -1,0 +1,232 @@
+import { DateTime } from 'luxon';
+import type { EventInput } from '../events';
+
+/**
+ * The event form's values: the strings its fields show, for a new event, for a stored one, and from a
+ * posted body (blank rows dropped, the rest renumbered). Reading them into an event document is
+ * `event-form.ts`; putting problems back on fields is `event-form.errors.ts`.
+ */
+
+/** The event's texts, each a pair of fields `<name>_en` and `<name>_ja`. */
+export const textFields = ['title', 'summary', 'description', 'programme', 'organisers'] as const;
+export type TextField = (typeof textFields)[number];
+/** The event's instants, each a datetime-local field in the event zone. */
+export const timeFields = ['startsAt', 'endsAt', 'registrationOpensAt', 'registrationClosesAt'] as const;
+export type TimeField = (typeof timeFields)[number];
+
+/** Zones offered as check boxes for the display zones; any other IANA name can be typed. */
+export const commonZones = [
+  'Asia/Tokyo',
+  'Europe/Zurich',
+  'Europe/Brussels',
+  'Europe/London',
+  'Europe/Paris',
+  'Europe/Berlin',
+  'Asia/Seoul',
+  'Asia/Bangkok',
+  'Asia/Manila',
+  'Asia/Jakarta',
+  'Asia/Kolkata',
+  'Australia/Sydney',
+  'America/New_York',
+  'UTC',
+] as const;
+
+/** One row of material links: fields `m<row>_title_en`, `m<row>_title_ja`, `m<row>_url`. */
+export interface MaterialRow {
+  titleEn: string;
+  titleJa: string;
+  url: string;
+}
+
+/** One row of custom questions: fields `q<row>_id`, `q<row>_type`, `q<row>_label_en`, … */
+export interface QuestionRow {
+  id: string;
+  type: string;
+  labelEn: string;
+  labelJa: string;
+  required: boolean;
+  /** One option per line: `value | English label | 日本語ラベル`. */
+  options: string;
+  remove: boolean;
+}
+
+/** What the form shows: the strings as typed (or as derived from the stored event). */
+export interface EventFormValues {
+  slug: string;
+  texts: Record<TextField, { en: string; ja: string }>;
+  timezone: string;
+  displayZones: string[];
+  displayZonesOther: string;
+  times: Record<TimeField, string>;
+  capacity: string;
+  waitlist: boolean;
+  meetingUrl: string;
+  meetingPasscode: string;
+  contactEmail: string;
+  bilingualMail: boolean;
+  reminders: string;
+  materials: MaterialRow[];
+  questions: QuestionRow[];
+}
+
+/** One problem, tied to a form field (its id), as a locale key; `line` points into a textarea. */
+export interface FormError {
+  field: string;
+  key: string;
+  params: Record<string, unknown>;
+  line?: number;
+}
+
+/** Where each item of the event document came from in the form, to put its problems back there. */
+export interface RowMap {
+  materials: number[];
+  questions: number[];
+  optionLines: number[][];
+  checkedZones: number;
+}
+
+/** A urlencoded body as express.urlencoded({ extended: false }) gives it: a string, or an array when repeated. */
+export type FormBody = Record<string, unknown>;
+
+const emptyTexts = () =>
+  Object.fromEntries(textFields.map((f) => [f, { en: '', ja: '' }])) as EventFormValues['texts'];
+
+/** The form for a new event: Tokyo time, shown in Tokyo and Zurich, reminders a day and an hour before. */
+export function newEventValues(): EventFormValues {
+  return {
+    slug: '',
+    texts: emptyTexts(),
+    timezone: 'Asia/Tokyo',
+    displayZones: ['Asia/Tokyo', 'Europe/Zurich'],
+    displayZonesOther: '',
+    times: { startsAt: '', endsAt: '', registrationOpensAt: '', registrationClosesAt: '' },
+    capacity: '',
+    waitlist: false,
+    meetingUrl: '',
+    meetingPasscode: '',
+    contactEmail: '',
+    bilingualMail: false,
+    reminders: 'P1D, PT1H',
+    materials: [],
+    questions: [],
+  };
+}
+
+/** "2026-12-16T15:00" in `zone`: what a datetime-local input shows (seconds only when there are some). */
+export function localInputValue(iso: string | null, zone: string): string {
+  if (!iso) return '';
+  const dt = DateTime.fromISO(iso, { zone });
+  if (!dt.isValid) return '';
+  if (dt.millisecond) return dt.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS");
+  return dt.toFormat(dt.second ? "yyyy-MM-dd'T'HH:mm:ss" : "yyyy-MM-dd'T'HH:mm");
+}
+
+/** One option as a line of the options box; a "|" inside a label is written "\\|". */
+function optionLine(o: { value: string; label: { en?: string; ja?: string } }): string {
+  const parts = [o.value, o.label.en ?? '', o.label.ja ?? ''].map((p) => p.replace(/\|/g, '\\|'));
+  while (parts.length > 1 && !parts[parts.length - 1]) parts.pop();
+  return parts.join(' | ');
+}
+
+/** The form's strings for a stored event. */
+export function formValuesFromEvent(doc: EventInput): EventFormValues {
+  const zone = doc.timezone;
+  const common = commonZones as readonly string[];
+  return {
+    slug: doc.slug,
+    texts: Object.fromEntries(
+      textFields.map((f) => [f, { en: doc[f].en ?? '', ja: doc[f].ja ?? '' }]),
+    ) as EventFormValues['texts'],
+    timezone: zone,
+    displayZones: doc.displayTimezones.filter((z) => common.includes(z)),
+    displayZonesOther: doc.displayTimezones.filter((z) => !common.includes(z)).join(', '),
+    times: Object.fromEntries(
+      timeFields.map((f) => [f, localInputValue(doc[f], zone)]),
+    ) as EventFormValues['times'],
+    capacity: doc.capacity === null ? '' : String(doc.capacity),
+    waitlist: doc.waitlist,
+    meetingUrl: doc.meetingUrl ?? '',
+    meetingPasscode: doc.meetingPasscode ?? '',
+    contactEmail: doc.contactEmail ?? '',
+    bilingualMail: doc.bilingualMail,
+    reminders: doc.reminders.join(', '),
+    materials: doc.materials.map((m) => ({
+      titleEn: m.title.en ?? '',
+      titleJa: m.title.ja ?? '',
+      url: m.url,
+    })),
+    questions: doc.questions.map((q) => ({
+      id: q.id,
+      type: q.type,
+      labelEn: q.label.en ?? '',
+      labelJa: q.label.ja ?? '',
+      required: q.required,
+      options: q.options.map(optionLine).join('\n'),
+      remove: false,
+    })),
+  };
+}
+
+/** One value of a urlencoded body as a string (browsers send CRLF in textareas; we store LF). */
+function str(body: FormBody, key: string): string {
+  const v = body[key];
+  const one = Array.isArray(v) ? v[0] : v;
+  return typeof one === 'string' ? one.replace(/\r\n?/g, '\n') : '';
+}
+
+function list(body: FormBody, key: string): string[] {
+  const v = body[key];
+  return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+}
+
+/** Row numbers present in the body for a prefix (`q` -> q0_…, q3_…), in order, at most 60 rows. */
+function rowIndexes(body: FormBody, prefix: string): number[] {
+  const seen = new Set<number>();
+  for (const k of Object.keys(body)) {
+    const m = new RegExp(`^${prefix}(\\d{1,2})_`).exec(k);
+    if (m) seen.add(Number(m[1]));
+  }
+  return [...seen].sort((a, b) => a - b);
+}
+
+/** The form's strings from a posted body; blank rows are dropped and the rest renumbered. */
+export function valuesFromBody(body: FormBody): EventFormValues {
+  const materials = rowIndexes(body, 'm')
+    .map((i) => ({
+      titleEn: str(body, `m${i}_title_en`),
+      titleJa: str(body, `m${i}_title_ja`),
+      url: str(body, `m${i}_url`),
+    }))
+    .filter((m) => m.titleEn.trim() || m.titleJa.trim() || m.url.trim());
+  const questions = rowIndexes(body, 'q')
+    .map((i) => ({
+      id: str(body, `q${i}_id`).trim(),
+      type: str(body, `q${i}_type`) || 'text',
+      labelEn: str(body, `q${i}_label_en`),
+      labelJa: str(body, `q${i}_label_ja`),
+      required: str(body, `q${i}_required`) === 'yes',
+      options: str(body, `q${i}_options`),
+      remove: str(body, `q${i}_remove`) === 'yes',
+    }))
+    .filter((q) => q.id || q.labelEn.trim() || q.labelJa.trim() || q.options.trim());
+  return {
+    slug: str(body, 'slug').trim(),
+    texts: Object.fromEntries(
+      textFields.map((f) => [f, { en: str(body, `${f}_en`), ja: str(body, `${f}_ja`) }]),
+    ) as EventFormValues['texts'],
+    timezone: str(body, 'timezone').trim(),
+    displayZones: list(body, 'displayZones'),
+    displayZonesOther: str(body, 'displayZonesOther'),
+    times: Object.fromEntries(timeFields.map((f) => [f, str(body, f).trim()])) as EventFormValues['times'],
+    capacity: str(body, 'capacity').trim(),
+    waitlist: str(body, 'waitlist') === 'yes',
+    meetingUrl: str(body, 'meetingUrl').trim(),
+    meetingPasscode: str(body, 'meetingPasscode').trim(),
+    contactEmail: str(body, 'contactEmail').trim(),
+    bilingualMail: str(body, 'bilingualMail') === 'yes',
+    reminders: str(body, 'reminders'),
+    materials,
+    questions,
+  };
+}

@@ -1,0 +1,114 @@
+import type { Queryable } from '../db/pool';
+
+/**
+ * Named queries for the mails written in bulk by topic: reminders, the follow-up and organisers'
+ * messages. The callers pick the recipients (registrations owns that table); this folder writes their
+ * rows and counts how they stand, since `outgoing_mails` is queried nowhere else.
+ */
+
+/** One recipient of a topic's mail, as the registrations folder selects them. */
+export interface TopicRecipient {
+  /** The registration's id. */
+  id: number;
+  eventId: number;
+  email: string;
+  locale: 'en' | 'ja';
+}
+
+/**
+ * Writes one pending row of `kind` and `topic` per recipient, in registration order, and returns the new
+ * mail ids. The unique (registration, topic) index makes a repeated or concurrent write harmless: a
+ * recipient who already has the topic's row gets no second one (and no id back).
+ */
+export async function insertTopicMails(
+  db: Queryable,
+  m: {
+    kind: string;
+    topic: string;
+    recipients: readonly TopicRecipient[];
+    at: Date;
+    /** The organiser's message an event.message row carries. */
+    eventMessageId?: number;
+  },
+): Promise<number[]> {
+  if (!m.recipients.length) return [];
+  const res = await db.query<{ id: string }>(
+    `INSERT INTO outgoing_mails (kind, event_id, registration_id, recipient, locale, created_at,
+       next_attempt_at, topic, event_message_id)
+     SELECT $1, p.event_id, p.id, p.email, p.locale, $2, now(), $3, $4
+       FROM unnest($5::bigint[], $6::bigint[], $7::text[], $8::text[]) AS p(id, event_id, email, locale)
+      ORDER BY p.id
+     ON CONFLICT (registration_id, topic) WHERE topic IS NOT NULL DO NOTHING
+     RETURNING id`,
+    [
+      m.kind,
+      m.at,
+      m.topic,
+      m.eventMessageId ?? null,
+      m.recipients.map((r) => r.id),
+      m.recipients.map((r) => r.eventId),
+      m.recipients.map((r) => r.email),
+      m.recipients.map((r) => r.locale),
+    ],
+  );
+  return res.rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+/** How the rows of each topic of an event stand: topic → status → count (the workspace's progress). */
+export async function topicTallies(
+  db: Queryable,
+  eventId: number,
+): Promise<Map<string, Record<string, number>>> {
+  const res = await db.query<{ topic: string; status: string; n: string }>(
+    `SELECT topic, status, count(*) AS n FROM outgoing_mails
+      WHERE event_id = $1 AND topic IS NOT NULL AND event_message_id IS NULL
+      GROUP BY topic, status`,
+    [eventId],
+  );
+  const out = new Map<string, Record<string, number>>();
+  for (const r of res.rows) {
+    const t = out.get(r.topic) ?? {};
+    t[r.status] = Number(r.n);
+    out.set(r.topic, t);
+  }
+  return out;
+}
+
+/** How many mail rows an organiser's message has (its recipients, once the fan-out is done). */
+export async function messageMailCount(db: Queryable, messageId: number): Promise<number> {
+  const res = await db.query<{ n: string }>(
+    'SELECT count(*) AS n FROM outgoing_mails WHERE event_message_id = $1',
+    [messageId],
+  );
+  return Number(res.rows[0]!.n);
+}
+
+/** How the mails of each of these messages stand: message id → status → count. */
+export async function messageMailTallies(
+  db: Queryable,
+  messageIds: readonly number[],
+): Promise<Map<number, Record<string, number>>> {
+  const res = await db.query<{ event_message_id: string; status: string; n: string }>(
+    `SELECT event_message_id, status, count(*) AS n FROM outgoing_mails
+      WHERE event_message_id = ANY($1::bigint[])
+      GROUP BY event_message_id, status`,
+    [messageIds],
+  );
+  const out = new Map<number, Record<string, number>>();
+  for (const r of res.rows) {
+    const id = Number(r.event_message_id);
+    const t = out.get(id) ?? {};
+    t[r.status] = Number(r.n);
+    out.set(id, t);
+  }
+  return out;
+}
+
+/** The registration a mail is for, while the mail is still pending. */
+export async function pendingMailRegistrationId(db: Queryable, mailId: number): Promise<number | undefined> {
+  const res = await db.query<{ registration_id: string }>(
+    `SELECT registration_id FROM outgoing_mails WHERE id = $1 AND status = 'pending'`,
+    [mailId],
+  );
+  return res.rows[0] ? Number(res.rows[0].registration_id) : undefined;
+}
