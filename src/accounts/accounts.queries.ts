@@ -284,3 +284,52 @@ export async function deleteExpiredSessions(db: Queryable, now: Date): Promise<n
   const res = await db.query('DELETE FROM sessions WHERE expire < $1', [now]);
   return res.rowCount ?? 0;
 }
+
+/**
+ * Ends every signed-in session of an account. express-session keeps the account id inside the `sess`
+ * JSON (see `src/admin/session.ts`); compared as text so a session without one is simply skipped.
+ */
+export async function deleteSessionsOfUser(db: Queryable, userId: number): Promise<number> {
+  const res = await db.query(`DELETE FROM sessions WHERE sess->>'userId' = $1::bigint::text`, [userId]);
+  return res.rowCount ?? 0;
+}
+
+/** Stores an account's reset link, replacing the one it had (only one link per account is good). */
+export async function upsertResetLink(
+  db: Queryable,
+  r: { userId: number; hash: Buffer; createdBy: number; at: Date; expiresAt: Date },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO password_reset_links (user_id, token_hash, created_by, created_at, expires_at)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (user_id) DO UPDATE SET token_hash = EXCLUDED.token_hash,
+       created_by = EXCLUDED.created_by, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
+    [r.userId, r.hash, r.createdBy, r.at, r.expiresAt],
+  );
+}
+
+/** The account whose unexpired reset link has this hash; `lock` holds the link until the transaction ends. */
+export async function userForResetLink(
+  db: Queryable,
+  hash: Buffer,
+  now: Date,
+  lock = false,
+): Promise<User | undefined> {
+  const res = await db.query<UserRow>(
+    `SELECT ${userColumnsOfU} FROM password_reset_links r JOIN users u ON u.id = r.user_id
+      WHERE r.token_hash = $1 AND r.expires_at > $2${lock ? ' FOR UPDATE OF r' : ''}`,
+    [hash, now],
+  );
+  return res.rows[0] && toUser(res.rows[0]);
+}
+
+/** Forgets an account's reset link (used, or no longer needed). */
+export async function deleteResetLink(db: Queryable, userId: number): Promise<void> {
+  await db.query('DELETE FROM password_reset_links WHERE user_id = $1', [userId]);
+}
+
+/** Deletes reset links past their expiry (the worker's housekeeping). Returns how many went. */
+export async function deleteExpiredResetLinks(db: Queryable, now: Date): Promise<number> {
+  const res = await db.query('DELETE FROM password_reset_links WHERE expires_at <= $1', [now]);
+  return res.rowCount ?? 0;
+}

@@ -9,7 +9,8 @@ import { emailText, normaliseEmail, searchText, text } from '../text';
 import * as q from './accounts.queries';
 import type { Actor, ApiToken, Role, User } from './accounts.types';
 import { roles } from './accounts.types';
-import { hashPassword, maxPasswordLength, minPasswordLength, verifyPassword } from './passwords';
+import { passwordProblem } from './password-policy';
+import { hashPassword, maxPasswordLength, verifyPassword } from './passwords';
 
 /**
  * Organiser accounts: creating them (the CLI, the one-time setup link, an admin), signing in with
@@ -27,25 +28,48 @@ const accountSchema = z.object({
     .pipe(z.email({ error: 'validation:email' })),
   name: text().trim().max(100, 'validation:tooLong').default(''),
   role: z.enum(roles, { error: 'validation:choice' }),
-  password: z
-    .string({ error: 'validation:required' })
-    .min(minPasswordLength, 'validation:passwordTooShort')
-    .max(maxPasswordLength, 'validation:tooLong'),
+  // Length, address, common lists and strength: `passwordProblem`, below, once address and name are known.
+  password: z.string({ error: 'validation:required' }),
   locale: z.enum(['en', 'ja']).default('en'),
 });
 
 export type NewAccount = z.input<typeof accountSchema>;
 
-function invalid(error: z.ZodError): DomainError {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) fields[String(issue.path[0])] ??= issue.message;
+/** The form error for these fields (field name -> locale key). */
+export function invalidFields(fields: Record<string, string>): DomainError {
   return new DomainError('validation_failed', 'errors:invalidForm', {}, fields);
 }
 
-/** Who wrote an audit entry: an acting account, or a named tool (`cli`, `setup`). */
-type By = Actor | 'cli' | 'setup';
+/** Refuses a password the policy refuses for this account, as a form error on `field`. */
+export function assertPasswordAllowed(
+  password: string,
+  owner: { email: string; name?: string },
+  field = 'password',
+): void {
+  const problem = passwordProblem(password, owner);
+  if (problem) throw invalidFields({ [field]: problem });
+}
 
-function auditActor(by: By): { actor: string; userId: number | null } {
+/**
+ * Every problem with a new account at once: the schema's, and the password policy's for that address
+ * and name (checked even when another field is wrong, so the form shows everything in one go).
+ */
+function accountProblems(input: NewAccount, error: z.ZodError | undefined): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error?.issues ?? []) fields[String(issue.path[0])] ??= issue.message;
+  if (!fields.password) {
+    const owner = { email: String(input.email ?? ''), name: String(input.name ?? '') };
+    const problem = passwordProblem(String(input.password ?? ''), owner);
+    if (problem) fields.password = problem;
+  }
+  return fields;
+}
+
+/** Who wrote an audit entry: an acting account, or a named tool (`cli`, `setup`). */
+export type By = Actor | 'cli' | 'setup';
+
+/** The audit log's actor label and account for `by`. */
+export function auditActor(by: By): { actor: string; userId: number | null } {
   return typeof by === 'string' ? { actor: by, userId: null } : { actor: by.label, userId: by.user.id };
 }
 
@@ -56,7 +80,8 @@ export async function createAccount(
   ctx: { now: Date; by: By },
 ): Promise<User> {
   const parsed = accountSchema.safeParse(input);
-  if (!parsed.success) throw invalid(parsed.error);
+  const problems = accountProblems(input, parsed.error);
+  if (!parsed.success || Object.keys(problems).length) throw invalidFields(problems);
   const a = parsed.data;
   const taken = () =>
     new DomainError(
@@ -113,6 +138,31 @@ export async function changeAccountAccess(
   });
 }
 
+/** Whole minutes until the current sign-in window ends (what a locked-out person is told to wait). */
+function minutesLeftInWindow(now: Date): number {
+  const end = windowStartFor(now, loginLimits.windowSeconds).getTime() + loginLimits.windowSeconds * 1000;
+  return Math.ceil((end - now.getTime()) / 60_000);
+}
+
+/**
+ * Counts one password attempt for an account (sign-in, or the current password when changing it), and
+ * refuses with `login_locked` once the account has had too many failures in the window. Counted before
+ * the password is checked, in one statement, so guesses sent in parallel cannot all read the count from
+ * before any of them failed; `succeeded` gives the attempt back.
+ */
+export async function passwordAttempt(
+  pool: Queryable,
+  email: string,
+  now: Date,
+): Promise<{ succeeded: () => Promise<void> }> {
+  const windowStart = windowStartFor(now, loginLimits.windowSeconds);
+  const bucket = `login-account:${email.trim().toLowerCase().slice(0, 254)}`;
+  if ((await countHit(pool, bucket, windowStart)) > loginLimits.perAccount) {
+    throw new DomainError('login_locked', 'errors:loginLocked', { minutes: minutesLeftInWindow(now) });
+  }
+  return { succeeded: () => giveBackHit(pool, bucket, windowStart) };
+}
+
 /**
  * Checks an address and password. Refuses without looking at the password once the account has had
  * too many failures in the window, or the address has made too many attempts; unknown addresses,
@@ -123,24 +173,17 @@ export async function logIn(
   input: { email: string; password: string; ip: string; now: Date },
 ): Promise<User> {
   const windowStart = windowStartFor(input.now, loginLimits.windowSeconds);
-  const minutes = Math.ceil(
-    (windowStart.getTime() + loginLimits.windowSeconds * 1000 - input.now.getTime()) / 60_000,
-  );
+  const minutes = minutesLeftInWindow(input.now);
   // Only looked up, never stored: characters the input policy refuses are removed, not refused.
   const email = searchText(normaliseEmail(input.email)).trim().toLowerCase().slice(0, 254);
-  const accountBucket = `login-account:${email}`;
   if ((await countHit(pool, `login-address:${input.ip}`, windowStart)) > loginLimits.perAddress) {
     throw new DomainError('rate_limited', 'errors:rateLimited', { minutes });
   }
-  // Counted before the password is checked, in one statement, so guesses sent in parallel cannot all
-  // read the count from before any of them failed; a successful sign-in gives its attempt back.
-  if ((await countHit(pool, accountBucket, windowStart)) > loginLimits.perAccount) {
-    throw new DomainError('login_locked', 'errors:loginLocked', { minutes });
-  }
+  const attempt = await passwordAttempt(pool, email, input.now);
   const user = email ? await q.userForLogin(pool, email) : undefined;
   const ok = await verifyPassword(user?.passwordHash, input.password.slice(0, maxPasswordLength));
   if (!ok || !user || user.disabledAt) throw new DomainError('login_failed', 'errors:loginFailed');
-  await giveBackHit(pool, accountBucket, windowStart);
+  await attempt.succeeded();
   await q.recordLogin(pool, user.id, input.now);
   return {
     id: user.id,
@@ -256,7 +299,8 @@ export async function createApiToken(
   });
 }
 
-function tokenHash(token: string): Buffer {
+/** The SHA-256 of a secret token: all that is stored of API tokens and reset links. */
+export function tokenHash(token: string): Buffer {
   return crypto.createHash('sha256').update(token).digest();
 }
 

@@ -36,5 +36,15 @@ export {
   setEventOwner,
   memberEventIds,
   deleteExpiredSessions,
+  deleteExpiredResetLinks,
 } from './accounts.queries';
 export { minPasswordLength } from './passwords';
+export { passwordProblem, minPasswordScore } from './password-policy';
+export {
+  changeOwnPassword,
+  createPasswordResetLink,
+  accountForResetLink,
+  resetPasswordWithLink,
+  setPasswordByCli,
+  resetLinkLifetimeMs,
+} from './passwords.service';

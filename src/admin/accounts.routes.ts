@@ -4,6 +4,7 @@ import {
   assertAdmin,
   changeAccountAccess,
   createAccount,
+  createPasswordResetLink,
   minPasswordLength,
   roles,
   type Role,
@@ -13,9 +14,15 @@ import { DomainError } from '../errors';
 import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
+import type { Language } from '../i18n';
 import { formatInstant } from '../time';
 import { actorOf } from './session';
 import { formBody } from '../http/body';
+
+/** Times on this page are shown in the zone of the page's language. */
+function displayZones(lang: Language): string[] {
+  return [lang === 'ja' ? 'Asia/Tokyo' : 'Europe/Zurich'];
+}
 
 /** Accounts, for admins: create one, change its role, block or unblock its sign-in. */
 export function accountRoutes(ctx: AppContext): Router {
@@ -28,7 +35,7 @@ export function accountRoutes(ctx: AppContext): Router {
 
   async function render(res: express.Response, extra: Record<string, unknown> = {}, status = 200) {
     const lang = pageLang(res);
-    const zone = [lang === 'ja' ? 'Asia/Tokyo' : 'Europe/Zurich'];
+    const zone = displayZones(lang);
     const users = await allUsers(ctx.pool);
     res.status(status).render('admin/accounts', {
       users: users.map((u) => ({
@@ -40,6 +47,7 @@ export function accountRoutes(ctx: AppContext): Router {
       values: { role: 'organiser' },
       fields: {},
       flash: null,
+      resetLink: null,
       ...extra,
     });
   }
@@ -73,6 +81,17 @@ export function accountRoutes(ctx: AppContext): Router {
       { now: ctx.now(), by: actorOf(res) },
     );
     await render(res, { flash: res.locals.t('admin:accounts.updated', { email: user.email }) });
+  });
+
+  router.post('/admin/accounts/:id/reset-link', form, verifyCsrf(ctx.sessionSecret), async (req, res) => {
+    const { token, user, expiresAt } = await createPasswordResetLink(ctx.pool, Number(req.params.id) || 0, {
+      now: ctx.now(),
+      by: actorOf(res),
+    });
+    const lang = pageLang(res);
+    const expires = formatInstant(expiresAt, displayZones(lang), lang);
+    const url = `${ctx.config.baseUrl}/admin/reset/${token}`;
+    await render(res, { resetLink: { url, email: user.email, expires } }, 201);
   });
 
   return router;

@@ -12,6 +12,7 @@ import { eventFilesRoutes } from './event-files.routes';
 import { eventEditorRoutes } from './events-editor.routes';
 import { mailRoutes } from './mails.routes';
 import { adminOutboxRoutes } from './outbox.routes';
+import { passwordRoutes, resetLinkRoutes } from './password.routes';
 import { actorOf, loadActor, requireSignIn, sessionMiddleware } from './session';
 import { tokenRoutes } from './tokens.routes';
 
@@ -29,6 +30,7 @@ export function adminRoutes(ctx: AppContext, secure: boolean): Router {
     next();
   });
   router.use(authRoutes(ctx));
+  router.use(resetLinkRoutes(ctx));
   router.use('/admin', requireSignIn);
 
   router.get('/admin', async (_req, res) => {
@@ -48,6 +50,7 @@ export function adminRoutes(ctx: AppContext, secure: boolean): Router {
   router.use(mailRoutes(ctx));
   router.use(activityRoutes(ctx));
   router.use(tokenRoutes(ctx));
+  router.use(passwordRoutes(ctx));
   router.use(accountRoutes(ctx));
   router.use(adminOutboxRoutes(ctx));
   return router;

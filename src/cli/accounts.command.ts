@@ -6,17 +6,19 @@ import {
   firstAdmin,
   roles,
   sessionActor,
+  setPasswordByCli,
   userByEmail,
   type Role,
 } from '../accounts';
 import { withTransaction } from '../db/pool';
 
 /**
- * `user create` and `token create`. The password never travels on the command line (it would stay in
+ * `user create`, `user password` and `token create`. The password never travels on the command line (it would stay in
  * the shell history and in `ps`): it is read from standard input, or asked for without echo on a
  * terminal.
  *
  *   npm run cli -- user create --email E [--name N] [--role admin|organiser|viewer]
+ *   npm run cli -- user password --email E
  *   npm run cli -- token create --name N [--user EMAIL]
  */
 
@@ -50,6 +52,16 @@ async function readPassword(prompt: string): Promise<string> {
   return answer;
 }
 
+/** The new password for `email`: from stdin, or asked twice on a terminal (undefined when they differ). */
+async function newPassword(email: string): Promise<string | undefined> {
+  const password = await readPassword(`Password for ${email}: `);
+  if (process.stdin.isTTY && password !== (await readPassword('Again: '))) {
+    console.error('The two passwords are not the same.');
+    return undefined;
+  }
+  return password;
+}
+
 /** Creates an account; the first admin is usually made this way on a server without a browser. */
 export async function runUserCreate(pool: pg.Pool, args: string[]): Promise<number> {
   const f = flags(args);
@@ -62,11 +74,8 @@ export async function runUserCreate(pool: pg.Pool, args: string[]): Promise<numb
     console.error(`--role must be one of ${roles.join(', ')}`);
     return 2;
   }
-  const password = await readPassword(`Password for ${f.email}: `);
-  if (process.stdin.isTTY && password !== (await readPassword('Again: '))) {
-    console.error('The two passwords are not the same.');
-    return 1;
-  }
+  const password = await newPassword(f.email);
+  if (password === undefined) return 1;
   const user = await withTransaction(pool, (tx) =>
     createAccount(
       tx,
@@ -75,6 +84,23 @@ export async function runUserCreate(pool: pg.Pool, args: string[]): Promise<numb
     ),
   );
   console.log(`Created ${user.role} account ${user.email}.`);
+  return 0;
+}
+
+/**
+ * Sets an account's password (a forgotten one, or the last admin's, when nobody can sign in to make a
+ * reset link). The account's sessions end; its API tokens stay.
+ */
+export async function runUserPassword(pool: pg.Pool, args: string[]): Promise<number> {
+  const f = flags(args);
+  if (!f.email) {
+    console.error('Usage: npm run cli -- user password --email E');
+    return 2;
+  }
+  const password = await newPassword(f.email);
+  if (password === undefined) return 1;
+  const user = await setPasswordByCli(pool, { email: f.email, password }, new Date());
+  console.log(`Password changed for ${user.email}; its sessions have ended.`);
   return 0;
 }
 

@@ -8,7 +8,7 @@ import { exportEvent, importEvent, type EventIssue } from '../events';
 import { tFor } from '../i18n';
 import { eventRegistrants } from '../registrations';
 import { setLogLevel } from '../logger';
-import { runTokenCreate, runUserCreate } from './accounts.command';
+import { runTokenCreate, runUserCreate, runUserPassword } from './accounts.command';
 import { runExportCommand } from './export.command';
 
 /**
@@ -18,6 +18,7 @@ import { runExportCommand } from './export.command';
  *   npm run cli -- event import FILE.json   create the event, or update the one with that slug
  *   npm run cli -- event export SLUG        print the event as JSON
  *   npm run cli -- user create --email E    create an account (password from stdin or a prompt)
+ *   npm run cli -- user password --email E  set an account's password (stdin or a prompt); ends its sessions
  *   npm run cli -- token create --name N    create an API token (printed once)
  *   npm run cli -- export --event SLUG ...  export the registrations (csv, excel-csv, xlsx, json)
  *   npm run migrate                         apply pending migrations
@@ -26,6 +27,7 @@ const usage = `Usage:
   npm run cli -- event import FILE.json
   npm run cli -- event export SLUG
   npm run cli -- user create --email E [--name N] [--role admin|organiser|viewer]
+  npm run cli -- user password --email E
   npm run cli -- token create --name N [--user EMAIL]
   npm run cli -- export --event SLUG --format csv|excel-csv|xlsx|json [--out FILE] [--lang en|ja]
   npm run cli -- migrate`;
@@ -33,6 +35,7 @@ const usage = `Usage:
 /** Commands other than `event` and `migrate`: which words start them, and what runs them. */
 const commands: Record<string, (db: { pool: pg.Pool }, args: string[]) => Promise<number>> = {
   'user create': (db, args) => runUserCreate(db.pool, args),
+  'user password': (db, args) => runUserPassword(db.pool, args),
   'token create': (db, args) => runTokenCreate(db.pool, args),
   export: (db, args) => runExportCommand(db, args),
 };

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { deleteExpiredSessions } from '../accounts';
+import { deleteExpiredResetLinks, deleteExpiredSessions } from '../accounts';
 import type { Config } from '../config';
 import { deleteOldRateLimitWindows } from '../rate-limits';
 import { queues, startQueueRunner } from '../jobs/queue';
@@ -89,6 +89,7 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
       run: () => deleteOldRateLimitWindows(pool, new Date(opts.now().getTime() - 24 * 3600 * 1000)),
     },
     { name: 'session-cleanup', everySeconds: 60, run: () => deleteExpiredSessions(pool, opts.now()) },
+    { name: 'reset-link-cleanup', everySeconds: 60, run: () => deleteExpiredResetLinks(pool, opts.now()) },
   ]);
   // An organiser just sent a message: write its mails now rather than at the next tick.
   await boss.work(queues.mailSchedule, polling, () => scheduler.runNow(dueMails.task.name));

@@ -33,6 +33,14 @@ describe('the one-time setup link', () => {
       .type('form')
       .send({ _csrf: csrf, email: 'admin@example.org', password: 'short', passwordRepeat: 'short' });
     expect(short.status).toBe(422);
+    const weak = await agent.post(`/admin/setup/${token}`).type('form').send({
+      _csrf: csrf,
+      email: 'admin@example.org',
+      password: '123456789012',
+      passwordRepeat: '123456789012',
+    });
+    expect(weak.status).toBe(422);
+    expect(weak.text).toContain('よく使われるパスワードの一覧に含まれています');
     expect((await t.db.pool.query('SELECT count(*)::int AS n FROM users')).rows[0].n).toBe(0);
 
     const done = await agent.post(`/admin/setup/${token}`).type('form').send({

@@ -11,7 +11,7 @@ import { axeReport, launchChromium, serve, SHOTS } from '../helpers/browser';
  * in the list and the chart, and the Excel CSV downloaded with the Japanese name intact.
  */
 const SLUG = 'coop-day-2026';
-const PASSWORD = 'a long passphrase for the admin';
+const PASSWORD = 'a long passphrase for the cooperative';
 
 describe('the organiser workspace from setup to export', () => {
   let t: TestApp;
@@ -53,6 +53,16 @@ describe('the organiser workspace from setup to export', () => {
     await page.locator('#passwordRepeat').fill(PASSWORD);
     await Promise.all([page.waitForURL(`${base}/admin`), page.locator('form.reg-form button').click()]);
     expect(await page.locator('h1').textContent()).toBe('イベント');
+    expect(await axeReport(page)).toBe('');
+  });
+
+  it('when the admin opens the password page from the header, then it shows the form with no accessibility problems', async () => {
+    await Promise.all([
+      page.waitForURL(`${base}/admin/password`),
+      page.locator('a[href="/admin/password"]').click(),
+    ]);
+    expect(await page.locator('h1').textContent()).toBe('パスワードの変更');
+    expect(await page.locator('#currentPassword').getAttribute('autocomplete')).toBe('current-password');
     expect(await axeReport(page)).toBe('');
   });
 

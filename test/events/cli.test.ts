@@ -4,6 +4,8 @@ import { verify } from '@node-rs/argon2';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createAccount } from '../../src/accounts';
+import { withTransaction } from '../../src/db/pool';
 import { importEvent, type EventInput } from '../../src/events';
 import { eventDoc } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -282,6 +284,65 @@ describe('accounts and API tokens', () => {
     expect(stored.rows).toHaveLength(1);
     expect(stored.rows[0].name).toBe('CRM sync');
     expect(stored.rows[0].token_hash.equals(crypto.createHash('sha256').update(token).digest())).toBe(true);
+  });
+
+  it('when `user password` gets a new password on stdin, then weak ones are refused with the reason, a good one is set and that account’s sessions end', async () => {
+    const make = (email: string) =>
+      withTransaction(db.pool, (tx) =>
+        createAccount(
+          tx,
+          { email, role: 'organiser', password: 'a long enough passphrase' },
+          { now: new Date(), by: 'cli' },
+        ),
+      );
+    const user = await make('cli-forgetful@example.org');
+    const other = await make('cli-other@example.org');
+    const session = (sid: string, userId: number) =>
+      db.pool.query(`INSERT INTO sessions (sid, sess, expire) VALUES ($1, $2, now() + interval '1 hour')`, [
+        sid,
+        JSON.stringify({ cookie: {}, userId, signedInAt: Date.now() }),
+      ]);
+    await session('cli-forgetful-1', user.id);
+    await session('cli-forgetful-2', user.id);
+    await session('cli-other-1', other.id);
+
+    const weak = await cli(['user', 'password', '--email', user.email], {}, '123456789012\n');
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toContain('common passwords');
+    const mine = await cli(['user', 'password', '--email', user.email], {}, 'cli-forgetful rocks\n');
+    expect(mine.code).toBe(1);
+    expect(mine.stderr).toContain('contains your e-mail address');
+    const unknown = await cli(
+      ['user', 'password', '--email', 'nobody@example.org'],
+      {},
+      'violet kettle tram\n',
+    );
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('There is no account with the address nobody@example.org');
+    const usage = await cli(['user', 'password']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('npm run cli -- user password --email E');
+    const sessionsLeft = async () =>
+      (await db.pool.query('SELECT sid FROM sessions ORDER BY sid')).rows.map((r) => r.sid);
+    expect(await sessionsLeft()).toEqual(['cli-forgetful-1', 'cli-forgetful-2', 'cli-other-1']);
+
+    const done = await cli(
+      ['user', 'password', '--email', 'CLI-Forgetful@example.org'],
+      {},
+      'violet kettle under the morning tram\n',
+    );
+    expect(done.code).toBe(0);
+    expect(done.stdout.trim()).toBe(
+      'Password changed for cli-forgetful@example.org; its sessions have ended.',
+    );
+    const hash = (await db.pool.query('SELECT password_hash FROM users WHERE id = $1', [user.id])).rows[0];
+    expect(await verify(hash.password_hash, 'violet kettle under the morning tram')).toBe(true);
+    expect(await sessionsLeft()).toEqual(['cli-other-1']);
+    const audit = await db.pool.query(
+      `SELECT actor, data FROM audit_log WHERE action = 'account.password_changed' AND data->>'email' = $1`,
+      [user.email],
+    );
+    expect(audit.rows).toEqual([{ actor: 'cli', data: { email: user.email, via: 'cli', sessionsEnded: 2 } }]);
   });
 
   it('when the command is unknown, then it prints the usage and exits 2', async () => {
