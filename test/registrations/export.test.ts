@@ -309,6 +309,26 @@ describe('registration exports', () => {
     expect(record).toMatchObject({ ...formulas, email: '@SUM(A1)', answers: { note: '=HYPERLINK("x")' } });
   });
 
+  it('when an organisation starts with a full-width ＝＋－＠, then csv, excel-csv and xlsx carry it behind a single quote', async () => {
+    // Japanese Excel reads the full-width signs as formula starters, as it does the ASCII ones.
+    const organisations = ['＝1+1', '＋81', '－5', '＠SUM(A1)'];
+    for (const [i, organisation] of organisations.entries()) {
+      await seed(t, event.id, {
+        email: `fw${i}@example.org`,
+        organisation,
+        createdAt: `2026-11-1${i}T00:00:00Z`,
+      });
+    }
+    const expected = organisations.map((o) => `'${o}`);
+    for (const format of ['csv', 'excel-csv'] as const) {
+      const rows = (await csvRows(format)).slice(1);
+      expect(rows.map((r) => r[8]).sort()).toEqual([...expected].sort());
+    }
+    const ws = await xlsxSheet();
+    const cells = [2, 3, 4, 5].map((r) => ws.getRow(r).getCell(9).value);
+    expect(cells.sort()).toEqual([...expected].sort());
+  });
+
   it('when filters are given, then only the matching registrations are exported, in every format', async () => {
     await registerHanako();
     await seed(t, event.id, { email: 'waiting@example.org', status: 'waitlisted' });
