@@ -38,6 +38,17 @@ export async function createTestDatabase(poolSize = 10): Promise<TestDatabase> {
       if (!pool.ended) await pool.end();
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
+      // A pool's end() resolves while its clients' sockets are still closing; terminating those
+      // backends now would make a client that no longer has a listener emit an unhandled error. So
+      // give them up to two seconds to leave before FORCE ends whatever a test left open.
+      for (let i = 0; i < 40; i++) {
+        const left = await c.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+          [name],
+        );
+        if (left.rows[0]!.n === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },
