@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { insertAuditEntry } from '../audit';
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
+import { normaliseEmail, searchText } from '../text';
 import { assertAdmin } from './access';
 import * as q from './accounts.queries';
 import {
@@ -160,7 +161,8 @@ export async function setPasswordByCli(
   input: { email: string; password: string },
   now: Date,
 ): Promise<User> {
-  const user = await q.userByEmail(pool, input.email.trim());
+  // Only looked up, never stored: characters the input policy refuses are removed, not refused.
+  const user = await q.userByEmail(pool, searchText(normaliseEmail(input.email)).trim());
   if (!user) throw new DomainError('not_found', 'errors:accountNotFound', { email: input.email });
   assertPasswordAllowed(input.password, user);
   await withTransaction(pool, (tx) =>

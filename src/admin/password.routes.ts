@@ -1,4 +1,4 @@
-import express, { Router, type RequestHandler, type Response } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import {
   accountForResetLink,
@@ -7,6 +7,7 @@ import {
   resetPasswordWithLink,
 } from '../accounts';
 import { DomainError } from '../errors';
+import { formBody } from '../http/body';
 import type { AppContext } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
 import { validate } from '../http/validate';
@@ -19,7 +20,7 @@ import { actorOf, signIn } from './session';
  */
 export function passwordRoutes(ctx: AppContext): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+  const form = formBody({ limit: '4kb', parameterLimit: 10 });
   router.get('/admin/password', changedInput, showPasswordForm);
   router.post('/admin/password', form, verifyCsrf(ctx.sessionSecret), changeInput, changePassword(ctx));
   return router;
@@ -28,7 +29,7 @@ export function passwordRoutes(ctx: AppContext): Router {
 /** The reset link's page; mounted before the sign-in check, since its holder is not signed in. */
 export function resetLinkRoutes(ctx: AppContext): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+  const form = formBody({ limit: '4kb', parameterLimit: 10 });
   router.use('/admin/reset', noReferrer);
   router.get('/admin/reset/:token', resetPageInput, showResetForm(ctx));
   router.post('/admin/reset/:token', form, verifyCsrf(ctx.sessionSecret), resetInput, resetPassword(ctx));

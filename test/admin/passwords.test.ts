@@ -155,6 +155,20 @@ describe('changing one’s own password', () => {
     expect(res.status).toBe(403);
   });
 
+  it('when the form body is not UTF-8, then it answers 400 and nothing changes', async () => {
+    const user = await createTestAccount(t.db.pool, { role: 'viewer' });
+    const { agent, csrf } = await signedInAgent(t.app, user.email);
+    const before = await passwordHashOf(user.id);
+    const res = await agent
+      .post('/admin/password')
+      .type('form')
+      .send(
+        `_csrf=${encodeURIComponent(csrf)}&currentPassword=${encodeURIComponent(testPassword)}&password=%FF%FEviolet+kettle+tram&passwordRepeat=%FF%FEviolet+kettle+tram`,
+      );
+    expect(res.status).toBe(400);
+    expect(await passwordHashOf(user.id)).toBe(before);
+  });
+
   it('when the workspace header is shown, then it links to the password page', async () => {
     const user = await createTestAccount(t.db.pool, { role: 'viewer' });
     const { agent } = await signedInAgent(t.app, user.email);
