@@ -13,6 +13,7 @@ import { eventEditorRoutes } from './events-editor.routes';
 import { mailRoutes } from './mails.routes';
 import { adminOutboxRoutes } from './outbox.routes';
 import { passwordRoutes, resetLinkRoutes } from './password.routes';
+import { bindCsrfToSession } from '../http/csrf';
 import { actorOf, loadActor, requireSignIn, sessionMiddleware } from './session';
 import { tokenRoutes } from './tokens.routes';
 
@@ -22,7 +23,12 @@ import { tokenRoutes } from './tokens.routes';
  */
 export function adminRoutes(ctx: AppContext, secure: boolean): Router {
   const router = Router();
-  router.use('/admin', sessionMiddleware(ctx.pool, ctx.sessionSecret, secure), loadActor(ctx.pool, ctx.now));
+  router.use(
+    '/admin',
+    sessionMiddleware(ctx.pool, ctx.sessionSecret, secure),
+    loadActor(ctx.pool, ctx.now),
+    bindCsrfToSession(ctx.sessionSecret),
+  );
   router.use('/admin', (_req, res, next) => {
     // Workspace pages hold attendees' personal data: never cached, never indexed.
     res.set('Cache-Control', 'no-store');

@@ -16,7 +16,13 @@ declare module 'express-session' {
   }
 }
 
-export const sessionCookie = 'tsunagaru.sid';
+/**
+ * The session cookie's name: under https `__Host-tsunagaru.sid`, which a browser accepts only from this
+ * host over https for path `/` (no sibling subdomain can plant or overwrite it).
+ */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? '__Host-tsunagaru.sid' : 'tsunagaru.sid';
+}
 export const sessionLimits = { idleMinutes: 120, maxHours: 12 };
 
 /** express-session over the `sessions` table; expired rows are pruned by the worker. */
@@ -29,7 +35,7 @@ export function sessionMiddleware(pool: pg.Pool, secret: string, secure: boolean
       createTableIfMissing: false,
       pruneSessionInterval: false,
     }),
-    name: sessionCookie,
+    name: sessionCookieName(secure),
     secret,
     resave: false,
     saveUninitialized: false,
@@ -59,8 +65,9 @@ export function signIn(req: Request, userId: number, now: Date): Promise<void> {
 /** Ends the session and forgets its cookie. */
 export function signOut(req: Request, res: Response): Promise<void> {
   return new Promise((resolve) => {
+    const secure = Boolean(req.session.cookie.secure);
     req.session.destroy(() => {
-      res.clearCookie(sessionCookie, { path: '/' });
+      res.clearCookie(sessionCookieName(secure), { path: '/', secure });
       resolve();
     });
   });

@@ -71,7 +71,8 @@ describe('the one-time setup link', () => {
       )
       .type('form')
       .send({
-        _csrf: csrf,
+        // Signed in by the setup now: the form token is the one bound to that session.
+        _csrf: csrfFrom((await agent.get('/admin/tokens')).text),
         email: 'second@example.org',
         password: testPassword,
         passwordRepeat: testPassword,
@@ -185,7 +186,11 @@ describe('signing in and out', () => {
     expect((await agent.get('/admin')).text).toContain(b.email);
 
     const stolen = `tsunagaru.sid=${sid()}`;
-    const out = await agent.post('/admin/logout').type('form').send({ _csrf: csrf });
+    // The token of the first session no longer works in the second: it is bound to its session.
+    expect((await agent.post('/admin/logout').type('form').send({ _csrf: csrf })).status).toBe(403);
+    const fresh = csrfFrom((await agent.get('/admin/tokens')).text);
+    expect(fresh).not.toBe(csrf);
+    const out = await agent.post('/admin/logout').type('form').send({ _csrf: fresh });
     expect(out.status).toBe(303);
     expect((await agent.get('/admin')).headers.location).toBe('/admin/login?next=%2Fadmin');
     expect((await request(t.app).get('/admin').set('Cookie', stolen)).status).toBe(303);
@@ -220,11 +225,48 @@ describe('signing in and out', () => {
     expect(res.status).toBe(403);
   });
 
+  it('when BASE_URL is https, then the cookies are __Host-csrf and __Host-tsunagaru.sid: Secure, Path=/, no Domain', async () => {
+    const https = await startTestApp({ env: { BASE_URL: 'https://events.example.org', TRUST_PROXY: '1' } });
+    try {
+      const page = await request(https.app).get('/admin/login').set('X-Forwarded-Proto', 'https');
+      const csrfCookie = ([] as string[])
+        .concat(page.headers['set-cookie'] ?? [])
+        .find((c) => c.startsWith('__Host-csrf='))!;
+      expect(csrfCookie).toMatch(/; Path=\/;/);
+      expect(csrfCookie).toMatch(/; Secure/);
+      expect(csrfCookie).not.toMatch(/Domain=/i);
+      const user = await createTestAccount(https.db.pool, { role: 'organiser' });
+      const res = await request(https.app)
+        .post('/admin/login')
+        .set('X-Forwarded-Proto', 'https')
+        .set('Cookie', csrfCookie.split(';')[0]!)
+        .type('form')
+        .send({ email: user.email, password: testPassword, _csrf: csrfFrom(page.text) });
+      expect(res.status).toBe(303);
+      const session = ([] as string[])
+        .concat(res.headers['set-cookie'] ?? [])
+        .find((c) => c.startsWith('__Host-tsunagaru.sid='))!;
+      expect(session).toMatch(/; Path=\/;/);
+      expect(session).toMatch(/; Secure/);
+      expect(session).not.toMatch(/Domain=/i);
+      // A plain `csrf` cookie (one a sibling subdomain could plant) is not read under https.
+      const planted = await request(https.app)
+        .post('/admin/login')
+        .set('X-Forwarded-Proto', 'https')
+        .set('Cookie', `csrf=${csrfCookie.split(';')[0]!.split('=')[1]}`)
+        .type('form')
+        .send({ email: user.email, password: testPassword, _csrf: csrfFrom(page.text) });
+      expect(planted.status).toBe(403);
+    } finally {
+      await https.close();
+    }
+  });
+
   it('when `next` points to another site, then sign-in stays in the workspace', async () => {
     const user = await createTestAccount(t.db.pool, { role: 'organiser' });
-    const agent = request.agent(t.app);
-    const csrf = csrfFrom((await agent.get('/admin/login')).text);
     for (const next of ['//evil.example/', 'https://evil.example/admin', '/admin\\@evil.example']) {
+      const agent = request.agent(t.app);
+      const csrf = csrfFrom((await agent.get('/admin/login')).text);
       const res = await agent
         .post('/admin/login')
         .type('form')

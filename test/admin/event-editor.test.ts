@@ -36,7 +36,8 @@ async function signedIn(t: TestApp, email: string, role: Role): Promise<{ agent:
   const token = csrfIn(page.text);
   const res = await agent.post('/admin/login').type('form').send({ email, password: PASSWORD, _csrf: token });
   expect(res.status).toBe(303);
-  return { agent, token };
+  // The workspace's token is bound to the session that signing in started.
+  return { agent, token: csrfIn((await agent.get('/admin/tokens')).text) };
 }
 
 function csrfIn(html: string): string {

@@ -49,7 +49,9 @@ async function signedIn(t: TestApp, email: string, role: Role, eventIds: number[
   if (!csrf) throw new Error(`no CSRF token on the sign-in page (status ${page.status})`);
   const res = await agent.post('/admin/login').type('form').send({ _csrf: csrf, email, password });
   expect(res.status).toBe(303);
-  return { agent, csrf, user };
+  // The workspace's token is bound to the session that signing in started.
+  const signedInPage = await agent.get('/admin/tokens');
+  return { agent, csrf: /name="_csrf" value="([^"]+)"/.exec(signedInPage.text)![1]!, user };
 }
 
 type Agent = ReturnType<typeof request.agent>;

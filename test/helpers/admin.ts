@@ -39,5 +39,6 @@ export async function signedInAgent(app: express.Express, email: string, passwor
   const csrf = csrfFrom(page.text);
   const res = await agent.post('/admin/login').type('form').send({ email, password, _csrf: csrf });
   if (res.status !== 303) throw new Error(`sign-in failed with ${res.status}`);
-  return { agent, csrf };
+  // The workspace's token is bound to the session, which signing in renewed: read the new one.
+  return { agent, csrf: csrfFrom((await agent.get('/admin/tokens')).text) };
 }
