@@ -81,7 +81,8 @@ code=$(curl -sS -o /dev/null -w '%{http_code}' "$setup_url")
 [ "$code" = 404 ] || { echo "used setup link answered $code to GET"; exit 1; }
 # Signed in now: the workspace's form token is the one bound to this session.
 fresh_csrf=$(curl -fsS -c "$admin_jar" -b "$admin_jar" "$base/admin/tokens" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
-code=$(curl -sS -o /dev/null -w '%{http_code}' -c "$admin_jar" -b "$admin_jar" "${setup_form[@]}" --data-urlencode "_csrf=$fresh_csrf" "$setup_url")
+replay_form=(--data-urlencode "_csrf=$fresh_csrf" "${setup_form[@]:2}")
+code=$(curl -sS -o /dev/null -w '%{http_code}' -c "$admin_jar" -b "$admin_jar" "${replay_form[@]}" "$setup_url")
 [ "$code" = 404 ] || { echo "used setup link answered $code to POST"; exit 1; }
 echo "smoke: first admin created; registration mailed to data/outbox with its invite, shown in /admin/outbox"
 
