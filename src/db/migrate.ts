@@ -32,7 +32,7 @@ async function migrationFiles(dir: string): Promise<string[]> {
  */
 export async function migrate(pool: pg.Pool, dir = migrationsDir): Promise<string[]> {
   const files = await migrationFiles(dir);
-  if ((await pendingMigrations(pool, dir)).length === 0 && (await queuesInstalled(pool))) return [];
+  if ((await pendingMigrations(pool, dir, files)).length === 0 && (await queuesInstalled(pool))) return [];
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
@@ -51,8 +51,12 @@ export async function migrate(pool: pg.Pool, dir = migrationsDir): Promise<strin
  * The migrations in `dir` that the database has not applied (all of them when it has none); what
  * /readyz waits for during a rolling upgrade.
  */
-export async function pendingMigrations(db: Queryable, dir = migrationsDir): Promise<string[]> {
-  const files = await migrationFiles(dir);
+export async function pendingMigrations(
+  db: Queryable,
+  dir = migrationsDir,
+  files?: string[],
+): Promise<string[]> {
+  files ??= await migrationFiles(dir);
   const table = await db.query<{ present: boolean }>(
     "SELECT to_regclass('schema_migrations') IS NOT NULL AS present",
   );

@@ -1,9 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { sourceFingerprint } from '../../src/build-info';
+import { staleBuild } from '../../src/build-info';
 import { paths } from '../../src/paths';
-import fs from 'node:fs';
 
 /**
  * Product processes for tests that start them as an operator does (`npm start`, `node dist/main.js`):
@@ -14,13 +13,8 @@ export const root = path.resolve(__dirname, '..', '..');
 
 /** Builds dist/ when it is missing or older than the sources, as `npm start` would insist. */
 export function ensureBuilt(): void {
-  let built: string | undefined;
-  try {
-    built = (JSON.parse(fs.readFileSync(paths.buildInfo, 'utf8')) as { sources?: string }).sources;
-  } catch {
-    built = undefined;
-  }
-  if (built === sourceFingerprint()) return;
+  // The same check `npm start` makes, asked as if running from dist/.
+  if (!staleBuild(paths.build)) return;
   const res = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`npm run build failed:\n${res.stdout}\n${res.stderr}`);
 }
