@@ -5,8 +5,12 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/test/browser/', '\\.processes\\.test\\.ts$'],
   transform: {
-    // Transpile only (types are checked by `npm run typecheck`), which keeps each file fast.
-    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
+    // Transpile only, with swc (types are checked by `npm run typecheck`): a fraction of ts-jest's CPU
+    // per file, which matters on a 2-core machine running the suite twice.
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
   },
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
