@@ -26,6 +26,7 @@ import {
   registrationSlice,
   registerAttendee,
   eventSummaries,
+  eventActivity,
 } from '../registrations';
 import {
   eventMessagesWithProgress,
@@ -34,7 +35,7 @@ import {
   type MessageWithProgress,
 } from '../messages';
 import { apiActor, requireApiToken } from './api.auth';
-import { exportQuery, formFields, messageBody, sliceQuery } from './api.inputs';
+import { activityQuery, exportQuery, formFields, messageBody, sliceQuery } from './api.inputs';
 import { openApiDocument } from './openapi';
 import { jsonBody } from '../http/body';
 
@@ -68,6 +69,7 @@ export function apiRoutes(ctx: AppContext): Router {
   router.get('/api/v1/events/:slug/messages', listMessages(ctx));
   router.post('/api/v1/events/:slug/messages', messageInput, sendMessage(ctx));
   router.get('/api/v1/events/:slug/messages/:id', messageIdInput, showMessage(ctx));
+  router.get('/api/v1/events/:slug/activity', activityInput, showActivity(ctx));
   return router;
 }
 
@@ -175,6 +177,35 @@ function listRegistrations(ctx: AppContext): RequestHandler {
     const slice = await registrationSlice(ctx.pool, event.id, filters, { cursor, limit });
     const layout = exportLayout(event, 'en');
     res.json({ data: slice.rows.map((r) => layout.record(r)), nextCursor: slice.nextCursor });
+  };
+}
+
+const activityInput = validate({ query: activityQuery });
+
+/** The event's audit trail in words, in the asked language (as the workspace's Activity tab shows it). */
+function showActivity(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const event = await eventWithRight(ctx, req, res, 'read');
+    const query = activityInput.input(res).query;
+    const lang = query.lang ?? fromAcceptLanguage(req.get('accept-language')) ?? 'en';
+    const entries = await eventActivity(ctx.pool, event, lang, {
+      registrationId: query.registration,
+      limit: query.limit,
+    });
+    res.json({
+      data: entries.map((e) => ({
+        id: e.id,
+        occurredAt: e.occurredAt.toISOString(),
+        when: e.whenLabel,
+        action: e.action,
+        actionLabel: e.actionLabel,
+        actor: e.actor,
+        actorLabel: e.actorLabel,
+        registrationId: e.registrationId,
+        registrantName: e.registrantName,
+        changes: e.changes,
+      })),
+    });
   };
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { eventInputSchema } from '../events/events.schemas';
 import { errorResponse, filterParams, jsonBody, lang, ref, secured, slugParam } from './openapi.shared';
 import { messagePaths, messageSchemas } from './openapi.messages';
+import { activityPaths, activitySchemas } from './openapi.activity';
 import { affiliations } from '../registrations';
 
 /**
@@ -107,6 +108,7 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
       schemas: {
         Event: eventSchema(),
         ...messageSchemas,
+        ...activitySchemas,
         EventWithCounts: eventWithCounts(),
         EventChange: {
           type: 'object',
@@ -324,6 +326,7 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
         },
       },
       ...messagePaths,
+      ...activityPaths,
       '/api/v1/openapi.json': {
         get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } },
       },

@@ -70,3 +70,4 @@ export {
   type OrganiserContext,
   type RegistrationDetail,
 } from './organiser.service';
+export { eventActivity } from './activity';

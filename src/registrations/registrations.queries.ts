@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/pool';
 import type { RegistrationForm } from './registrations.schemas';
+import { displayName } from './names';
 import {
   registrationColumns,
   toRegistration,
@@ -273,4 +274,20 @@ export function toMailRecipient(r: {
   locale: 'en' | 'ja';
 }): MailRecipient {
   return { id: Number(r.id), eventId: Number(r.event_id), email: r.email, locale: r.locale };
+}
+
+/** Registrants' names by registration id (within one event), as `displayName` writes them. */
+export async function registrantNames(
+  db: Queryable,
+  eventId: number,
+  ids: readonly number[],
+): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const res = await db.query<{ id: string; family_name: string; given_name: string }>(
+    `SELECT id, family_name, given_name FROM registrations WHERE event_id = $1 AND id = ANY($2::bigint[])`,
+    [eventId, ids],
+  );
+  return new Map(
+    res.rows.map((r) => [Number(r.id), displayName({ familyName: r.family_name, givenName: r.given_name })]),
+  );
 }
