@@ -4,8 +4,10 @@ import { eventView, pickText, type EventRecord } from '../events';
 import { tFor, type Language } from '../i18n';
 import { parseSkipNote } from '../outbox';
 import {
+  correctionValues,
   countryOptions,
   displayName,
+  formView,
   exportFormats,
   parseRegistrationFilters,
   parseSort,
@@ -238,6 +240,7 @@ export async function attendeeDetailPage(pool: pg.Pool, event: EventRecord, id: 
       timeZone: event.timezone,
       registrantNames: new Map([[r.id, displayName(r)]]),
     }).map((e) => ({ ...e, whenIso: e.occurredAt.toISOString() })),
+    details: formView(event, lang, 'open', correctionValues(r)),
     listHref: `/admin/events/${encodeURIComponent(event.slug)}/attendees`,
     actionBase: `/admin/events/${encodeURIComponent(event.slug)}/attendees/${r.id}`,
     timeZone: event.timezone,

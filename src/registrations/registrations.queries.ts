@@ -291,3 +291,39 @@ export async function registrantNames(
     res.rows.map((r) => [Number(r.id), displayName({ familyName: r.family_name, givenName: r.given_name })]),
   );
 }
+
+/** The details a correction may change (never the address, status or consent). */
+export interface RegistrantDetails {
+  familyName: string;
+  givenName: string;
+  familyNameKana: string | null;
+  givenNameKana: string | null;
+  organisation: string | null;
+  affiliation: string;
+  country: string;
+}
+
+/** Writes corrected details and answers of one registration. */
+export async function updateRegistrantDetails(
+  db: Queryable,
+  id: number,
+  d: RegistrantDetails & { answers: Record<string, string | string[]>; at: Date },
+): Promise<void> {
+  await db.query(
+    `UPDATE registrations SET family_name = $2, given_name = $3, family_name_kana = $4, given_name_kana = $5,
+            organisation = $6, affiliation = $7, country = $8, answers = $9, updated_at = $10
+      WHERE id = $1`,
+    [
+      id,
+      d.familyName,
+      d.givenName,
+      d.familyNameKana,
+      d.givenNameKana,
+      d.organisation,
+      d.affiliation,
+      d.country,
+      JSON.stringify(d.answers),
+      d.at,
+    ],
+  );
+}
