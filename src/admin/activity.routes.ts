@@ -1,11 +1,11 @@
 import express, { Router } from 'express';
 import { addEventMember, eventMembers, removeEventMember, userByEmail } from '../accounts';
-import { auditEntriesForEvent, insertAuditEntry } from '../audit';
+import { insertAuditEntry } from '../audit';
 import { withTransaction } from '../db/pool';
 import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
-import { formatInstant } from '../time';
+import { eventActivity } from '../registrations';
 import { eventFor } from './admin.context';
 import { normaliseEmail, searchText } from '../text';
 import { formBody } from '../http/body';
@@ -18,14 +18,9 @@ export function activityRoutes(ctx: AppContext): Router {
   router.get('/admin/events/:slug/activity', async (req, res) => {
     const { event } = await eventFor(ctx, res, String(req.params.slug), 'read');
     const lang = pageLang(res);
-    const entries = await auditEntriesForEvent(ctx.pool, event.id);
+    const entries = await eventActivity(ctx.pool, event, lang);
     res.render('admin/activity', {
-      entries: entries.map((e) => ({
-        ...e,
-        whenLabel: formatInstant(e.occurredAt, [event.timezone], lang),
-        whenIso: e.occurredAt.toISOString(),
-        details: Object.keys(e.data).length ? JSON.stringify(e.data, null, 2) : '',
-      })),
+      entries: entries.map((e) => ({ ...e, whenIso: e.occurredAt.toISOString() })),
     });
   });
 

@@ -1,3 +1,4 @@
+import { correctionRoutes } from './corrections.routes';
 import { Router } from 'express';
 import { canCreateEvents } from '../accounts';
 import { eventView } from '../events';
@@ -51,6 +52,7 @@ export function adminRoutes(ctx: AppContext, secure: boolean): Router {
   });
 
   router.use(eventEditorRoutes(ctx));
+  router.use(correctionRoutes(ctx));
   router.use(attendeeRoutes(ctx));
   router.use(eventFilesRoutes(ctx));
   router.use(mailRoutes(ctx));

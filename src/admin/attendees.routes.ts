@@ -32,6 +32,8 @@ import { formBody } from '../http/body';
 
 /** Flash messages a redirect may name (?done=…); anything else in the address is ignored. */
 const flashes = ['cancelled', 'alreadyCancelled', 'restored', 'restoredWaitlisted', 'promoted', 'resent'];
+/** Flashes of corrections and manual additions (`corrections` namespace, `corrections.routes.ts`). */
+const correctionFlashes = ['corrected', 'unchanged', 'added'];
 
 type Action = (ctx: AppContext, ref: RegistrationRef, by: OrganiserContext) => Promise<string>;
 
@@ -136,7 +138,12 @@ function showAttendee(ctx: AppContext): RequestHandler {
     const { event } = await eventFor(ctx, res, params.slug, 'read');
     const page = await attendeeDetailPage(ctx.pool, event, params.id, pageLang(res));
     const done = String(query.done ?? '');
-    res.render('admin/attendees/detail', { ...page, flash: flashes.includes(done) ? done : null });
+    const flash = flashes.includes(done)
+      ? `attendees:flash.${done}`
+      : correctionFlashes.includes(done)
+        ? `corrections:flash.${done}`
+        : null;
+    res.render('admin/attendees/detail', { ...page, flash });
   };
 }
 

@@ -1,10 +1,13 @@
 import type pg from 'pg';
+import { readableEntries } from '../audit';
 import { eventView, pickText, type EventRecord } from '../events';
 import { tFor, type Language } from '../i18n';
 import { parseSkipNote } from '../outbox';
 import {
+  correctionValues,
   countryOptions,
   displayName,
+  formView,
   exportFormats,
   parseRegistrationFilters,
   parseSort,
@@ -232,12 +235,12 @@ export async function attendeeDetailPage(pool: pg.Pool, event: EventRecord, id: 
       sentLabel: when(m.sentAt),
       createdIso: m.createdAt.toISOString(),
     })),
-    audit: detail.audit.map((e) => ({
-      ...e,
-      whenLabel: when(e.occurredAt),
-      whenIso: e.occurredAt.toISOString(),
-      details: Object.keys(e.data).length ? JSON.stringify(e.data, null, 2) : '',
-    })),
+    audit: readableEntries(detail.audit, {
+      lang,
+      timeZone: event.timezone,
+      registrantNames: new Map([[r.id, displayName(r)]]),
+    }).map((e) => ({ ...e, whenIso: e.occurredAt.toISOString() })),
+    details: formView(event, lang, 'open', correctionValues(r)),
     listHref: `/admin/events/${encodeURIComponent(event.slug)}/attendees`,
     actionBase: `/admin/events/${encodeURIComponent(event.slug)}/attendees/${r.id}`,
     timeZone: event.timezone,

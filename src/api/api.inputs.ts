@@ -33,6 +33,22 @@ export function exportQuery(raw: unknown) {
   return { format, filters, lang: isLanguage(query.lang) ? query.lang : undefined };
 }
 
+/** `lang` (en or ja), `registration` (an id) and `limit` (1–500, default 100) from the activity's query. */
+export function activityQuery(raw: unknown) {
+  const query = asRecord(raw);
+  const fields: Record<string, string> = {};
+  if (query.lang !== undefined && !isLanguage(query.lang)) fields.lang = 'validation:choice';
+  const registration = query.registration === undefined ? undefined : Number(query.registration);
+  if (registration !== undefined && !(Number.isSafeInteger(registration) && registration > 0)) {
+    fields.registration = 'validation:invalid';
+  }
+  const limit = query.limit === undefined ? 100 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) fields.limit = 'validation:invalid';
+  if (Object.keys(fields).length)
+    throw new DomainError('validation_failed', 'errors:invalidFilters', {}, fields);
+  return { lang: isLanguage(query.lang) ? query.lang : undefined, registration, limit };
+}
+
 /** A message (subject and body in both languages) and the filters choosing its recipients. */
 export function messageBody(raw: unknown) {
   const body = (typeof raw === 'object' && raw) || {};

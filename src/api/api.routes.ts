@@ -26,6 +26,9 @@ import {
   registrationSlice,
   registerAttendee,
   eventSummaries,
+  eventActivity,
+  addRegistrationByOrganiser,
+  correctRegistration,
 } from '../registrations';
 import {
   eventMessagesWithProgress,
@@ -34,7 +37,7 @@ import {
   type MessageWithProgress,
 } from '../messages';
 import { apiActor, requireApiToken } from './api.auth';
-import { exportQuery, formFields, messageBody, sliceQuery } from './api.inputs';
+import { activityQuery, exportQuery, formFields, messageBody, sliceQuery } from './api.inputs';
 import { openApiDocument } from './openapi';
 import { jsonBody } from '../http/body';
 
@@ -68,6 +71,9 @@ export function apiRoutes(ctx: AppContext): Router {
   router.get('/api/v1/events/:slug/messages', listMessages(ctx));
   router.post('/api/v1/events/:slug/messages', messageInput, sendMessage(ctx));
   router.get('/api/v1/events/:slug/messages/:id', messageIdInput, showMessage(ctx));
+  router.get('/api/v1/events/:slug/activity', activityInput, showActivity(ctx));
+  router.post(`${registrations}/manual`, addRegistrationHandler(ctx));
+  router.patch(`${registrations}/:id`, registrationIdInput, correctRegistrationHandler(ctx));
   return router;
 }
 
@@ -175,6 +181,83 @@ function listRegistrations(ctx: AppContext): RequestHandler {
     const slice = await registrationSlice(ctx.pool, event.id, filters, { cursor, limit });
     const layout = exportLayout(event, 'en');
     res.json({ data: slice.rows.map((r) => layout.record(r)), nextCursor: slice.nextCursor });
+  };
+}
+
+const registrationIdInput = validate({
+  params: z.object({
+    slug: z.string(),
+    id: z.string().transform((id) => {
+      if (!/^[1-9]\d{0,15}$/.test(id)) throw new DomainError('not_found', 'attendees:errors.notFound');
+      return Number(id);
+    }),
+  }),
+});
+
+/** Corrects a registration's details and answers (not its address); no mail goes out. */
+function correctRegistrationHandler(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const event = await eventWithRight(ctx, req, res, 'edit');
+    const { id } = registrationIdInput.input(res).params;
+    const by = actingAs(apiActor(res), ctx.now());
+    const result = await correctRegistration(
+      ctx.pool,
+      { by: 'organiser', eventId: event.id, registrationId: id, actor: by.actor, userId: by.userId },
+      asRecord(req.body),
+      ctx.now(),
+    );
+    if (!result.ok) throw new DomainError('validation_failed', 'errors:invalidForm', {}, result.fields);
+    res.json({ id, changed: result.changed });
+  };
+}
+
+/** Adds a registrant by hand: `pastDeadline` and `overCapacity` must be asked for explicitly. */
+function addRegistrationHandler(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const event = await eventWithRight(ctx, req, res, 'edit');
+    const body = formFields(req.body);
+    const outcome = await addRegistrationByOrganiser(
+      ctx.pool,
+      {
+        eventId: event.id,
+        body,
+        pageLang: isLanguage(body.locale) ? body.locale : 'en',
+        pastDeadline: body.pastDeadline === true,
+        overCapacity: body.overCapacity === true,
+      },
+      actingAs(apiActor(res), ctx.now()),
+    );
+    if (!outcome.ok) throw new DomainError('validation_failed', 'errors:invalidForm', {}, outcome.fields);
+    res.status(201).json({ id: outcome.id, status: outcome.status });
+  };
+}
+
+const activityInput = validate({ query: activityQuery });
+
+/** The event's audit trail in words, in the asked language (as the workspace's Activity tab shows it). */
+function showActivity(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const event = await eventWithRight(ctx, req, res, 'read');
+    const query = activityInput.input(res).query;
+    const lang = query.lang ?? fromAcceptLanguage(req.get('accept-language')) ?? 'en';
+    const entries = await eventActivity(ctx.pool, event, lang, {
+      registrationId: query.registration,
+      limit: query.limit,
+    });
+    res.json({
+      data: entries.map((e) => ({
+        id: e.id,
+        occurredAt: e.occurredAt.toISOString(),
+        when: e.whenLabel,
+        action: e.action,
+        actionLabel: e.actionLabel,
+        actor: e.actor,
+        actorLabel: e.actorLabel,
+        registrationId: e.registrationId,
+        registrantName: e.registrantName,
+        changes: e.changes,
+      })),
+    });
   };
 }
 

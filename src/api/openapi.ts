@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { eventInputSchema } from '../events/events.schemas';
 import { errorResponse, filterParams, jsonBody, lang, ref, secured, slugParam } from './openapi.shared';
 import { messagePaths, messageSchemas } from './openapi.messages';
+import { activityPaths, activitySchemas } from './openapi.activity';
+import { correctionPaths } from './openapi.corrections';
 import { affiliations } from '../registrations';
 
 /**
@@ -107,6 +109,7 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
       schemas: {
         Event: eventSchema(),
         ...messageSchemas,
+        ...activitySchemas,
         EventWithCounts: eventWithCounts(),
         EventChange: {
           type: 'object',
@@ -324,6 +327,8 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
         },
       },
       ...messagePaths,
+      ...activityPaths,
+      ...correctionPaths,
       '/api/v1/openapi.json': {
         get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } },
       },

@@ -34,6 +34,9 @@ export interface AuditRecord {
   id: number;
   occurredAt: Date;
   actor: string;
+  /** The organiser account that acted, and its name as the account has it now (for the workspace). */
+  userId: number | null;
+  userName: string | null;
   action: string;
   registrationId: number | null;
   data: Record<string, unknown>;
@@ -49,19 +52,24 @@ export async function auditEntriesForEvent(
     id: string;
     occurred_at: Date;
     actor: string;
+    user_id: string | null;
+    user_name: string | null;
     action: string;
     registration_id: string | null;
     data: Record<string, unknown>;
   }>(
-    `SELECT id, occurred_at, actor, action, registration_id, data FROM audit_log
-      WHERE event_id = $1 AND ($3::bigint IS NULL OR registration_id = $3)
-      ORDER BY occurred_at DESC, id DESC LIMIT $2`,
+    `SELECT a.id, a.occurred_at, a.actor, a.user_id, u.name AS user_name, a.action, a.registration_id, a.data
+       FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+      WHERE a.event_id = $1 AND ($3::bigint IS NULL OR a.registration_id = $3)
+      ORDER BY a.occurred_at DESC, a.id DESC LIMIT $2`,
     [eventId, opts.limit ?? 500, opts.registrationId ?? null],
   );
   return res.rows.map((r) => ({
     id: Number(r.id),
     occurredAt: r.occurred_at,
     actor: r.actor,
+    userId: r.user_id === null ? null : Number(r.user_id),
+    userName: r.user_name,
     action: r.action,
     registrationId: r.registration_id === null ? null : Number(r.registration_id),
     data: r.data,

@@ -3,3 +3,4 @@
  * true, and read an event's trail for the workspace. `audit_log` is written and read only here.
  */
 export { insertAuditEntry, auditEntriesForEvent, type AuditEntry, type AuditRecord } from './audit.queries';
+export { readableEntries, actorLabel, type ReadableEntry, type ReadableChange } from './readable';

@@ -22,7 +22,7 @@ export { affiliations, registrationFormSchema, parseRegistrationForm } from './r
 export { countryOptions, isCountryCode } from './countries';
 export { mintLinkToken } from './tokens';
 export { displayName } from './names';
-export { formView } from './form.view';
+export { formView, type FormView } from './form.view';
 export {
   registrationsPerDay,
   registrationBreakdowns,
@@ -70,3 +70,17 @@ export {
   type OrganiserContext,
   type RegistrationDetail,
 } from './organiser.service';
+export { eventActivity } from './activity';
+export {
+  correctRegistration,
+  correctableFields,
+  correctionValues,
+  registrantMayCorrect,
+  type CorrectionOutcome,
+  type CorrectionTarget,
+} from './corrections.service';
+export {
+  addRegistrationByOrganiser,
+  type ManualRegistration,
+  type ManualOutcome,
+} from './organiser-add.service';

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/pool';
 import type { RegistrationForm } from './registrations.schemas';
+import { displayName } from './names';
 import {
   registrationColumns,
   toRegistration,
@@ -273,4 +274,56 @@ export function toMailRecipient(r: {
   locale: 'en' | 'ja';
 }): MailRecipient {
   return { id: Number(r.id), eventId: Number(r.event_id), email: r.email, locale: r.locale };
+}
+
+/** Registrants' names by registration id (within one event), as `displayName` writes them. */
+export async function registrantNames(
+  db: Queryable,
+  eventId: number,
+  ids: readonly number[],
+): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const res = await db.query<{ id: string; family_name: string; given_name: string }>(
+    `SELECT id, family_name, given_name FROM registrations WHERE event_id = $1 AND id = ANY($2::bigint[])`,
+    [eventId, ids],
+  );
+  return new Map(
+    res.rows.map((r) => [Number(r.id), displayName({ familyName: r.family_name, givenName: r.given_name })]),
+  );
+}
+
+/** The details a correction may change (never the address, status or consent). */
+export interface RegistrantDetails {
+  familyName: string;
+  givenName: string;
+  familyNameKana: string | null;
+  givenNameKana: string | null;
+  organisation: string | null;
+  affiliation: string;
+  country: string;
+}
+
+/** Writes corrected details and answers of one registration. */
+export async function updateRegistrantDetails(
+  db: Queryable,
+  id: number,
+  d: RegistrantDetails & { answers: Record<string, string | string[]>; at: Date },
+): Promise<void> {
+  await db.query(
+    `UPDATE registrations SET family_name = $2, given_name = $3, family_name_kana = $4, given_name_kana = $5,
+            organisation = $6, affiliation = $7, country = $8, answers = $9, updated_at = $10
+      WHERE id = $1`,
+    [
+      id,
+      d.familyName,
+      d.givenName,
+      d.familyNameKana,
+      d.givenNameKana,
+      d.organisation,
+      d.affiliation,
+      d.country,
+      JSON.stringify(d.answers),
+      d.at,
+    ],
+  );
 }

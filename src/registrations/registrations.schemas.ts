@@ -92,7 +92,7 @@ function checkAnswer(q: Question, given: string[]): { error: string } | { value?
 }
 
 /** Validates the answers to the event's own questions; fields are named `q_<question id>`. */
-function parseAnswers(body: Record<string, unknown>, questions: Question[]) {
+export function parseAnswers(body: Record<string, unknown>, questions: Question[]) {
   const answers: Record<string, string | string[]> = {};
   const fields: Record<string, string> = {};
   for (const q of questions) {

@@ -14,6 +14,7 @@ import {
   canManage,
   cancelRegistration,
   changePreferences,
+  correctRegistration,
   followJoinLink,
   registrationForLink,
   type RegistrationWithEvent,
@@ -29,10 +30,13 @@ export function manageRoutes(ctx: AppContext): Router {
   const router = Router();
   const form = formBody({ limit: '8kb', parameterLimit: 20 });
   const csrf = verifyCsrf(ctx.sessionSecret);
+  // The details form carries the event's questions too (a multiple choice sends one field per option).
+  const detailsForm = formBody({ limit: '32kb', parameterLimit: 200 });
   router.use(['/join', '/manage'], tokenPage);
   router.get('/join/:token', tokenInput, join(ctx));
   router.get('/manage/:token', manageInput, showManagePage(ctx));
   router.post('/manage/:token', form, csrf, tokenInput, savePreferences(ctx));
+  router.post('/manage/:token/details', detailsForm, csrf, tokenInput, saveDetails(ctx));
   router.get('/manage/:token/cancel', tokenInput, confirmCancel(ctx));
   router.post('/manage/:token/cancel', form, csrf, tokenInput, cancel(ctx));
   router.get('/manage/:token/files/:fileId', fileInput, downloadFile(ctx));
@@ -58,9 +62,36 @@ const fileInput = validate({
 });
 
 /** The manage page's view, with the event's uploaded files when the registrant may see them. */
-async function pageView(ctx: AppContext, found: RegistrationWithEvent, lang: Language) {
+async function pageView(
+  ctx: AppContext,
+  found: RegistrationWithEvent,
+  lang: Language,
+  corrections: { values?: Record<string, unknown>; errors?: Record<string, string> } = {},
+) {
   const files = materialsVisible(found) ? await eventFiles(ctx.pool, found.event.id) : [];
-  return manageView(found, lang, ctx.now(), files);
+  return manageView(found, lang, ctx.now(), files, corrections);
+}
+
+/** The registrant corrects their details (not their address); no mail goes out for it. */
+function saveDetails(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const { token } = tokenInput.input(res).params;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const result = await correctRegistration(ctx.pool, { by: 'registrant', token }, body, ctx.now());
+    if (result.ok) {
+      res.redirect(303, `/manage/${token}?done=${result.changed.length ? 'corrected' : 'unchanged'}`);
+      return;
+    }
+    const found = await registrationForLink(ctx.pool, token, 'manage');
+    const lang = preferLanguage(req, res, found.registration.locale);
+    res.status(422).render('registrations/manage', {
+      ...(await pageView(ctx, found, lang, { values: body, errors: result.fields })),
+      token,
+      notice: undefined,
+      fields: {},
+      path: `/manage/${token}`,
+    });
+  };
 }
 
 /** A join link: to the meeting when it is open, else a page saying when (or why not). */

@@ -8,7 +8,15 @@ import {
   type LocalText,
 } from '../events';
 import type { Language } from '../i18n';
-import { canManage, displayName, type RegistrationWithEvent } from '../registrations';
+import {
+  canManage,
+  correctionValues,
+  displayName,
+  formView,
+  registrantMayCorrect,
+  type FormView,
+  type RegistrationWithEvent,
+} from '../registrations';
 
 /** What the manage page shows, worked out once so the template only prints. */
 export interface ManageView {
@@ -25,6 +33,8 @@ export interface ManageView {
   };
   /** Preferences can be changed and the registration cancelled. */
   editable: boolean;
+  /** The details form (name, organisation, answers), shown until the event starts; else undefined. */
+  details?: FormView;
   /** The join button is shown. */
   canJoin: boolean;
   /** Why the registration can no longer be changed, when it cannot. */
@@ -69,6 +79,7 @@ export function manageView(
   lang: Language,
   now: Date,
   files: EventFile[] = [],
+  corrections: { values?: Record<string, unknown>; errors?: Record<string, string> } = {},
 ): ManageView {
   const { registration: r, event } = found;
   const editable = canManage(found, now);
@@ -94,5 +105,8 @@ export function manageView(
       editable && r.status === 'confirmed' && event.status === 'published' && Boolean(event.meetingUrl),
     lockedReason,
     materials: materialsView(found, lang, files),
+    details: registrantMayCorrect(r, event, now)
+      ? formView(event, lang, 'open', corrections.values ?? correctionValues(r), corrections.errors ?? {})
+      : undefined,
   };
 }
