@@ -52,7 +52,7 @@ export default tseslint.config(
   ...tableOwnership,
   { files: ['public/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
   {
-    files: ['*.js', 'test/*.js', '.ci/*.js'],
+    files: ['*.js', 'test/*.js', '.ci/*.js', 'test/bench/baselines/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
