@@ -12,6 +12,7 @@ import globals from 'globals';
 const tableOwners = {
   registrations: { owner: 'registrations', reads: true },
   registration_tokens: { owner: 'registrations', reads: true },
+  event_seats: { owner: 'registrations', reads: true },
   outgoing_mails: { owner: 'outbox', reads: false },
   event_messages: { owner: 'messages', reads: true },
 };
