@@ -269,9 +269,8 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
       await worker.stop();
     });
     let before = sink.accepted();
-    const plainConfirmations = await timed(async () =>
-      plainNodemailer(sink.url, await plainMessages(db.pool, config, confirmed, 'registration.confirmed')),
-    );
+    const invites = await plainMessages(db.pool, config, confirmed, 'registration.confirmed');
+    const plainConfirmations = await timed(() => plainNodemailer(sink.url, invites));
     if (sink.accepted() - before !== mailCount) throw new Error(`the sink took ${sink.accepted() - before}`);
 
     // (2) reminders: the worker is up, its clock before the reminder's moment, when the reminder comes due.
