@@ -207,6 +207,18 @@ export async function lockedEvent(db: Queryable, id: number): Promise<EventRecor
   return toEvent(res.rows[0]);
 }
 
+/**
+ * Reads the event row with a SHARE lock for the rest of the transaction: registrations hold it together,
+ * side by side, while anything that takes `lockedEvent` (an edit, a cancellation, a promotion) waits for
+ * them to finish and they wait for it. So a registration never commits into an event that was cancelled
+ * or closed after it read it, and a promotion always sees every committed seat.
+ */
+export async function sharedLockedEvent(db: Queryable, id: number): Promise<EventRecord> {
+  const res = await db.query<EventRow>(`SELECT ${columns} FROM events WHERE id = $1 FOR SHARE`, [id]);
+  if (!res.rows[0]) throw new DomainError('not_found', 'errors:notFound');
+  return toEvent(res.rows[0]);
+}
+
 /** A value from app_state, or undefined. */
 export async function appStateValue(db: Queryable, key: string): Promise<unknown> {
   const res = await db.query<{ value: unknown }>('SELECT value FROM app_state WHERE key = $1', [key]);

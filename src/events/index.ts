@@ -11,7 +11,14 @@ export type {
   Registrants,
 } from './events.types';
 export type { EventInput, EventIssue } from './events.schemas';
-export { lockedEvent, eventById, eventBySlug, eventsWithMailsDue, visibleEvents } from './events.queries';
+export {
+  lockedEvent,
+  sharedLockedEvent,
+  eventById,
+  eventBySlug,
+  eventsWithMailsDue,
+  visibleEvents,
+} from './events.queries';
 export {
   importEvent,
   exportEvent,

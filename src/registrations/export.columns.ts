@@ -1,6 +1,6 @@
-import { DateTime } from 'luxon';
 import { pickText, type EventRecord, type Question } from '../events';
 import { tFor, type Language } from '../i18n';
+import { isoInZone } from '../time';
 import type { Registration } from './registration.row';
 import { affiliations } from './registrations.schemas';
 
@@ -41,7 +41,7 @@ export function neutraliseFormula(text: string): string {
 /** An instant as ISO 8601 in the event's zone with its offset (2026-12-01T09:30:00+09:00); '' for none. */
 export function zonedIso(at: Date | null, zone: string): string {
   if (!at) return '';
-  return DateTime.fromJSDate(at, { zone }).toISO({ suppressMilliseconds: true }) ?? at.toISOString();
+  return isoInZone(at, zone);
 }
 
 function labelIn(texts: { en?: string; ja?: string }, lang: Language, fallback: string): string {

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Stream } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { createRequire } from 'node:module';
+import type ExcelJS from 'exceljs';
 import type { ExportLayout } from './export.columns';
 import type { Registration } from './registration.row';
 
@@ -146,8 +147,8 @@ async function zipCaughtUp(sheet: ExcelJS.Worksheet, out: Out): Promise<void> {
  * is added; no shared strings table, which would keep every string until the end. Instants stay text so
  * the zone offset is kept (Excel dates have no zone). Bold, frozen header row.
  */
-function xlsxSink(out: Out, layout: ExportLayout): ExportSink {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+function xlsxSink(Excel: typeof ExcelJS, out: Out, layout: ExportLayout): ExportSink {
+  const workbook = new Excel.stream.xlsx.WorkbookWriter({
     stream: out as unknown as Stream,
     useSharedStrings: false,
     useStyles: true,
@@ -175,14 +176,24 @@ function xlsxSink(out: Out, layout: ExportLayout): ExportSink {
 }
 
 /** The sink for a format over `out`. */
-export function openSink(format: ExportFormat, out: Out, layout: ExportLayout): ExportSink {
+/**
+ * exceljs costs about 25 MB of memory once loaded, so the first XLSX export loads it: CSV and JSON
+ * exports, and processes that never write a spreadsheet, do without it. (A plain require: this code is
+ * CommonJS, and jest runs it without ES module support.)
+ */
+function exceljs(): typeof ExcelJS {
+  return createRequire(__filename)('exceljs') as typeof ExcelJS;
+}
+
+/** The sink for a format, ready for the first rows. */
+export async function openSink(format: ExportFormat, out: Out, layout: ExportLayout): Promise<ExportSink> {
   switch (format) {
     case 'csv':
       return csvSink(out, layout, false);
     case 'excel-csv':
       return csvSink(out, layout, true);
     case 'xlsx':
-      return xlsxSink(out, layout);
+      return xlsxSink(exceljs(), out, layout);
     case 'json':
       return jsonSink(out, layout);
   }

@@ -74,7 +74,7 @@ export async function exportRegistrations(
     await q.useExportSnapshot(tx);
     const total = await q.matchingCount(tx, event.id, filters);
     await q.declareExportCursor(tx, event.id, filters);
-    const sink = openSink(format, out, layout);
+    const sink = await openSink(format, out, layout);
     let done = 0;
     opts.onProgress?.(0, total);
     for (;;) {

@@ -28,12 +28,16 @@ export async function liveRegistrationByEmail(
   return row && { id: Number(row.id), status: row.status, locale: row.locale };
 }
 
-/** Confirmed seats at an event. */
+/**
+ * Confirmed seats at an event: one row of event_seats, which triggers keep in step with every change to
+ * registrations (migration 20261207400000), so it costs the same at 50 or 50,000 registrations. Inside a
+ * transaction that has just confirmed someone, the row is locked by that transaction and this count is
+ * exact: it includes every committed seat and its own.
+ */
 export async function seatsTaken(db: Queryable, eventId: number): Promise<number> {
-  const res = await db.query<{ n: string }>(
-    `SELECT count(*) AS n FROM registrations WHERE event_id = $1 AND status = 'confirmed'`,
-    [eventId],
-  );
+  const res = await db.query<{ n: number }>('SELECT confirmed AS n FROM event_seats WHERE event_id = $1', [
+    eventId,
+  ]);
   return Number(res.rows[0]?.n ?? 0);
 }
 
@@ -45,14 +49,19 @@ export interface NewRegistration {
   at: Date;
 }
 
-/** Inserts a registration and returns its id. */
-export async function insertRegistration(db: Queryable, r: NewRegistration): Promise<number> {
+/**
+ * Inserts a registration and returns its id, or undefined when the address already has a live
+ * registration at the event (the unique index decides, also between two submissions at once: the later
+ * one waits for the first to commit and then inserts nothing).
+ */
+export async function insertRegistration(db: Queryable, r: NewRegistration): Promise<number | undefined> {
   const f = r.form;
   const res = await db.query<{ id: string }>(
     `INSERT INTO registrations (event_id, status, email, family_name, given_name, family_name_kana,
        given_name_kana, organisation, affiliation, country, locale, interpretation, answers, consented_at,
        created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14)
+     ON CONFLICT (event_id, lower(email)) WHERE status <> 'cancelled' DO NOTHING
      RETURNING id`,
     [
       r.eventId,
@@ -71,7 +80,7 @@ export async function insertRegistration(db: Queryable, r: NewRegistration): Pro
       r.at,
     ],
   );
-  return Number(res.rows[0]!.id);
+  return res.rows[0] && Number(res.rows[0].id);
 }
 
 /**

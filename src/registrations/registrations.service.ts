@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { insertAuditEntry } from '../audit';
 import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
-import { lockedEvent, publicEvent, registrationWindow, type EventRecord } from '../events';
+import { lockedEvent, publicEvent, registrationWindow, sharedLockedEvent, type EventRecord } from '../events';
 import { formatInstant } from '../time';
 import type { Language } from '../i18n';
 import { queueMail } from '../outbox';
@@ -43,10 +43,17 @@ export function assertRegistrationOpen(event: EventRecord, now: Date, lang: Lang
 }
 
 /**
- * Registers an attendee from a submitted form. Validation happens before any lock; then, in one
- * transaction, the event row is locked (the only lock taken), the window re-checked, duplicates
- * answered neutrally, the seat decided (confirmed, waiting list, or `event_full`), and the registration,
- * its mail record and its audit entry written together.
+ * Registers an attendee from a submitted form. Validation happens before any transaction; then, in one
+ * transaction, the registration, its mail record and its audit entry are written together.
+ *
+ * Registrations for one event run side by side: each holds the event row with a SHARE lock (so an edit,
+ * a cancellation or a promotion waits for them, and they for it), re-checks the window, answers
+ * duplicates neutrally and decides the seat from the event's seat count. Confirming someone updates that
+ * count (a trigger, in the same statement), which locks its row until commit: the count read right after
+ * is exact, and if it exceeds the capacity (others took the last seats meanwhile) the attempt is rolled
+ * back and decided again under the event's exclusive lock, as every promotion is. Two submissions of one
+ * address at once meet at the unique index (the insert waits for the first and inserts nothing); the
+ * later one is answered as a duplicate.
  */
 export async function registerAttendee(
   pool: pg.Pool,
@@ -62,40 +69,90 @@ export async function registerAttendee(
   if (!parsed.ok) return { status: 'invalid', fields: parsed.fields, event };
   const { form, answers } = parsed;
 
-  return withTransaction(pool, async (tx) => {
-    const current = await lockedEvent(tx, event.id);
-    assertRegistrationOpen(current, req.now, req.pageLang);
-    const existing = await q.liveRegistrationByEmail(tx, current.id, form.email);
-    if (existing) {
-      await queueMail(tx, {
-        kind: 'registration.already_registered',
-        eventId: current.id,
-        registrationId: existing.id,
-        recipient: form.email,
-        locale: existing.locale,
-        at: req.now,
-      });
-      return { status: 'duplicate', locale: form.locale, event: current };
+  let exclusive = false;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withTransaction(pool, (tx) => register(tx, event.id, req, form, answers, exclusive));
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof TryAgain)) throw err;
+      exclusive = true;
     }
-    const status = await seatFor(tx, current);
-    const id = await q.insertRegistration(tx, { eventId: current.id, status, form, answers, at: req.now });
-    await queueMail(tx, {
-      kind: status === 'confirmed' ? 'registration.confirmed' : 'registration.waitlisted',
-      eventId: current.id,
-      registrationId: id,
-      recipient: form.email,
-      locale: form.locale,
-      at: req.now,
-    });
-    await insertAuditEntry(tx, {
-      actor: auditActor(form),
-      action: `registration.${status === 'confirmed' ? 'created' : 'waitlisted'}`,
-      eventId: current.id,
-      registrationId: id,
-      at: req.now,
-    });
-    return { status, locale: form.locale, event: current };
+  }
+}
+
+/**
+ * The attempt met a change it cannot answer from where it stands: someone else took the last seat
+ * between our reading the count and confirming, or the registration that blocked our address was
+ * cancelled meanwhile. Rolled back and decided again under the event's exclusive lock.
+ */
+class TryAgain extends Error {}
+
+async function register(
+  tx: pg.PoolClient,
+  eventId: number,
+  req: RegistrationRequest,
+  form: RegistrationForm,
+  answers: Record<string, string | string[]>,
+  exclusive: boolean,
+): Promise<RegistrationOutcome> {
+  const current = exclusive ? await lockedEvent(tx, eventId) : await sharedLockedEvent(tx, eventId);
+  assertRegistrationOpen(current, req.now, req.pageLang);
+  const status = await seatFor(tx, current);
+  if (status === 'full') {
+    // Someone registered already is answered as before, even when the event has filled up since.
+    if (await duplicate(tx, current, req, form))
+      return { status: 'duplicate', locale: form.locale, event: current };
+    throw new DomainError('event_full', 'errors:eventFull');
+  }
+  const id = await q.insertRegistration(tx, { eventId: current.id, status, form, answers, at: req.now });
+  if (id === undefined) {
+    if (await duplicate(tx, current, req, form))
+      return { status: 'duplicate', locale: form.locale, event: current };
+    throw new TryAgain();
+  }
+  if (status === 'confirmed' && current.capacity !== null && !exclusive) {
+    // The insert locked the seat count's row: this count is exact.
+    if ((await q.seatsTaken(tx, current.id)) > current.capacity) throw new TryAgain();
+  }
+  await queueMail(tx, {
+    kind: status === 'confirmed' ? 'registration.confirmed' : 'registration.waitlisted',
+    eventId: current.id,
+    registrationId: id,
+    recipient: form.email,
+    locale: form.locale,
+    at: req.now,
   });
+  await insertAuditEntry(tx, {
+    actor: auditActor(form),
+    action: `registration.${status === 'confirmed' ? 'created' : 'waitlisted'}`,
+    eventId: current.id,
+    registrationId: id,
+    at: req.now,
+  });
+  return { status, locale: form.locale, event: current };
+}
+
+/**
+ * When the address is registered already, tells its owner by mail (the visitor is answered as if it were
+ * new) and returns true; false when it is not.
+ */
+async function duplicate(
+  tx: pg.PoolClient,
+  event: EventRecord,
+  req: RegistrationRequest,
+  form: RegistrationForm,
+): Promise<boolean> {
+  const existing = await q.liveRegistrationByEmail(tx, event.id, form.email);
+  if (!existing) return false;
+  await queueMail(tx, {
+    kind: 'registration.already_registered',
+    eventId: event.id,
+    registrationId: existing.id,
+    recipient: form.email,
+    locale: existing.locale,
+    at: req.now,
+  });
+  return true;
 }
 
 /** Whether a new registrant would get a seat, a waiting-list place, or nothing: for the event page. */
@@ -104,12 +161,11 @@ export async function availability(db: Queryable, event: EventRecord): Promise<'
   return event.waitlist ? 'waitlist' : 'full';
 }
 
-/** Confirmed while seats remain, else the waiting list if the event has one, else `event_full`. */
-async function seatFor(tx: pg.PoolClient, event: EventRecord): Promise<'confirmed' | 'waitlisted'> {
+/** Confirmed while seats remain, else the waiting list if the event has one, else full. */
+async function seatFor(tx: pg.PoolClient, event: EventRecord): Promise<'confirmed' | 'waitlisted' | 'full'> {
   if (event.capacity === null) return 'confirmed';
   if ((await q.seatsTaken(tx, event.id)) < event.capacity) return 'confirmed';
-  if (event.waitlist) return 'waitlisted';
-  throw new DomainError('event_full', 'errors:eventFull');
+  return event.waitlist ? 'waitlisted' : 'full';
 }
 
 function auditActor(form: RegistrationForm): string {

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { boundedMemo } from './memo';
 import { zoneAbbreviation } from './zone-labels';
 
 /**
@@ -76,6 +77,14 @@ function clockPart(span: ZonedSpan): string {
  * "Fri 3 Apr 2026, 08:00–09:00 JST / Thu 2 Apr 2026, 01:00–02:00 CEST".
  */
 export function formatSpan(start: Date, end: Date | undefined, zones: readonly string[], lang: Lang): string {
+  const key = `${start.getTime()}|${end?.getTime() ?? ''}|${lang}|${zones.join(',')}`;
+  return spanTexts(key, () => spanText(start, end, zones, lang));
+}
+
+/** Pages show the same few spans on every request; the text is a pure function of its arguments. */
+const spanTexts = boundedMemo<string>(5000);
+
+function spanText(start: Date, end: Date | undefined, zones: readonly string[], lang: Lang): string {
   const spans = zonedSpans(start, end, zones, lang);
   const dateSep = lang === 'ja' ? ' ' : ', ';
   const sameDate = spans.every((s) => s.date === spans[0]?.date);

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { boundedMemo } from './memo';
 
 /**
  * The abbreviation people actually write for a zone at a given instant: JST, CET/CEST, BST, EST/EDT.
@@ -27,8 +28,14 @@ const offsetStyle = /^(GMT|UTC)[+\-−]\d/;
 /** The naming rules above, for the browser's live echo in the event editor (it names zones the same way). */
 export const zoneNaming = JSON.stringify({ fixedNames, regionalLocales });
 
+/** Building an Intl.DateTimeFormat costs far more than using one: one per locale and zone, kept. */
+const formatters = boundedMemo<Intl.DateTimeFormat>(2000);
+
 function intlShortName(locale: string, zone: string, instant: Date): string | undefined {
-  return new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' })
+  return formatters(
+    `${locale}|${zone}`,
+    () => new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' }),
+  )
     .formatToParts(instant)
     .find((p) => p.type === 'timeZoneName')?.value;
 }
@@ -44,10 +51,16 @@ function utcOffsetLabel(instant: Date, zone: string): string {
   return `UTC${sign}${h}${m ? `:${String(m).padStart(2, '0')}` : ''}`;
 }
 
+const abbreviations = boundedMemo<string>(5000);
+
 /** The abbreviation in force in `zone` at `instant` (CET in winter, CEST in summer). */
 export function zoneAbbreviation(instant: Date, zone: string): string {
   const fixed = fixedNames[zone];
   if (fixed) return fixed;
+  return abbreviations(`${zone}|${instant.getTime()}`, () => lookUpAbbreviation(instant, zone));
+}
+
+function lookUpAbbreviation(instant: Date, zone: string): string {
   for (const locale of regionalLocales) {
     const name = intlShortName(locale, zone, instant);
     if (name && !offsetStyle.test(name) && name !== 'GMT+0') return name;

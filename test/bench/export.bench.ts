@@ -1,29 +1,24 @@
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { finished } from 'node:stream/promises';
-import pg from 'pg';
-import { eventBySlug, importEvent, type EventInput, type EventRecord } from '../../src/events';
-import {
-  exportRegistrations,
-  registrationCounts,
-  registrationPage,
-  type ExportFormat,
-  eventRegistrants,
-} from '../../src/registrations';
+import { eventBySlug, importEvent, type EventInput } from '../../src/events';
+import { eventRegistrants } from '../../src/registrations';
 import { eventDoc } from '../helpers/events';
+import { ensureBuilt, root } from '../helpers/processes';
 import { throwawayDatabase } from './database';
+import { fmt, type BenchContext, type Figure } from './figures';
 
 /**
- * Exports 100,000 registrations in every format from a throwaway database and reports speed and memory:
- * rows, time to first byte, total time, rows/s, file size, and the peak RSS and heap during the export
- * above the baseline just before it (sampled every 50 ms). Also times the organiser list's queries on the
- * same rows. Uses TEST_DATABASE_URL, or an embedded server in a temporary DATA_DIR.
+ * P3: the export of 100,000 registrations as an organiser runs it from the command line (`node
+ * dist/cli/main.js export`, NODE_ENV=production, a process of its own), beside the bare script
+ * baselines/csv-export.cjs (pg-query-stream into csv-stringify) over the same rows, alternating. Reports
+ * wall time and the peak RSS the kernel saw for each process (baselines/max-rss.cjs, preloaded).
+ * CSV must take at most 1.3x the script's time, XLSX at most 4x; peak RSS at most 150 MiB for either.
  */
 
-const rowCount = 100_000;
-const formats: ExportFormat[] = ['csv', 'excel-csv', 'xlsx', 'json'];
+const rowCount = Number(process.env.BENCH_EXPORT_ROWS ?? 100_000);
 
 const questions: EventInput['questions'] = [
   {
@@ -66,148 +61,128 @@ SELECT $1,
   CASE WHEN g % 3 = 0 THEN 1 ELSE 0 END
 FROM generate_series(1, $2) g`;
 
-interface Measure {
-  format: string;
-  rows: number;
-  ttfbMs: number;
-  totalMs: number;
+interface Run {
+  ms: number;
+  maxRssMiB: number;
   bytes: number;
-  rssMb: number;
-  heapMb: number;
-  /** Heap still used after the export and a full GC, above the baseline: what the export kept. */
-  keptMb: number;
 }
 
-const mb = (n: number) => n / 1024 / 1024;
-
-/** One export to a file, with the memory sampled every 50 ms against the baseline taken just before. */
-async function measure(
-  pool: pg.Pool,
-  event: EventRecord,
-  format: ExportFormat,
-  file: string,
-): Promise<Measure> {
-  (globalThis as { gc?: () => void }).gc?.();
-  const base = process.memoryUsage();
-  let peakRss = base.rss;
-  let peakHeap = base.heapUsed;
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-  }, 50);
-  const start = performance.now();
-  let firstByte = 0;
-  const out = new PassThrough();
-  out.once('data', () => (firstByte = performance.now()));
-  const fileStream = fs.createWriteStream(file);
-  out.pipe(fileStream);
-  const rows = await exportRegistrations(pool, event, {}, format, 'ja', out);
-  await finished(fileStream);
-  const totalMs = performance.now() - start;
-  clearInterval(sampler);
-  (globalThis as { gc?: () => void }).gc?.();
-  const kept = process.memoryUsage().heapUsed - base.heapUsed;
-  return {
-    format,
-    rows,
-    ttfbMs: firstByte - start,
-    totalMs,
-    bytes: fs.statSync(file).size,
-    rssMb: mb(peakRss - base.rss),
-    heapMb: mb(peakHeap - base.heapUsed),
-    keptMb: mb(kept),
-  };
+/** Runs `node [args]` to completion and reports its wall time, peak RSS and the file it wrote. */
+function measured(args: string[], env: Record<string, string>, file: string): Promise<Run> {
+  const rssFile = `${file}.rss`;
+  const started = performance.now();
+  const child = spawn('node', ['--require', path.join(__dirname, 'baselines', 'max-rss.cjs'), ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, BENCH_MAX_RSS_FILE: rssFile, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => {
+      const ms = performance.now() - started;
+      if (code !== 0) return reject(new Error(`node ${args.join(' ')} exited with ${code}: ${err}`));
+      resolve({
+        ms,
+        maxRssMiB: Number(fs.readFileSync(rssFile, 'utf8')) / 1024,
+        bytes: fs.statSync(file).size,
+      });
+    });
+  });
 }
 
-function table(head: string[], rows: (string | number)[][]): string {
-  const cells = [head, ...rows.map((r) => r.map(String))];
-  const widths = head.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  const line = (r: string[]) =>
-    r.map((c, i) => (i ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
-}
+const best = (runs: Run[]) => runs.reduce((a, b) => (a.ms <= b.ms ? a : b));
+const peak = (runs: Run[]) => Math.max(...runs.map((r) => r.maxRssMiB));
 
-async function timed<T>(work: () => Promise<T>): Promise<number> {
-  const start = performance.now();
-  await work();
-  return performance.now() - start;
-}
-
-/** Times the organiser list on the same rows: the first page, a search, a name sort, the counts. */
-async function listingTimes(pool: pg.Pool, eventId: number): Promise<(string | number)[][]> {
-  const page = { sort: 'registered' as const, dir: 'desc' as const, page: 1, perPage: 50 };
-  const cases: [string, () => Promise<unknown>][] = [
-    ['page 1, newest first', () => registrationPage(pool, eventId, {}, page)],
-    [
-      'page 1000, newest first',
-      () => registrationPage(pool, eventId, {}, { ...page, page: 1000, perPage: 50 }),
-    ],
-    ['search "やまだ"', () => registrationPage(pool, eventId, { q: 'やまだ' }, page)],
-    ['search "person4242@"', () => registrationPage(pool, eventId, { q: 'person4242@' }, page)],
-    ['status=waitlisted', () => registrationPage(pool, eventId, { status: 'waitlisted' }, page)],
-    ['sort by name', () => registrationPage(pool, eventId, {}, { ...page, sort: 'name', dir: 'asc' })],
-    ['counts + search', () => registrationCounts(pool, eventId, { q: 'やまだ' })],
-  ];
-  const rows: (string | number)[][] = [];
-  for (const [label, work] of cases) {
-    await work(); // warm the cache and the plan first
-    rows.push([label, (await timed(work)).toFixed(1)]);
-  }
-  return rows;
-}
-
-/** The benchmark's entry point, called by run.ts. */
-export async function run(): Promise<void> {
+/** The bench's entry point for P3. */
+export async function run(ctx: BenchContext): Promise<Figure[]> {
+  if (!ctx.wants('P3')) return [];
+  ensureBuilt();
   const db = await throwawayDatabase(4);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsunagaru-bench-out-'));
   try {
     await importEvent(
       db.pool,
       eventDoc({ slug: 'bench-event', questions }),
-      {
-        now: new Date('2026-09-01T00:00:00Z'),
-        actor: 'bench',
-      },
+      { now: new Date('2026-09-01T00:00:00Z'), actor: 'bench' },
       eventRegistrants,
     );
     const event = (await eventBySlug(db.pool, 'bench-event'))!;
-    const seedMs = await timed(() => db.pool.query(seedSql, [event.id, rowCount]));
+    const seedStart = performance.now();
+    await db.pool.query(seedSql, [event.id, rowCount]);
     await db.pool.query('ANALYZE registrations');
     console.log(
-      `Inserted ${rowCount.toLocaleString('en-US')} registrations in ${(seedMs / 1000).toFixed(1)} s`,
+      `${rowCount.toLocaleString('en-US')} registrations inserted in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
     );
-
-    const results: Measure[] = [];
-    for (const format of formats) results.push(await measure(db.pool, event, format, path.join(dir, format)));
-    console.log(
-      '\n' +
-        table(
-          [
-            'format',
-            'rows',
-            'TTFB ms',
-            'total ms',
-            'rows/s',
-            'size MB',
-            'peak RSS +MB',
-            'peak heap +MB',
-            'kept +MB',
-          ],
-          results.map((r) => [
-            r.format,
-            r.rows,
-            r.ttfbMs.toFixed(0),
-            r.totalMs.toFixed(0),
-            Math.round(r.rows / (r.totalMs / 1000)),
-            mb(r.bytes).toFixed(1),
-            r.rssMb.toFixed(1),
-            r.heapMb.toFixed(1),
-            r.keptMb.toFixed(1),
-          ]),
-        ),
-    );
-    console.log('\n' + table(['organiser list (100k rows)', 'ms'], await listingTimes(db.pool, event.id)));
+    const productEnv = {
+      NODE_ENV: 'production',
+      DATABASE_URL: db.url,
+      SESSION_SECRET: crypto.randomBytes(48).toString('base64'),
+      BASE_URL: 'https://events.example.org',
+      DATA_DIR: dir,
+      LOG_LEVEL: 'warn',
+    };
+    const product = (format: string, n: number) => {
+      const file = path.join(dir, `product-${n}.${format}`);
+      const profile = process.env.BENCH_PROFILE;
+      const args = [
+        ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`] : []),
+        'dist/cli/main.js',
+        'export',
+        '--event',
+        'bench-event',
+        '--format',
+        format,
+        '--out',
+        file,
+      ];
+      return measured(args, productEnv, file);
+    };
+    const baseline = (n: number) => {
+      const file = path.join(dir, `baseline-${n}.csv`);
+      const script = path.join(__dirname, 'baselines', 'csv-export.cjs');
+      return measured([script, String(event.id), file], { DATABASE_URL: db.url }, file);
+    };
+    const b: Run[] = [];
+    const csv: Run[] = [];
+    const xlsx: Run[] = [];
+    for (let round = 0; round < 2; round++) {
+      b.push(await baseline(round));
+      csv.push(await product('csv', round));
+      if (round === 0) xlsx.push(await product('xlsx', round)); // 4x is far enough above noise for one run
+    }
+    const base = best(b);
+    const row = (what: string, runs: Run[], limit: number): Figure => {
+      const r = best(runs);
+      return {
+        id: 'P3',
+        what: `export of ${rowCount.toLocaleString('en-US')}, ${what}: time`,
+        tsunagaru: fmt.ms(r.ms),
+        baseline: fmt.ms(base.ms),
+        ratio: r.ms / base.ms,
+        target: `<= ${limit}x`,
+        met: r.ms / base.ms <= limit,
+        data: {
+          runs: runs.map((x) => Math.round(x.ms)),
+          baselineRuns: b.map((x) => Math.round(x.ms)),
+          bytes: r.bytes,
+        },
+      };
+    };
+    const rss = Math.max(peak(csv), peak(xlsx));
+    return [
+      row('CSV', csv, 1.3),
+      row('XLSX', xlsx, 4),
+      {
+        id: 'P3',
+        what: 'export peak RSS (CSV / XLSX)',
+        tsunagaru: `${peak(csv).toFixed(0)} / ${peak(xlsx).toFixed(0)} MiB`,
+        baseline: `${peak(b).toFixed(0)} MiB`,
+        ratio: rss / peak(b),
+        target: '<= 150 MiB',
+        met: rss <= 150,
+      },
+    ];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
     await db.drop();

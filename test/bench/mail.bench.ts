@@ -1,11 +1,14 @@
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import ical, { ICalCalendarMethod } from 'ical-generator';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig, type Config } from '../../src/config';
+import { withTransaction } from '../../src/db/pool';
 import { eventBySlug, eventPageUrl, importEvent, type EventRecord } from '../../src/events';
+import { queueEventMails } from '../../src/outbox';
 import { composeMessage, newMessageId, parseAddress } from '../../src/delivery/compose';
 import { renderMail } from '../../src/delivery/render';
 import { displayName, registrationById, type Registration, eventRegistrants } from '../../src/registrations';
@@ -13,21 +16,18 @@ import { queueDueMails } from '../../src/reminders';
 import { startWorker } from '../../src/worker/worker';
 import { eventDoc } from '../helpers/events';
 import { throwawayDatabase } from './database';
+import { fmt, type BenchContext, type Figure } from './figures';
 
 /**
- * 10,000 reminders to a local SMTP sink: (a) queueDueMails writing the rows, (b) the product delivering
- * them (startWorker in this process, its pooled SMTP transport), (c) plain nodemailer pooled sending of
- * 10,000 comparable messages, rendered beforehand, to the same sink. Reports rows/s for (a), mails/s for
- * (b) and (c) and their ratio: what the outbox, the queue and per-mail rendering cost over bare SMTP.
- *
- * (b) is the steady state: the worker runs when the reminder comes due, and the time runs from the due
- * moment (queueDueMails starting, its batches delivered as they commit) to the last row sent. (b') is a
- * worker that starts while 10,000 rows of another event wait, as after a deploy in the middle of a
- * reminder: it also queues every waiting mail again (harmless duplicates that cost queue work).
- * Uses TEST_DATABASE_URL, or an embedded server in a temporary DATA_DIR. BENCH_REMINDERS=n for fewer.
+ * P4: mails delivered by the product's worker (startWorker in this process, its pooled SMTP transport)
+ * to an SMTP server that discards, beside plain pooled nodemailer sending comparable messages to the same
+ * server: (1) confirmations with a calendar invite (the baseline builds each invite with ical-generator),
+ * (2) reminders, from the moment they come due (queueDueMails writing the rows, the worker sending them
+ * as the batches commit) to the last one sent. Both must reach at least 0.5x plain nodemailer's rate.
+ * Uses TEST_DATABASE_URL, or an embedded server. BENCH_MAILS=n mails of each kind (default 2,000).
  */
 
-const mailCount = Number(process.env.BENCH_REMINDERS ?? 10_000);
+const mailCount = Number(process.env.BENCH_MAILS ?? 2_000);
 /** Mails the worker sends at once; nodemailer gets the product transport's connection count. */
 const concurrency = 8;
 const maxConnections = 4;
@@ -114,11 +114,33 @@ async function waitingJobs(pool: pg.Pool): Promise<number> {
   return Number(res.rows[0]!.n);
 }
 
+/** A calendar invite built with plain ical-generator: what a bare sender would attach. */
+function plainInvite(event: EventRecord, email: string, name: string): string {
+  const cal = ical({ method: ICalCalendarMethod.REQUEST, prodId: '//bench//plain//EN' });
+  cal.createEvent({
+    id: `${crypto.randomUUID()}@events.example.org`,
+    start: event.startsAt,
+    end: event.endsAt,
+    summary: event.title.en,
+    description: event.summary.en,
+    url: `https://events.example.org/events/${event.slug}`,
+    organizer: { name: 'Tsunagaru', email: 'no-reply@events.example.org' },
+    attendees: [{ name, email, rsvp: true }],
+  });
+  return cal.toString();
+}
+
 /**
- * (c)'s messages: the reminder rendered once per language (with the links a delivery would mint), then
- * composed for each recipient with their address, a Message-ID and the unsubscribe headers.
+ * The baseline's messages: the mail rendered once per language (with the links a delivery would mint),
+ * then, at sending time, composed for each recipient with their address, a Message-ID, the unsubscribe
+ * headers and, for confirmations, an invite of their own built with ical-generator.
  */
-async function preparedMessages(pool: pg.Pool, config: Config, event: EventRecord): Promise<Mail.Options[]> {
+async function plainMessages(
+  pool: pg.Pool,
+  config: Config,
+  event: EventRecord,
+  kind: 'event.reminder' | 'registration.confirmed',
+): Promise<() => Mail.Options[]> {
   const res = await pool.query<{ id: string; email: string; locale: 'en' | 'ja' }>(
     `SELECT id, email, locale FROM registrations WHERE event_id = $1 ORDER BY id`,
     [event.id],
@@ -133,7 +155,7 @@ async function preparedMessages(pool: pg.Pool, config: Config, event: EventRecor
     const reg = (await registrationById(pool, Number(row.id)))!;
     const unsub = `${config.baseUrl}/unsubscribe/${token()}`;
     const mail = renderMail({
-      kind: 'event.reminder',
+      kind,
       lang,
       event,
       registration: reg,
@@ -143,48 +165,84 @@ async function preparedMessages(pool: pg.Pool, config: Config, event: EventRecor
         manage: `${config.baseUrl}/manage/${token()}`,
         unsubscribe: unsub,
       },
-      reminder: { minutesBefore: 30 },
+      reminder: kind === 'event.reminder' ? { minutesBefore: 30 } : undefined,
     });
     rendered.set(lang, { reg, mail, unsub });
   }
-  return res.rows.map((r) => {
-    const { reg, mail, unsub } = rendered.get(r.locale)!;
-    return composeMessage({
-      kind: 'event.reminder',
-      lang: r.locale,
-      event,
-      to: { name: displayName(reg), address: r.email },
-      rendered: mail,
-      unsubscribe: { url: unsub, mailto: event.contactEmail ?? parseAddress(config.mailFrom).address },
-      mailFrom: config.mailFrom,
-      messageId: newMessageId(config.mailFrom),
-      date: now,
+  return () =>
+    res.rows.map((r) => {
+      const { reg, mail, unsub } = rendered.get(r.locale)!;
+      const name = displayName(reg);
+      return composeMessage({
+        kind,
+        lang: r.locale,
+        event,
+        to: { name, address: r.email },
+        rendered: mail,
+        invite:
+          kind === 'registration.confirmed'
+            ? { method: 'REQUEST', ics: plainInvite(event, r.email, name) }
+            : undefined,
+        unsubscribe: { url: unsub, mailto: event.contactEmail ?? parseAddress(config.mailFrom).address },
+        mailFrom: config.mailFrom,
+        messageId: newMessageId(config.mailFrom),
+        date: now,
+      });
     });
-  });
 }
 
-/** (c): plain nodemailer, pooled like the product's transport, every message handed over at once. */
-async function plainNodemailer(url: string, messages: Mail.Options[]): Promise<void> {
+/** Plain nodemailer, pooled like the product's transport, every message handed over at once. */
+async function plainNodemailer(url: string, messages: () => Mail.Options[]): Promise<void> {
   const transporter = nodemailer.createTransport({ url, pool: true, maxConnections } as Parameters<
     typeof nodemailer.createTransport
   >[0]);
   try {
-    await Promise.all(messages.map((m) => transporter.sendMail(m)));
+    await Promise.all(messages().map((m) => transporter.sendMail(m)));
   } finally {
     transporter.close();
   }
 }
 
-function table(head: string[], rows: (string | number)[][]): string {
-  const cells = [head, ...rows.map((r) => r.map(String))];
-  const widths = head.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  const line = (r: string[]) =>
-    r.map((c, i) => (i ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+/** Records a confirmation for every registrant of the event, as registering does, in one transaction. */
+async function queueConfirmations(pool: pg.Pool, event: EventRecord): Promise<void> {
+  const res = await pool.query<{ id: string; email: string; locale: 'en' | 'ja' }>(
+    `SELECT id, email, locale FROM registrations WHERE event_id = $1 ORDER BY id`,
+    [event.id],
+  );
+  const recipients = res.rows.map((r) => ({
+    id: Number(r.id),
+    eventId: event.id,
+    email: r.email,
+    locale: r.locale,
+  }));
+  await withTransaction(pool, (tx) =>
+    queueEventMails(tx, { eventId: event.id, kind: 'registration.confirmed', recipients, at: now }),
+  );
 }
 
-/** The benchmark's entry point, called by run.ts. */
-export async function run(): Promise<void> {
+function mailFigure(
+  what: string,
+  productMs: number,
+  plainMs: number,
+  extra: Record<string, unknown>,
+): Figure {
+  const rate = (ms: number) => mailCount / (ms / 1000);
+  const ratio = rate(productMs) / rate(plainMs);
+  return {
+    id: 'P4',
+    what,
+    tsunagaru: fmt.rate(rate(productMs), 'mails/s'),
+    baseline: fmt.rate(rate(plainMs), 'mails/s'),
+    ratio,
+    target: '>= 0.5x',
+    met: ratio >= 0.5,
+    data: { mails: mailCount, productMs: Math.round(productMs), plainMs: Math.round(plainMs), ...extra },
+  };
+}
+
+/** The bench's entry point for P4. */
+export async function run(ctx: BenchContext): Promise<Figure[]> {
+  if (!ctx.wants('P4')) return [];
   const db = await throwawayDatabase(concurrency + 4);
   const sink = await discardingSink();
   try {
@@ -196,81 +254,48 @@ export async function run(): Promise<void> {
       MAIL_FROM: 'Tsunagaru <no-reply@events.example.org>',
       SEED_DEMO: 'false',
     });
-    // Two events: the second starts a day later, so its reminder is due a day later.
+    // Two events: the second's start (and reminder) a day later; its registrants get confirmations.
     const event = await seededEvent(db.pool, 'bench-reminders', 0);
-    const second = await seededEvent(db.pool, 'bench-reminders-restart', 1);
+    const confirmed = await seededEvent(db.pool, 'bench-confirmations', 1);
     await db.pool.query('ANALYZE registrations');
-    console.log(
-      `${mailCount.toLocaleString('en-US')} confirmed registrants per event, the 1-hour reminder due`,
-    );
-
-    // (a) and (b): the worker is up, its clock before the reminder's moment, when the reminder comes due.
     let clock = new Date(now.getTime() - 60 * 60_000);
     const options = { config, now: () => clock, concurrency, scheduleSeconds: 3600 };
-    let worker = await startWorker(db.pool, options);
+
+    // (1) confirmations with invites: the rows and their jobs are written, then a worker starts.
+    await queueConfirmations(db.pool, confirmed);
+    const confirmations = await timed(async () => {
+      const worker = await startWorker(db.pool, options);
+      await allSent(db.pool, confirmed.id);
+      await worker.stop();
+    });
+    let before = sink.accepted();
+    const invites = await plainMessages(db.pool, config, confirmed, 'registration.confirmed');
+    const plainConfirmations = await timed(() => plainNodemailer(sink.url, invites));
+    if (sink.accepted() - before !== mailCount) throw new Error(`the sink took ${sink.accepted() - before}`);
+
+    // (2) reminders: the worker is up, its clock before the reminder's moment, when the reminder comes due.
+    const worker = await startWorker(db.pool, options);
     clock = now;
     const dueAt = performance.now();
     const queued = await timed(() => queueDueMails(db.pool, now));
     if (queued.result !== mailCount) throw new Error(`queueDueMails wrote ${queued.result} rows`);
     await allSent(db.pool, event.id);
-    const product = { ms: performance.now() - dueAt };
+    const reminders = performance.now() - dueAt;
     await worker.stop();
-
-    // (b'): the second event's reminder is written while no worker runs; then one starts.
-    clock = new Date(now.getTime() + dayMs);
-    if ((await queueDueMails(db.pool, clock)) !== mailCount)
-      throw new Error('the second event was not queued');
-    const restarted = await timed(async () => {
-      worker = await startWorker(db.pool, options);
-      await allSent(db.pool, second.id);
-    });
-    await worker.stop();
-    const leftOver = await waitingJobs(db.pool);
-
-    const messages = await preparedMessages(db.pool, config, event);
-    const before = sink.accepted();
-    const plain = await timed(() => plainNodemailer(sink.url, messages));
+    const messages = await plainMessages(db.pool, config, event, 'event.reminder');
+    before = sink.accepted();
+    const plainReminders = await timed(() => plainNodemailer(sink.url, messages));
     if (sink.accepted() - before !== mailCount) throw new Error(`the sink took ${sink.accepted() - before}`);
 
-    const perSecond = (ms: number) => mailCount / (ms / 1000);
-    console.log(
-      '\n' +
-        table(
-          ['step', 'mails', 'total ms', 'per second'],
-          [
-            [
-              '(a) queueDueMails: rows written',
-              mailCount,
-              queued.ms.toFixed(0),
-              perSecond(queued.ms).toFixed(0),
-            ],
-            [
-              `(b) product delivery, steady (worker, concurrency ${concurrency})`,
-              mailCount,
-              product.ms.toFixed(0),
-              perSecond(product.ms).toFixed(1),
-            ],
-            [
-              "(b') product delivery, worker started with the rows waiting",
-              mailCount,
-              restarted.ms.toFixed(0),
-              perSecond(restarted.ms).toFixed(1),
-            ],
-            [
-              `(c) plain nodemailer (pool, ${maxConnections} connections)`,
-              mailCount,
-              plain.ms.toFixed(0),
-              perSecond(plain.ms).toFixed(1),
-            ],
-          ],
-        ),
-    );
-    console.log(
-      `\n(b) / (c): ${(perSecond(product.ms) / perSecond(plain.ms)).toFixed(3)} of plain nodemailer's rate`,
-    );
-    console.log(
-      `(b') left ${leftOver.toLocaleString('en-US')} duplicate delivery jobs waiting when all its mails were sent`,
-    );
+    const duplicates = sink.accepted() - 4 * mailCount;
+    if (duplicates !== 0) throw new Error(`the sink took ${duplicates} mails more than were sent once each`);
+    return [
+      mailFigure('confirmations with invites', confirmations.ms, plainConfirmations.ms, {}),
+      mailFigure('reminders', reminders, plainReminders.ms, {
+        queueDueMailsMs: Math.round(queued.ms),
+        jobsLeftWaiting: await waitingJobs(db.pool),
+      }),
+    ];
   } finally {
     await sink.close();
     await db.drop();
