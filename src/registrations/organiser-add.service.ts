@@ -56,6 +56,8 @@ export async function addRegistrationByOrganiser(
     if (full && !input.overCapacity && !current.waitlist) refuse('eventFull');
     const status = full && !input.overCapacity ? 'waitlisted' : 'confirmed';
     const id = await q.insertRegistration(tx, { eventId: current.id, status, form, answers, at: ctx.now });
+    // Under the event lock the address was free a moment ago; a row for it now is a live duplicate.
+    if (id === undefined) refuse('emailTaken', { email: form.email });
     await queueMail(tx, {
       kind: status === 'confirmed' ? 'registration.confirmed' : 'registration.waitlisted',
       eventId: current.id,
