@@ -10,7 +10,8 @@
  */
 const surfaces = '^src/(site|admin|api)/';
 const domains = '^src/(events|registrations|accounts|messages|reminders|audit)/';
-const bottom = '^src/(time|calendar|text|i18n|db|jobs|rate-limits|zoom-api)/|^src/(config|errors|logger)\\.ts$';
+const bottom =
+  '^src/(time|calendar|text|i18n|db|jobs|rate-limits|zoom-api)/|^src/(config|errors|logger)\\.ts$';
 const entryPoints = '^src/(cli|worker)/|^src/(app|main)\\.ts$';
 
 /** A rule against folder cycles starting at the folders `from` picks, along the edges `to` allows. */
