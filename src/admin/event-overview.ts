@@ -20,6 +20,7 @@ import {
 } from '../registrations';
 import { formatInstant } from '../time';
 import { buildCharts } from './charts';
+import { zoomRegistrantOf } from '../zoom';
 
 /**
  * What the event's overview, its attendee list and an attendee's page show, worked out here so the
@@ -238,6 +239,7 @@ export async function attendeeDetailPage(pool: pg.Pool, event: EventRecord, id: 
       whenIso: e.occurredAt.toISOString(),
       details: Object.keys(e.data).length ? JSON.stringify(e.data, null, 2) : '',
     })),
+    zoom: event.zoom ? ((await zoomRegistrantOf(pool, r.id)) ?? null) : null,
     listHref: `/admin/events/${encodeURIComponent(event.slug)}/attendees`,
     actionBase: `/admin/events/${encodeURIComponent(event.slug)}/attendees/${r.id}`,
     timeZone: event.timezone,

@@ -1,5 +1,6 @@
 /** The events domain as other domains see it. */
 export type {
+  ZoomLink,
   EventRecord,
   Question,
   Texts,
@@ -11,7 +12,14 @@ export type {
   Registrants,
 } from './events.types';
 export type { EventInput, EventIssue } from './events.schemas';
-export { lockedEvent, eventById, eventBySlug, eventsWithMailsDue, visibleEvents } from './events.queries';
+export {
+  lockedEvent,
+  eventById,
+  eventBySlug,
+  eventByZoomId,
+  eventsWithMailsDue,
+  visibleEvents,
+} from './events.queries';
 export {
   importEvent,
   exportEvent,

@@ -274,3 +274,37 @@ export function toMailRecipient(r: {
 }): MailRecipient {
   return { id: Number(r.id), eventId: Number(r.event_id), email: r.email, locale: r.locale };
 }
+
+/** Who a Zoom webinar must know about: one event's registrations with the fields Zoom takes. */
+export interface ZoomPerson {
+  id: number;
+  status: RegistrationStatus;
+  email: string;
+  givenName: string;
+  familyName: string;
+  locale: 'en' | 'ja';
+}
+
+/** Every registration of an event (cancelled ones too), oldest first, for the Zoom registrant sync. */
+export async function zoomPeople(db: Queryable, eventId: number): Promise<ZoomPerson[]> {
+  const res = await db.query<{
+    id: string;
+    status: RegistrationStatus;
+    email: string;
+    given_name: string;
+    family_name: string;
+    locale: 'en' | 'ja';
+  }>(
+    `SELECT id, status, email, given_name, family_name, locale FROM registrations
+      WHERE event_id = $1 ORDER BY created_at, id`,
+    [eventId],
+  );
+  return res.rows.map((r) => ({
+    id: Number(r.id),
+    status: r.status,
+    email: r.email,
+    givenName: r.given_name,
+    familyName: r.family_name,
+    locale: r.locale,
+  }));
+}

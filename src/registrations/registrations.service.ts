@@ -6,6 +6,7 @@ import { lockedEvent, publicEvent, registrationWindow, type EventRecord } from '
 import { formatInstant } from '../time';
 import type { Language } from '../i18n';
 import { queueMail } from '../outbox';
+import { syncZoomSoon } from './zoom-sync';
 import { loggerFor } from '../logger';
 import * as q from './registrations.queries';
 import { parseRegistrationForm, type RegistrationForm } from './registrations.schemas';
@@ -94,6 +95,7 @@ export async function registerAttendee(
       registrationId: id,
       at: req.now,
     });
+    if (status === 'confirmed') await syncZoomSoon(tx, current);
     return { status, locale: form.locale, event: current };
   });
 }

@@ -14,11 +14,11 @@ import {
   canManage,
   cancelRegistration,
   changePreferences,
-  followJoinLink,
   registrationForLink,
   type RegistrationWithEvent,
 } from '../registrations';
 import { formBody } from '../http/body';
+import { followJoinLinkToZoom } from '../zoom';
 
 /**
  * The personal links from the mails: /join/<token> (to the current meeting) and /manage/<token> (see,
@@ -66,7 +66,7 @@ async function pageView(ctx: AppContext, found: RegistrationWithEvent, lang: Lan
 /** A join link: to the meeting when it is open, else a page saying when (or why not). */
 function join(ctx: AppContext): RequestHandler {
   return async (req, res) => {
-    const outcome = await followJoinLink(ctx.pool, {
+    const outcome = await followJoinLinkToZoom(ctx.pool, {
       token: tokenInput.input(res).params.token,
       purpose: 'join',
       now: ctx.now(),
@@ -163,7 +163,7 @@ function downloadFile(ctx: AppContext): RequestHandler {
 function joinFromManagePage(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const { token } = tokenInput.input(res).params;
-    const outcome = await followJoinLink(ctx.pool, {
+    const outcome = await followJoinLinkToZoom(ctx.pool, {
       token,
       purpose: 'manage',
       now: ctx.now(),

@@ -91,7 +91,10 @@ export function manageView(
     },
     editable,
     canJoin:
-      editable && r.status === 'confirmed' && event.status === 'published' && Boolean(event.meetingUrl),
+      editable &&
+      r.status === 'confirmed' &&
+      event.status === 'published' &&
+      Boolean(event.meetingUrl || event.zoom),
     lockedReason,
     materials: materialsView(found, lang, files),
   };
