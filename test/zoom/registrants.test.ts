@@ -18,6 +18,7 @@ import {
 import { deliverDue, linksIn, mailConfig } from '../helpers/mail';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp';
 import { startFakeZoom, type FakeZoom } from '../helpers/fake-zoom';
+import { expectDocumented } from '../helpers/openapi';
 
 /**
  * Zoom registrants against a fake Zoom on 127.0.0.1: the form registers, the worker's sync job registers
@@ -253,6 +254,7 @@ describe('linking and moving through the API', () => {
       .set(auth)
       .send({ kind: 'webinar' });
     expect(res.status).toBe(201);
+    expectDocumented(res, 'post', '/api/v1/events/{slug}/zoom');
     expect(res.body.zoom).toEqual({ kind: 'webinar', id: expect.stringMatching(/^\d{11}$/) });
     const created = zoom.callsTo(/POST \/users\/me\/webinars/)[0]!.body;
     expect(created).toMatchObject({
@@ -268,11 +270,13 @@ describe('linking and moving through the API', () => {
       .set(auth)
       .send({ kind: 'webinar' });
     expect(again.status).toBe(409);
+    expectDocumented(again, 'post', '/api/v1/events/{slug}/zoom');
     const bad = await request(t.app)
       .post('/api/v1/events/tsunagaru-test/zoom')
       .set(auth)
       .send({ kind: 'party' });
     expect(bad.status).toBe(422);
+    expectDocumented(bad, 'post', '/api/v1/events/{slug}/zoom');
 
     const moved = await request(t.app)
       .patch('/api/v1/events/tsunagaru-test')
