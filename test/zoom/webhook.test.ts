@@ -98,7 +98,7 @@ describe('Zoom webhook', () => {
 
   it('when participants join and leave, then their stays are recorded, matched to the registration by e-mail', async () => {
     await t.db.pool.query('TRUNCATE events, registrations CASCADE');
-    const { event } = await importTestEvent(t, eventDoc({ zoom: { kind: 'webinar', id: WEBINAR } }));
+    await importTestEvent(t, eventDoc({ zoom: { kind: 'webinar', id: WEBINAR } }));
     t.clock.set('2026-12-01T00:00:00Z');
     const { agent, token } = await formSession(t.app, 'tsunagaru-test');
     const form = encodeForm({ _csrf: token, ...formData({ email: 'Hanako@Example.org' }) });
