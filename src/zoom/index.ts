@@ -3,6 +3,8 @@ export { followJoinLinkToZoom, personalZoomLink } from './join.service';
 export {
   checkZoomSession,
   createOnZoom,
+  linkToZoom,
+  unlinkZoom,
   moveOnZoom,
   zoomLinkInput,
   zoomTiming,

@@ -101,3 +101,35 @@ export async function moveOnZoom(deps: ZoomDeps, event: EventRecord | undefined)
   await deps.zoom.moveSession(event.zoom.kind, event.zoom.id, zoomTiming(event));
   return true;
 }
+
+/**
+ * Links the event to an existing webinar or meeting, from its id or join link, after asking Zoom that
+ * it exists (`zoom_refused` with Zoom's message when not). Saved like any change, so the sync job then
+ * registers the event's confirmed registrants.
+ */
+export async function linkToZoom(
+  deps: Pick<ZoomDeps, 'pool' | 'zoom'>,
+  event: EventRecord,
+  input: { kind: string; link: string },
+  ctx: SaveContext,
+  registrants: Registrants,
+): Promise<EventRecord> {
+  const client = requireClient(deps.zoom);
+  const link = zoomLinkInput(input.kind, input.link);
+  try {
+    await client.session(link.kind, link.id);
+  } catch (err) {
+    zoomProblem(err);
+  }
+  return (await patchEvent(deps.pool, event.slug, { zoom: link }, ctx, registrants)).event;
+}
+
+/** Unlinks Zoom: registrants keep what Zoom sent them; nothing more is synced. */
+export async function unlinkZoom(
+  pool: ZoomDeps['pool'],
+  event: EventRecord,
+  ctx: SaveContext,
+  registrants: Registrants,
+): Promise<EventRecord> {
+  return (await patchEvent(pool, event.slug, { zoom: null }, ctx, registrants)).event;
+}

@@ -12,7 +12,7 @@ const log = loggerFor('zoom');
 /** What the Zoom jobs need: the database, the API client (none without Zoom settings) and the clock. */
 export interface ZoomDeps {
   pool: pg.Pool;
-  zoom: ZoomClient | undefined;
+  zoom?: ZoomClient;
   now: () => Date;
 }
 
