@@ -5,7 +5,17 @@ import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
 import { formBody } from '../http/body';
 import { formatInstant } from '../time';
-import { checkZoomSession, createOnZoom, linkToZoom, unlinkZoom, type ZoomCheck } from '../zoom';
+import multer from 'multer';
+import {
+  checkZoomSession,
+  createOnZoom,
+  importZoomCsv,
+  linkToZoom,
+  pullZoomReport,
+  unlinkZoom,
+  type AttendanceOutcome,
+  type ZoomCheck,
+} from '../zoom';
 import { eventFor, saveContext } from './admin.context';
 
 /**
@@ -19,12 +29,20 @@ export function zoomAdminRoutes(ctx: AppContext): Router {
     res.locals.zoomConfigured = Boolean(ctx.zoom);
     next();
   });
+  // The report's CSV works without the Zoom settings too: accounts without API access export it.
+  router.post(
+    '/admin/events/:slug/attendees/zoom-csv',
+    csvUpload(),
+    verifyCsrf(ctx.sessionSecret),
+    importCsv(ctx),
+  );
   if (!ctx.zoom) return router;
   const post = (handler: RequestHandler) => [
     formBody({ limit: '16kb', parameterLimit: 20 }),
     verifyCsrf(ctx.sessionSecret),
     handler,
   ];
+  router.post('/admin/events/:slug/zoom/report', ...post(pullReport(ctx)));
   router.get('/admin/events/:slug/zoom', showZoom(ctx));
   router.post('/admin/events/:slug/zoom/link', ...post(link(ctx)));
   router.post('/admin/events/:slug/zoom/create', ...post(create(ctx)));
@@ -40,7 +58,12 @@ async function renderZoom(
   ctx: AppContext,
   req: Request,
   res: Response,
-  opts: { error?: string; status?: number; values?: { kind: string; link: string } } = {},
+  opts: {
+    error?: string;
+    status?: number;
+    values?: { kind: string; link: string };
+    report?: AttendanceOutcome;
+  } = {},
 ) {
   const { event } = await eventFor(ctx, res, String(req.params.slug), 'edit');
   const lang = pageLang(res);
@@ -67,6 +90,7 @@ async function renderZoom(
     error: opts.error,
     values: opts.values ?? { kind: 'webinar', link: '' },
     flash: flashes.includes(done) ? done : null,
+    report: opts.report ?? null,
   });
 }
 
@@ -118,4 +142,55 @@ function unlink(ctx: AppContext): RequestHandler {
     const { event, actor } = await eventFor(ctx, res, String(req.params.slug), 'edit');
     await unlinkZoom(ctx.pool, event, saveContext(ctx, actor), ctx.registrants);
   });
+}
+
+/** The participant report pulled now, its summary on the page (who was matched, who was not). */
+function pullReport(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const { event } = await eventFor(ctx, res, String(req.params.slug), 'edit');
+    let report: AttendanceOutcome;
+    try {
+      report = await pullZoomReport({ pool: ctx.pool, zoom: ctx.zoom, now: ctx.now }, event.id);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.code === 'not_found') throw err;
+      const message = res.locals.t(err.i18nKey, err.params) as string;
+      return renderZoom(ctx, req, res, { error: message, status: 422 });
+    }
+    await renderZoom(ctx, req, res, { report });
+  };
+}
+
+/** One CSV file of at most 5 MB into memory, so verifyCsrf can read the form field after it. */
+function csvUpload(): RequestHandler {
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: 5 * 1024 * 1024, files: 1, fields: 5 },
+  }).single('file');
+  return (req, res, next) => {
+    upload(req, res, (err: unknown) => {
+      if (err) res.locals.uploadError = true;
+      next();
+    });
+  };
+}
+
+/** Imports Zoom's participant CSV on the Attendees tab; the summary (or the problem) on a page of its own. */
+function importCsv(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const { event } = await eventFor(ctx, res, String(req.params.slug), 'edit');
+    const file = (req as Request & { file?: { buffer: Buffer } }).file;
+    const back = `/admin/events/${encodeURIComponent(event.slug)}/attendees`;
+    if (!file || res.locals.uploadError) {
+      return res
+        .status(422)
+        .render('admin/zoom-csv', { error: res.locals.t('zoom:errors.noFile'), report: null, back });
+    }
+    try {
+      const report = await importZoomCsv(ctx.pool, event, file.buffer.toString('utf8'), ctx.now());
+      res.render('admin/zoom-csv', { error: null, report, back });
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.code !== 'validation_failed') throw err;
+      res.status(422).render('admin/zoom-csv', { error: res.locals.t(err.i18nKey), report: null, back });
+    }
+  };
 }

@@ -88,6 +88,15 @@ const registration = {
       additionalProperties: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
     },
     firstJoinedAt: { type: ['string', 'null'], format: 'date-time' },
+    attended: {
+      type: 'boolean',
+      description:
+        'At least attendanceMinutes on Zoom when the event has Zoom data, else a join-link click from 30 minutes before the start to the end',
+    },
+    minutesAttended: {
+      type: ['integer', 'null'],
+      description: 'Minutes on Zoom (events linked to Zoom only)',
+    },
   },
 };
 

@@ -265,3 +265,14 @@ export async function eventByZoomId(db: Queryable, zoomId: string): Promise<Even
   );
   return res.rows[0] && toEvent(res.rows[0]);
 }
+
+/** Published events linked to Zoom that ended between `from` and `to`: their reports are due. */
+export async function zoomEventsEndedBetween(db: Queryable, from: Date, to: Date): Promise<EventRecord[]> {
+  const res = await db.query<EventRow>(
+    `SELECT ${columns} FROM events
+      WHERE status = 'published' AND zoom_id IS NOT NULL AND ends_at > $1 AND ends_at <= $2
+      ORDER BY ends_at, id`,
+    [from, to],
+  );
+  return res.rows.map(toEvent);
+}

@@ -17,6 +17,7 @@ export {
   eventById,
   eventBySlug,
   eventByZoomId,
+  zoomEventsEndedBetween,
   eventsWithMailsDue,
   visibleEvents,
 } from './events.queries';

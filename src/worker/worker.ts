@@ -15,7 +15,7 @@ import { promoteWaitingForEvent } from '../registrations';
 import { queueDueMails } from '../reminders';
 import { startScheduler, type PeriodicTask } from './scheduler';
 import { ZoomClient } from '../zoom-api';
-import { workZoomQueues } from './zoom-jobs';
+import { workZoomQueues, zoomReportsTask } from './zoom-jobs';
 
 const log = loggerFor('worker');
 
@@ -97,6 +97,7 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
       run: () => deleteOldRateLimitWindows(pool, new Date(opts.now().getTime() - 24 * 3600 * 1000)),
     },
     { name: 'session-cleanup', everySeconds: 60, run: () => deleteExpiredSessions(pool, opts.now()) },
+    zoomReportsTask(pool, opts.now, Boolean(zoomDeps.zoom)),
     { name: 'reset-link-cleanup', everySeconds: 60, run: () => deleteExpiredResetLinks(pool, opts.now()) },
   ]);
   // An organiser just sent a message: write its mails now rather than at the next tick.

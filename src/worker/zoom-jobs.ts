@@ -1,8 +1,10 @@
 import type PgBoss from 'pg-boss';
-import { eventById } from '../events';
-import { queues } from '../jobs/queue';
+import type pg from 'pg';
+import { eventById, zoomEventsEndedBetween } from '../events';
+import { DomainError } from '../errors';
+import { enqueueMany, queues } from '../jobs/queue';
 import { loggerFor } from '../logger';
-import { moveOnZoom, syncEventRegistrants, type ZoomDeps } from '../zoom';
+import { moveOnZoom, pullZoomReport, syncEventRegistrants, type ZoomDeps } from '../zoom';
 
 const log = loggerFor('worker');
 
@@ -28,4 +30,39 @@ export async function workZoomQueues(
       log.info({ eventId: job!.data.eventId }, 'event moved on Zoom');
     }
   });
+  await boss.work<{ eventId: number }>(queues.zoomReport, polling, async ([job]) => {
+    try {
+      const outcome = await pullZoomReport(deps, job!.data.eventId);
+      log.info({ eventId: job!.data.eventId, matched: outcome.matched }, 'Zoom participant report pulled');
+    } catch (err) {
+      // Unlinked since, or Zoom refused for good: nothing a retry would change.
+      if (err instanceof DomainError && err.code !== 'zoom_unavailable') {
+        log.warn({ eventId: job!.data.eventId, code: err.code }, 'Zoom participant report not pulled');
+        return;
+      }
+      throw err;
+    }
+  });
+}
+
+/**
+ * The periodic task that asks for the participant report of events on Zoom once they have been over
+ * for an hour (Zoom's reports are complete by then), and again each run for a day, which is harmless:
+ * the minutes are replaced, not added.
+ */
+export function zoomReportsTask(pool: pg.Pool, now: () => Date, enabled: boolean) {
+  return {
+    name: 'zoom-reports',
+    everySeconds: 3600,
+    async run() {
+      if (!enabled) return;
+      const t = now().getTime();
+      const events = await zoomEventsEndedBetween(pool, new Date(t - 25 * 3600_000), new Date(t - 3600_000));
+      await enqueueMany(
+        pool,
+        queues.zoomReport,
+        events.map((e) => ({ data: { eventId: e.id }, singletonKey: `event-${e.id}` })),
+      );
+    },
+  };
 }

@@ -13,3 +13,4 @@ export {
 export { syncEventRegistrants, retryDelaySeconds, type SyncOutcome, type ZoomDeps } from './sync.service';
 export { zoomRegistrantOf, type ZoomRegistrantRecord } from './zoom.queries';
 export { receiveZoomWebhook, type ZoomWebhook } from './webhook.service';
+export { importZoomCsv, pullZoomReport, type AttendanceOutcome } from './attendance.service';
