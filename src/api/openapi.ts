@@ -91,7 +91,7 @@ const registration = {
     attended: {
       type: 'boolean',
       description:
-        'At least attendanceMinutes on Zoom when the event has Zoom data, else a join-link click from 30 minutes before the start to the end',
+        'Events on Zoom only: at least attendanceMinutes on Zoom when the event has Zoom data, else a join-link click from 30 minutes before the start to the end',
     },
     minutesAttended: {
       type: ['integer', 'null'],

@@ -138,8 +138,8 @@ export function exportLayout(event: EventRecord, lang: Language): ExportLayout {
       interpretation: r.interpretation,
       answers: r.answers,
       firstJoinedAt: r.firstJoinedAt ? zonedIso(r.firstJoinedAt, zone) : null,
-      attended: r.attended,
-      ...(event.zoom ? { minutesAttended: r.minutesAttended } : {}),
+      // Events on Zoom also say who attended and for how long; other records stay as they were.
+      ...(event.zoom ? { attended: r.attended, minutesAttended: r.minutesAttended } : {}),
     }),
   };
 }

@@ -100,7 +100,10 @@ export const attendedSql = `(CASE
   WHEN EXISTS (SELECT 1 FROM zoom_registrants zr WHERE zr.event_id = r.event_id AND zr.minutes IS NOT NULL)
     OR EXISTS (SELECT 1 FROM zoom_presence p WHERE p.event_id = r.event_id)
   THEN COALESCE(${minutesAttendedSql}, 0) >= (SELECT e.attendance_minutes FROM events e WHERE e.id = r.event_id)
-  ELSE r.window_joined_at IS NOT NULL END)`;
+  ELSE r.window_joined_at IS NOT NULL OR EXISTS (
+    SELECT 1 FROM events e WHERE e.id = r.event_id
+       AND (r.first_joined_at BETWEEN e.starts_at - interval '30 minutes' AND e.ends_at
+         OR r.last_joined_at BETWEEN e.starts_at - interval '30 minutes' AND e.ends_at)) END)`;
 
 /** The columns every query reading whole registrations selects from `registrations r`. */
 export const registrationColumns = `r.id, r.event_id, r.status, r.email, r.family_name, r.given_name,
