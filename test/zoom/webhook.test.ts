@@ -1,5 +1,8 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
+import { createApiToken, sessionActor } from '../../src/accounts';
+import { eventBySlug } from '../../src/events';
+import { createTestAccount } from '../helpers/admin';
 import { webhookSignature } from '../../src/zoom-api';
 import {
   encodeForm,
@@ -136,6 +139,23 @@ describe('Zoom webhook', () => {
       },
       { registration_id: null, email: 'who@example.org', joined_at: t.clock.now(), left_at: null },
     ]);
+  });
+
+  it('when Zoom is not configured, then "create on Zoom" answers 409 and the event stays unlinked', async () => {
+    const user = await createTestAccount(plain.db.pool, { role: 'admin' });
+    const { token } = await createApiToken(
+      plain.db.pool,
+      { name: 'no zoom' },
+      { now: plain.clock.now(), by: sessionActor(user) },
+    );
+    await importTestEvent(plain, eventDoc());
+    const res = await request(plain.app)
+      .post('/api/v1/events/tsunagaru-test/zoom')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ kind: 'webinar' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toBe('Zoom is not set up on this installation.');
+    expect((await eventBySlug(plain.db.pool, 'tsunagaru-test'))!.zoom).toBeNull();
   });
 
   it('when Zoom is not configured, then the webhook does not exist', async () => {
