@@ -135,7 +135,7 @@ async function deliverLocked(
     await q.markMailSkipped(tx, mail.id, q.skipNote('message_gone'));
     return 'skipped';
   }
-  const zoomJoin = plan.join ? await zoomLinkOrWait(tx, mail, event, now) : undefined;
+  const zoomJoin = plan.join && deps.config.zoom ? await zoomLinkOrWait(tx, mail, event, now) : undefined;
   if (zoomJoin === 'wait') return 'waiting_for_zoom';
   const lang = registration.locale;
   const links: MailLinks = { eventPage: eventPageUrl(deps.config.baseUrl, event.slug, lang) };
