@@ -6,11 +6,12 @@
  *   delivery       src/delivery/ (plan, render, send; the worker's, and admin's previews)
  *   domains        src/events/, registrations/, accounts/, messages/, reminders/, audit/
  *   outbox         src/outbox/ (records mails in the caller's transaction)
- *   bottom         src/time/, calendar/, text/, i18n/, db/, jobs/, rate-limits/, config.ts, errors.ts, logger.ts
+ *   bottom         src/time/, calendar/, text/, i18n/, db/, jobs/, rate-limits/, zoom-api/, config.ts, errors.ts, logger.ts
  */
 const surfaces = '^src/(site|admin|api)/';
-const domains = '^src/(events|registrations|accounts|messages|reminders|audit)/';
-const bottom = '^src/(time|calendar|text|i18n|db|jobs|rate-limits)/|^src/(config|errors|logger)\\.ts$';
+const domains = '^src/(events|registrations|accounts|messages|reminders|audit|zoom)/';
+const bottom =
+  '^src/(time|calendar|text|i18n|db|jobs|rate-limits|zoom-api)/|^src/(config|errors|logger)\\.ts$';
 const entryPoints = '^src/(cli|worker)/|^src/(app|main)\\.ts$';
 
 /** A rule against folder cycles starting at the folders `from` picks, along the edges `to` allows. */

@@ -15,6 +15,9 @@ const tableOwners = {
   event_seats: { owner: 'registrations', reads: true },
   outgoing_mails: { owner: 'outbox', reads: false },
   event_messages: { owner: 'messages', reads: true },
+  // src/registrations reads Zoom minutes for "attended" (lists, filters, exports); only src/zoom writes.
+  zoom_registrants: { owner: 'zoom', reads: false },
+  zoom_presence: { owner: 'zoom', reads: false },
 };
 
 function sqlOutsideOwner(exceptFolder) {

@@ -11,11 +11,15 @@ import { languageMiddleware } from './http/language';
 import type { AppContext } from './http/context';
 import { paths } from './paths';
 import { siteRoutes } from './site/site.routes';
+import { ZoomClient } from './zoom-api';
 
 export type { AppContext } from './http/context';
 
 /** Builds the Express app for one context. Never listens: main.ts and the tests do that. */
-export function buildApp(ctx: AppContext): express.Express {
+export function buildApp(given: AppContext): express.Express {
+  // One Zoom client per app, so its token is fetched once and shared by every request.
+  const zoom = given.zoom ?? (given.config.zoom ? new ZoomClient(given.config.zoom) : undefined);
+  const ctx: AppContext = { ...given, zoom };
   const app = express();
   const secure = ctx.config.baseUrl.startsWith('https://');
   app.set('view engine', 'ejs');

@@ -17,6 +17,9 @@ const postgresUrl = z
     'must be a postgres:// or postgresql:// URL',
   );
 
+/** The Zoom settings that only work together. */
+const zoomKeys = ['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET', 'ZOOM_WEBHOOK_SECRET'] as const;
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -62,6 +65,15 @@ const envSchema = z
       .regex(/^(true|false|[0-9])$/, 'must be false, true (one proxy) or the number of proxies (0-9)')
       .default('false')
       .transform((v) => (v === 'true' ? 1 : v === 'false' ? 0 : Number(v))),
+    // Zoom (a Server-to-Server OAuth app): all four or none.
+    ZOOM_ACCOUNT_ID: z.string().min(1).optional(),
+    ZOOM_CLIENT_ID: z.string().min(1).optional(),
+    ZOOM_CLIENT_SECRET: z.string().min(1).optional(),
+    ZOOM_WEBHOOK_SECRET: z.string().min(1).optional(),
+    ZOOM_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.zoom.us/v2'),
+    ZOOM_OAUTH_URL: z.url({ protocol: /^https?$/ }).default('https://zoom.us/oauth/token'),
+    // The Zoom user (e-mail or id) new webinars and meetings are created for.
+    ZOOM_HOST: z.string().min(1).default('me'),
   })
   .superRefine((env, ctx) => {
     const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY].filter(Boolean).length;
@@ -70,6 +82,14 @@ const envSchema = z
         code: 'custom',
         path: ['DKIM_PRIVATE_KEY'],
         message: 'DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY must be set together',
+      });
+    }
+    const zoom = zoomKeys.filter((k) => env[k]).length;
+    if (zoom > 0 && zoom < zoomKeys.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [zoomKeys.find((k) => !env[k])!],
+        message: `${zoomKeys.join(', ')} must be set together`,
       });
     }
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -122,6 +142,21 @@ export interface Config {
   readonly trustProxy: number;
   /** Registrations allowed per client address and event in each window (Infinity: no limit). */
   readonly registrationRateLimit: { registrationsPerWindow: number; windowSeconds: number };
+  /** The Zoom account's app, when configured; without it events link no Zoom webinar. */
+  readonly zoom: ZoomConfig | undefined;
+}
+
+/** A Zoom Server-to-Server OAuth app and where its API answers. */
+export interface ZoomConfig {
+  readonly accountId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly webhookSecret: string;
+  /** Base of the REST API, without a trailing slash (`https://api.zoom.us/v2`). */
+  readonly apiUrl: string;
+  readonly oauthUrl: string;
+  /** The Zoom user (e-mail or id, or `me`) new webinars and meetings belong to. */
+  readonly host: string;
 }
 
 /** Thrown by loadConfig with every problem found, one per line, ready to print. */
@@ -175,5 +210,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.SEED_DEMO,
     trustProxy: e.TRUST_PROXY,
     registrationRateLimit: e.REGISTRATION_RATE_LIMIT,
+    zoom:
+      e.ZOOM_ACCOUNT_ID && e.ZOOM_CLIENT_ID && e.ZOOM_CLIENT_SECRET && e.ZOOM_WEBHOOK_SECRET
+        ? Object.freeze({
+            accountId: e.ZOOM_ACCOUNT_ID,
+            clientId: e.ZOOM_CLIENT_ID,
+            clientSecret: e.ZOOM_CLIENT_SECRET,
+            webhookSecret: e.ZOOM_WEBHOOK_SECRET,
+            apiUrl: e.ZOOM_API_URL.replace(/\/+$/, ''),
+            oauthUrl: e.ZOOM_OAUTH_URL,
+            host: e.ZOOM_HOST,
+          })
+        : undefined,
   });
 }

@@ -35,4 +35,8 @@ export const httpStatusFor: Record<string, number> = {
   link_invalid: 404,
   conflict: 409,
   slug_taken: 409,
+  zoom_not_configured: 409,
+  zoom_linked: 409,
+  zoom_refused: 422,
+  zoom_unavailable: 503,
 };

@@ -17,6 +17,7 @@ import { passwordRoutes, resetLinkRoutes } from './password.routes';
 import { bindCsrfToSession } from '../http/csrf';
 import { actorOf, loadActor, requireSignIn, sessionMiddleware } from './session';
 import { tokenRoutes } from './tokens.routes';
+import { zoomAdminRoutes } from './zoom.routes';
 
 /**
  * The organiser workspace under /admin. Sessions exist only here; every page but sign-in and setup
@@ -51,6 +52,7 @@ export function adminRoutes(ctx: AppContext, secure: boolean): Router {
     });
   });
 
+  router.use(zoomAdminRoutes(ctx));
   router.use(eventEditorRoutes(ctx));
   router.use(correctionRoutes(ctx));
   router.use(attendeeRoutes(ctx));

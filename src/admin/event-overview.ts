@@ -23,6 +23,7 @@ import {
 } from '../registrations';
 import { formatInstant } from '../time';
 import { buildCharts } from './charts';
+import { zoomRegistrantOf } from '../zoom';
 
 /**
  * What the event's overview, its attendee list and an attendee's page show, worked out here so the
@@ -241,6 +242,7 @@ export async function attendeeDetailPage(pool: pg.Pool, event: EventRecord, id: 
       registrantNames: new Map([[r.id, displayName(r)]]),
     }).map((e) => ({ ...e, whenIso: e.occurredAt.toISOString() })),
     details: formView(event, lang, 'open', correctionValues(r)),
+    zoom: event.zoom ? ((await zoomRegistrantOf(pool, r.id)) ?? null) : null,
     listHref: `/admin/events/${encodeURIComponent(event.slug)}/attendees`,
     actionBase: `/admin/events/${encodeURIComponent(event.slug)}/attendees/${r.id}`,
     timeZone: event.timezone,

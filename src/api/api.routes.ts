@@ -40,6 +40,7 @@ import { apiActor, requireApiToken } from './api.auth';
 import { activityQuery, exportQuery, formFields, messageBody, sliceQuery } from './api.inputs';
 import { openApiDocument } from './openapi';
 import { jsonBody } from '../http/body';
+import { zoomApiRoutes, zoomWebhookRoutes } from './zoom.routes';
 
 /**
  * REST API v1. Events travel in the event JSON shape of the CLI; errors are
@@ -55,6 +56,7 @@ export function apiRoutes(ctx: AppContext): Router {
   const registrations = '/api/v1/events/:slug/registrations';
 
   router.get('/api/v1/openapi.json', openApi(ctx));
+  router.use(zoomWebhookRoutes(ctx));
   // Public registration, callable from an organisation's own site: CORS without credentials.
   router.options(registrations, registrationPreflight);
   router.post(registrations, allowAnyOrigin, json, limit, registrationInput, register(ctx));
@@ -74,6 +76,7 @@ export function apiRoutes(ctx: AppContext): Router {
   router.get('/api/v1/events/:slug/activity', activityInput, showActivity(ctx));
   router.post(`${registrations}/manual`, addRegistrationHandler(ctx));
   router.patch(`${registrations}/:id`, registrationIdInput, correctRegistrationHandler(ctx));
+  router.use(zoomApiRoutes(ctx));
   return router;
 }
 

@@ -90,6 +90,15 @@ const registration = {
       additionalProperties: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
     },
     firstJoinedAt: { type: ['string', 'null'], format: 'date-time' },
+    attended: {
+      type: 'boolean',
+      description:
+        'Events on Zoom only: at least attendanceMinutes on Zoom when the event has Zoom data, else a join-link click from 30 minutes before the start to the end',
+    },
+    minutesAttended: {
+      type: ['integer', 'null'],
+      description: 'Minutes on Zoom (events linked to Zoom only)',
+    },
   },
 };
 
@@ -255,6 +264,49 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
             403: errorResponse('Read-only access'),
             404: errorResponse('No such event'),
             409: errorResponse('Already cancelled, or a draft (only a published event can be cancelled)'),
+          },
+        },
+      },
+      '/api/v1/events/{slug}/zoom': {
+        parameters: [slugParam],
+        post: {
+          summary: 'Create the event’s webinar or meeting on Zoom and link it',
+          description:
+            'Creates it for ZOOM_HOST with the event’s title, start, duration and time zone, registration required; confirmed registrants are then registered on Zoom in the background, each with their own join URL.',
+          security: secured,
+          requestBody: {
+            required: true,
+            content: jsonBody({
+              type: 'object',
+              required: ['kind'],
+              additionalProperties: false,
+              properties: { kind: { type: 'string', enum: ['webinar', 'meeting'] } },
+            }),
+          },
+          responses: {
+            201: {
+              description: 'Created on Zoom and linked',
+              content: jsonBody({
+                type: 'object',
+                required: ['zoom'],
+                properties: {
+                  zoom: {
+                    type: 'object',
+                    required: ['kind', 'id'],
+                    properties: {
+                      kind: { type: 'string', enum: ['webinar', 'meeting'] },
+                      id: { type: 'string', pattern: '^[0-9]{9,12}$' },
+                    },
+                  },
+                },
+              }),
+            },
+            401: errorResponse('No valid token'),
+            403: errorResponse('Read-only access'),
+            404: errorResponse('No such event'),
+            409: errorResponse('Already linked to Zoom, or Zoom is not configured'),
+            422: errorResponse('`kind` is not webinar or meeting, or Zoom refused (its message is given)'),
+            503: errorResponse('Zoom cannot be reached; try again later'),
           },
         },
       },

@@ -20,6 +20,7 @@ import * as q from '../outbox';
 import { renderMail } from './render';
 import { withFileMaterials } from './render-model';
 import type { MailTransport } from './transport';
+import { personalZoomLink } from '../zoom';
 
 const log = loggerFor('mail');
 
@@ -59,7 +60,31 @@ export interface DeliveryDeps {
   policy: RetryPolicy;
 }
 
-export type DeliveryOutcome = 'sent' | 'skipped' | 'retracted' | 'retry' | 'failed' | 'not_due' | 'busy';
+export type DeliveryOutcome =
+  'sent' | 'skipped' | 'retracted' | 'retry' | 'failed' | 'not_due' | 'busy' | 'waiting_for_zoom';
+
+/** How long a mail with a join link waits for the registrant's own Zoom link, and how often it looks. */
+export const ZOOM_WAIT_SECONDS = 60;
+const ZOOM_LOOK_SECONDS = 3;
+
+/**
+ * The registrant's own Zoom join URL for a mail with a join link; 'wait' (the mail is queued again a
+ * few seconds later) while the Zoom sync has not settled and the mail is younger than a minute. After
+ * that the mail goes either way: the personal /join link finds the Zoom link when it is known.
+ */
+async function zoomLinkOrWait(
+  tx: Queryable,
+  mail: q.OutgoingMail,
+  event: EventRecord,
+  now: Date,
+): Promise<string | undefined | 'wait'> {
+  if (!event.zoom) return undefined;
+  const { joinUrl, settled } = await personalZoomLink(tx, mail.registrationId);
+  if (joinUrl) return joinUrl;
+  if (settled || now.getTime() - mail.createdAt.getTime() >= ZOOM_WAIT_SECONDS * 1000) return undefined;
+  await q.enqueueDelivery(tx, mail.id, secondsFromNow(ZOOM_LOOK_SECONDS));
+  return 'wait';
+}
 
 /** Seconds to wait before trying again when another worker is sending to the same registrant. */
 const BUSY_DELAY_SECONDS = 2;
@@ -110,11 +135,14 @@ async function deliverLocked(
     await q.markMailSkipped(tx, mail.id, q.skipNote('message_gone'));
     return 'skipped';
   }
+  const zoomJoin = plan.join && deps.config.zoom ? await zoomLinkOrWait(tx, mail, event, now) : undefined;
+  if (zoomJoin === 'wait') return 'waiting_for_zoom';
   const lang = registration.locale;
   const links: MailLinks = { eventPage: eventPageUrl(deps.config.baseUrl, event.slug, lang) };
   const mint = (purpose: LinkPurpose) =>
     mintLinkToken(tx, { registrationId: registration.id, purpose, mailId: mail.id, at: now });
   if (plan.join) links.join = `${deps.config.baseUrl}/join/${await mint('join')}`;
+  if (zoomJoin) links.zoomJoin = zoomJoin;
   if (plan.manage) links.manage = `${deps.config.baseUrl}/manage/${await mint('manage')}`;
   if (plan.unsubscribe) links.unsubscribe = `${deps.config.baseUrl}/unsubscribe/${await mint('unsubscribe')}`;
   // Uploaded files are linked through the manage token, so only a mail with one can list them.

@@ -166,7 +166,7 @@ function planFollowUp(reg: Registration, event: EventRecord, ctx: PlanContext): 
   if (ctx.now.getTime() - moment.getTime() > FOLLOW_UP_WINDOW_DAYS * 86_400_000) {
     return skip('follow_up_too_late');
   }
-  return { send: true, join: false, manage: true, unsubscribe: true, attended: reg.firstJoinedAt !== null };
+  return { send: true, join: false, manage: true, unsubscribe: true, attended: reg.attended };
 }
 
 function planUpdate(reg: Registration, event: EventRecord, sequence: number): MailPlan {

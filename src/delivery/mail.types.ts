@@ -20,6 +20,8 @@ export interface MailLinks {
   eventPage: string;
   /** Personal join link (/join/<token>): confirmed registrants of a published event only. */
   join?: string;
+  /** The registrant's own Zoom join URL, when the event has a Zoom webinar and Zoom gave one. */
+  zoomJoin?: string;
   /** Personal manage/cancel page (/manage/<token>). */
   manage?: string;
   /** Personal one-click unsubscribe page (/unsubscribe/<token>): optional kinds only. */

@@ -35,7 +35,7 @@ export interface MailSection {
   eventPage?: string;
   /** Registration status line (already_registered only). */
   status?: 'confirmed' | 'waitlisted';
-  join?: { url: string; passcode?: string };
+  join?: { url: string; passcode?: string; zoomUrl?: string };
   /** The interpretation language's name in this section's language, with the join details. */
   interpretation?: string;
   materials: { title: LocalText; url: string }[];
@@ -213,7 +213,13 @@ function section(input: RenderInput, lang: Language, bilingual: boolean): MailSe
     contactEmail: event.contactEmail ?? undefined,
     eventPage: webUrl(links.eventPage),
     status: statusLine(input),
-    join: joinUrl ? { url: joinUrl, passcode: event.meetingPasscode ?? undefined } : undefined,
+    join: joinUrl
+      ? {
+          url: joinUrl,
+          passcode: event.meetingPasscode ?? undefined,
+          zoomUrl: webUrl(links.zoomJoin),
+        }
+      : undefined,
     interpretation: seat ? t(`languages.${registration.interpretation}`) : undefined,
     materials: materialsFor(input, lang, seat),
     manage: manageUrl

@@ -101,6 +101,8 @@ export function demoEvent(now: Date): EventInput {
       materials: [],
     },
     bilingualMail: false,
+    zoom: null,
+    attendanceMinutes: 10,
   };
 }
 

@@ -33,6 +33,8 @@ export function toEventJson(e: EventRecord): EventInput {
     materials: e.materials,
     followUp: e.followUp,
     bilingualMail: e.bilingualMail,
+    zoom: e.zoom,
+    attendanceMinutes: e.attendanceMinutes,
   };
 }
 

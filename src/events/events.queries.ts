@@ -9,7 +9,7 @@ import type { EventRecord, FollowUp, Material, Question, Texts } from './events.
 const columns = `id, slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
   timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
   meeting_url, meeting_passcode, contact_email, questions, reminders, materials, follow_up, bilingual_mail, revision, created_at,
-  updated_at`;
+  updated_at, zoom_kind, zoom_id, attendance_minutes`;
 
 /** An events row as `columns` selects it; toEvent maps it to an EventRecord. */
 export interface EventRow {
@@ -40,6 +40,9 @@ export interface EventRow {
   revision: number;
   created_at: Date;
   updated_at: Date;
+  zoom_kind: 'webinar' | 'meeting' | null;
+  zoom_id: string | null;
+  attendance_minutes: number;
 }
 
 export function toEvent(r: EventRow): EventRecord {
@@ -68,6 +71,8 @@ export function toEvent(r: EventRow): EventRecord {
     materials: r.materials,
     followUp: r.follow_up,
     bilingualMail: r.bilingual_mail,
+    zoom: r.zoom_kind && r.zoom_id ? { kind: r.zoom_kind, id: r.zoom_id } : null,
+    attendanceMinutes: r.attendance_minutes,
     revision: r.revision,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -99,6 +104,9 @@ function params(e: EventInput) {
     JSON.stringify(e.materials),
     e.bilingualMail,
     e.followUp && JSON.stringify(e.followUp),
+    e.zoom?.kind ?? null,
+    e.zoom?.id ?? null,
+    e.attendanceMinutes,
   ];
 }
 
@@ -166,9 +174,9 @@ export async function insertEvent(
     `INSERT INTO events (slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
        timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
        meeting_url, meeting_passcode, contact_email, questions, reminders, materials, bilingual_mail, follow_up,
-       created_at, updated_at, owner_id)
+       zoom_kind, zoom_id, attendance_minutes, created_at, updated_at, owner_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-       $23, $24, $24, $25)
+       $23, $24, $25, $26, $27, $27, $28)
      RETURNING ${columns}`,
     [...params(e), now, ownerId],
   );
@@ -187,7 +195,8 @@ export async function updateEvent(
        starts_at = $8, ends_at = $9, timezone = $10, display_timezones = $11, registration_opens_at = $12,
        registration_closes_at = $13, capacity = $14, waitlist = $15, meeting_url = $16, meeting_passcode = $17,
        contact_email = $18, questions = $19, reminders = $20, materials = $21, bilingual_mail = $22,
-       follow_up = $23, revision = $24, updated_at = $25
+       follow_up = $23, zoom_kind = $24, zoom_id = $25, attendance_minutes = $26, revision = $27,
+       updated_at = $28
      WHERE slug = $1
      RETURNING ${columns}`,
     [...params(e), revision, now],
@@ -256,6 +265,26 @@ export async function eventsWithMailsDue(db: Queryable, now: Date): Promise<Even
           OR (follow_up IS NOT NULL AND ends_at <= $1 AND ends_at > $1 - make_interval(mins => $2, days => 31)))
       ORDER BY starts_at, id`,
     [now, maxOffsetMinutes],
+  );
+  return res.rows.map(toEvent);
+}
+
+/** The newest event linked to this Zoom webinar or meeting id (webhooks name Zoom's id only). */
+export async function eventByZoomId(db: Queryable, zoomId: string): Promise<EventRecord | undefined> {
+  const res = await db.query<EventRow>(
+    `SELECT ${columns} FROM events WHERE zoom_id = $1 ORDER BY starts_at DESC, id DESC LIMIT 1`,
+    [zoomId],
+  );
+  return res.rows[0] && toEvent(res.rows[0]);
+}
+
+/** Published events linked to Zoom that ended between `from` and `to`: their reports are due. */
+export async function zoomEventsEndedBetween(db: Queryable, from: Date, to: Date): Promise<EventRecord[]> {
+  const res = await db.query<EventRow>(
+    `SELECT ${columns} FROM events
+      WHERE status = 'published' AND zoom_id IS NOT NULL AND ends_at > $1 AND ends_at <= $2
+      ORDER BY ends_at, id`,
+    [from, to],
   );
   return res.rows.map(toEvent);
 }

@@ -109,6 +109,18 @@ export const eventInputSchema = z
     materials: z.array(material).max(30).default([]),
     followUp: followUp.nullable().default(null),
     bilingualMail: z.boolean().default(false),
+    zoom: z
+      .object({
+        kind: z.enum(['webinar', 'meeting']),
+        id: z
+          .string()
+          .transform((v) => v.replace(/[\s-]/g, ''))
+          .pipe(z.string().regex(/^[0-9]{9,12}$/, 'validation:event.zoomId')),
+      })
+      .strict()
+      .nullable()
+      .default(null),
+    attendanceMinutes: z.number().int().min(1).max(1440).default(10),
   })
   .strict()
   .superRefine(

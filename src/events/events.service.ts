@@ -81,6 +81,7 @@ export async function saveEvent(
   const revision = existing.revision + (noticeable ? 1 : 0);
   const event = await q.updateEvent(tx, input, revision, ctx.now);
   const notified = noticeable ? await notifyRegistrants(tx, registrants, existing, event, ctx.now) : 0;
+  await zoomFollowUp(tx, existing, event, changed);
   if (seatsMayHaveFreed(existing, event)) {
     await enqueue(tx, queues.waitlistPromote, { eventId: event.id }, { singletonKey: `event-${event.id}` });
   }
@@ -100,6 +101,28 @@ export async function saveEvent(
     at: ctx.now,
   });
   return { event, created: false, changed, notified };
+}
+
+/**
+ * What Zoom must hear after a save (written as jobs in the save's transaction; nothing waits on Zoom):
+ * a newly linked webinar, or a change of status, brings the registrants up to date (the backlog, or
+ * every cancellation); a move of a still-linked event patches Zoom's start and duration.
+ */
+async function zoomFollowUp(
+  tx: Queryable,
+  before: EventRecord,
+  after: EventRecord,
+  changed: string[],
+): Promise<void> {
+  if (!after.zoom && !before.zoom) return;
+  const key = { singletonKey: `event-${after.id}` };
+  if (changed.includes('zoom') || changed.includes('status')) {
+    await enqueue(tx, queues.zoomSync, { eventId: after.id }, key);
+  }
+  const moved = ['startsAt', 'endsAt', 'timezone'].some((f) => changed.includes(f));
+  if (after.zoom && moved && !changed.includes('zoom')) {
+    await enqueue(tx, queues.zoomMove, { eventId: after.id }, key);
+  }
 }
 
 /**

@@ -36,6 +36,12 @@ export interface FollowUp {
   materials: Material[];
 }
 
+/** The Zoom webinar or meeting an event is held on: its numeric id as Zoom prints it. */
+export interface ZoomLink {
+  kind: 'webinar' | 'meeting';
+  id: string;
+}
+
 /** An event as the domain sees it: instants as Dates, text per language. */
 export interface EventRecord {
   id: number;
@@ -64,6 +70,10 @@ export interface EventRecord {
   followUp: FollowUp | null;
   /** Mails to registrants carry both languages, theirs first. */
   bilingualMail: boolean;
+  /** The linked Zoom webinar or meeting, whose registrants get their own join URL. */
+  zoom: ZoomLink | null;
+  /** Minutes present on Zoom that count as having attended (when Zoom data exists). */
+  attendanceMinutes: number;
   revision: number;
   createdAt: Date;
   updatedAt: Date;

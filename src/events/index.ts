@@ -1,5 +1,6 @@
 /** The events domain as other domains see it. */
 export type {
+  ZoomLink,
   EventRecord,
   Question,
   Texts,
@@ -16,6 +17,8 @@ export {
   sharedLockedEvent,
   eventById,
   eventBySlug,
+  eventByZoomId,
+  zoomEventsEndedBetween,
   eventsWithMailsDue,
   visibleEvents,
 } from './events.queries';

@@ -23,6 +23,15 @@ export const queues = {
    * organiser just sent a message): no data.
    */
   mailSchedule: 'mail-schedule',
+  /**
+   * Bring one event's registrants on its Zoom webinar up to date (register the confirmed, cancel the
+   * cancelled): `{ eventId }`. One waiting job per event (key `event-<id>`).
+   */
+  zoomSync: 'zoom-sync',
+  /** Tell Zoom the event's new start and duration: `{ eventId }`. */
+  zoomMove: 'zoom-move',
+  /** Pull the participant report of an event's Zoom webinar after it ended: `{ eventId }`. */
+  zoomReport: 'zoom-report',
 } as const;
 export type QueueName = (typeof queues)[keyof typeof queues];
 
@@ -90,6 +99,9 @@ const queueOptions: Record<QueueName, { policy: 'standard' | 'short' }> = {
   [queues.mailDeliver]: { policy: 'standard' },
   [queues.waitlistPromote]: { policy: 'short' },
   [queues.mailSchedule]: { policy: 'short' },
+  [queues.zoomSync]: { policy: 'short' },
+  [queues.zoomMove]: { policy: 'short' },
+  [queues.zoomReport]: { policy: 'short' },
 };
 const retries = { retryLimit: 10, retryDelay: 30, retryBackoff: true };
 

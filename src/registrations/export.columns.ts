@@ -96,6 +96,8 @@ export function exportLayout(event: EventRecord, lang: Language): ExportLayout {
     ...fixedBefore.map(([key, width]) => ({ header: t(`exports:columns.${key}`), width })),
     ...questions.map((q) => ({ header: labelIn(q.label, lang, q.id), width: q.type === 'text' ? 40 : 24 })),
     { header: t('exports:columns.firstJoinedAt'), width: 26 },
+    // Events on Zoom also show the minutes attended, beside the first join click.
+    ...(event.zoom ? [{ header: t('zoom:exports.minutesAttended'), width: 14 }] : []),
   ];
 
   const text = (v: string | null) => neutraliseFormula(v ?? '');
@@ -118,6 +120,7 @@ export function exportLayout(event: EventRecord, lang: Language): ExportLayout {
       languageLabel[r.interpretation] ?? r.interpretation,
       ...questions.map((q) => text(answerText(q, r.answers[q.id], lang))),
       zonedIso(r.firstJoinedAt, zone),
+      ...(event.zoom ? [r.minutesAttended ?? ''] : []),
     ],
     record: (r) => ({
       id: r.id,
@@ -135,6 +138,8 @@ export function exportLayout(event: EventRecord, lang: Language): ExportLayout {
       interpretation: r.interpretation,
       answers: r.answers,
       firstJoinedAt: r.firstJoinedAt ? zonedIso(r.firstJoinedAt, zone) : null,
+      // Events on Zoom also say who attended and for how long; other records stay as they were.
+      ...(event.zoom ? { attended: r.attended, minutesAttended: r.minutesAttended } : {}),
     }),
   };
 }

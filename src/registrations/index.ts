@@ -16,7 +16,13 @@ export {
   type JoinOutcome,
   type RegistrationWithEvent,
 } from './manage.service';
-export { registrationById, setInviteSent, setUnsubscribed } from './registrations.queries';
+export {
+  registrationById,
+  setInviteSent,
+  setUnsubscribed,
+  zoomPeople,
+  type ZoomPerson,
+} from './registrations.queries';
 export type { LinkPurpose, Registration, InviteSnapshot, RegistrationStatus } from './registration.row';
 export { affiliations, registrationFormSchema, parseRegistrationForm } from './registrations.schemas';
 export { countryOptions, isCountryCode } from './countries';

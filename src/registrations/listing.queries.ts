@@ -2,6 +2,7 @@ import type { Queryable } from '../db/pool';
 import { toMailRecipient, type MailRecipient } from './registrations.queries';
 import type { Affiliation } from './registrations.schemas';
 import {
+  attendedSql,
   registrationColumns,
   toRegistration,
   type Registration,
@@ -71,7 +72,7 @@ const filtered = `r.event_id = $1
   AND ($5::text IS NULL OR r.country = $5)
   AND ($6::text IS NULL OR r.locale = $6)
   AND ($7::text IS NULL OR r.interpretation = $7)
-  AND ($8::boolean IS NULL OR (r.first_joined_at IS NOT NULL) = $8)`;
+  AND ($8::boolean IS NULL OR ${attendedSql} = $8)`;
 
 /*
  * Search is kana-, width- and case-insensitive without touching each row: folding the stored text in SQL
@@ -225,7 +226,7 @@ export async function registrationTallies(db: Queryable, eventId: number, f: Reg
             count(*) FILTER (WHERE r.status = 'confirmed') AS confirmed,
             count(*) FILTER (WHERE r.status = 'waitlisted') AS waitlisted,
             count(*) FILTER (WHERE r.status = 'cancelled') AS cancelled,
-            count(*) FILTER (WHERE r.first_joined_at IS NOT NULL) AS joined,
+            count(*) FILTER (WHERE ${attendedSql}) AS joined,
             count(*) FILTER (WHERE ${filtered}) AS matching
        FROM registrations r WHERE r.event_id = $1`,
     filterParams(eventId, f),

@@ -8,6 +8,7 @@ import { optionalKinds, queueMail, skipNote, skipPendingMailsOf } from '../outbo
 import * as q from './registrations.queries';
 import type { LinkPurpose, Registration } from './registration.row';
 import { hashToken, looksLikeToken } from './tokens';
+import { syncZoomSoon } from './zoom-sync';
 
 /**
  * What a registrant does through the personal links in their mails: follow the join link, see and
@@ -47,6 +48,8 @@ export type JoinOutcome =
 export async function followJoinLink(
   pool: pg.Pool,
   req: { token: string; purpose: LinkPurpose; now: Date; record: boolean },
+  /** The registrant's own meeting link (Zoom's personal join URL), when a caller above knows one. */
+  personalUrl?: (registrationId: number) => Promise<string | null>,
 ): Promise<JoinOutcome> {
   const found = await registrationForLink(pool, req.token, req.purpose);
   const { registration, event } = found;
@@ -54,9 +57,10 @@ export async function followJoinLink(
   if (event.status !== 'published') return { state: 'no_meeting_link', ...found };
   if (registration.status === 'cancelled') return { state: 'cancelled', ...found };
   if (registration.status === 'waitlisted') return { state: 'waitlisted', ...found };
-  if (!event.meetingUrl) return { state: 'no_meeting_link', ...found };
+  const url = (personalUrl && (await personalUrl(registration.id))) || event.meetingUrl;
+  if (!url) return { state: 'no_meeting_link', ...found };
   if (req.record) await q.recordJoinClick(pool, registration.id, req.now);
-  return { state: 'redirect', url: event.meetingUrl };
+  return { state: 'redirect', url };
 }
 
 /** Whether the registration can still be changed or cancelled: until the event ends. */
@@ -99,6 +103,7 @@ export async function cancelRegistration(
       at: req.now,
     });
     if (reg.status === 'confirmed') await promoteWaiting(tx, event, req.now);
+    await syncZoomSoon(tx, event);
     return { alreadyCancelled: false, locale: reg.locale };
   });
 }
@@ -132,6 +137,7 @@ export async function promoteWaiting(tx: Queryable, event: EventRecord, now: Dat
     });
     promoted++;
   }
+  if (promoted) await syncZoomSoon(tx, event);
   return promoted;
 }
 

@@ -8,6 +8,7 @@ import { queueMail } from '../outbox';
 import type { OrganiserContext } from './organiser.service';
 import * as q from './registrations.queries';
 import { parseRegistrationForm } from './registrations.schemas';
+import { syncZoomSoon } from './zoom-sync';
 
 /**
  * An organiser adds a registrant by hand: someone who phoned, or wrote after the deadline. The same
@@ -75,6 +76,7 @@ export async function addRegistrationByOrganiser(
       data: { status, pastDeadline: late, overCapacity: full && status === 'confirmed' },
       at: ctx.now,
     });
+    if (status === 'confirmed') await syncZoomSoon(tx, current);
     return { ok: true, id, status };
   });
 }

@@ -9,6 +9,7 @@ import { promoteWaiting } from './manage.service';
 import { registrationRecord, restoreRegistrationRow } from './organiser.queries';
 import type { Registration } from './registration.row';
 import * as q from './registrations.queries';
+import { syncZoomSoon } from './zoom-sync';
 
 /**
  * What an organiser does to one registration from the workspace: cancel it, restore a cancelled one,
@@ -95,6 +96,7 @@ export async function cancelRegistrationForOrganiser(
     const audit = { action: 'registration.cancelled', data: { previousStatus: reg.status } };
     await mailAndAudit(tx, event, reg, 'registration.cancelled', audit, ctx);
     const promoted = reg.status === 'confirmed' ? await promoteWaiting(tx, event, ctx.now) : 0;
+    await syncZoomSoon(tx, event);
     return { alreadyCancelled: false, promoted };
   });
 }
@@ -121,6 +123,7 @@ export async function restoreRegistration(
     await restoreRegistrationRow(tx, reg.id, status, ctx.now);
     const kind = status === 'confirmed' ? 'registration.confirmed' : 'registration.waitlisted';
     await mailAndAudit(tx, event, reg, kind, { action: 'registration.restored', data: { status } }, ctx);
+    if (status === 'confirmed') await syncZoomSoon(tx, event);
     return { status };
   });
 }
@@ -143,6 +146,7 @@ export async function promoteRegistration(
     await q.promoteRegistrationRow(tx, reg.id, ctx.now);
     const audit = { action: 'registration.promoted', data: { overCapacity } };
     await mailAndAudit(tx, event, reg, 'registration.promoted', audit, ctx);
+    await syncZoomSoon(tx, event);
     return { overCapacity };
   });
 }

@@ -46,6 +46,13 @@ export interface Registration {
   firstJoinedAt: Date | null;
   lastJoinedAt: Date | null;
   joinClicks: number;
+  /** Minutes present on Zoom (report, CSV or webhooks), when Zoom said anything about them. */
+  minutesAttended: number | null;
+  /**
+   * Whether they attended: at least the event's attendanceMinutes on Zoom when the event has Zoom data,
+   * else a join-link click between 30 minutes before the start and the end.
+   */
+  attended: boolean;
   /** When they stopped reminders, the follow-up and messages (List-Unsubscribe), if they did. */
   unsubscribedAt: Date | null;
 }
@@ -75,13 +82,35 @@ export interface RegistrationRow {
   last_joined_at: Date | null;
   join_clicks: number;
   unsubscribed_at: Date | null;
+  minutes_attended: number | null;
+  attended: boolean;
 }
+
+/**
+ * Minutes on Zoom of registration `r`: the report's (or its CSV's) total, else the sum of the stays
+ * the webhooks recorded. Reads `zoom_registrants` and `zoom_presence` (owned by src/zoom).
+ */
+export const minutesAttendedSql = `COALESCE(
+  (SELECT zr.minutes FROM zoom_registrants zr WHERE zr.registration_id = r.id),
+  (SELECT floor(sum(extract(epoch FROM (p.left_at - p.joined_at))) / 60)::int
+     FROM zoom_presence p WHERE p.registration_id = r.id AND p.left_at IS NOT NULL))`;
+
+/** Whether registration `r` attended (see Registration.attended). */
+export const attendedSql = `(CASE
+  WHEN EXISTS (SELECT 1 FROM zoom_registrants zr WHERE zr.event_id = r.event_id AND zr.minutes IS NOT NULL)
+    OR EXISTS (SELECT 1 FROM zoom_presence p WHERE p.event_id = r.event_id)
+  THEN COALESCE(${minutesAttendedSql}, 0) >= (SELECT e.attendance_minutes FROM events e WHERE e.id = r.event_id)
+  ELSE r.window_joined_at IS NOT NULL OR EXISTS (
+    SELECT 1 FROM events e WHERE e.id = r.event_id
+       AND (r.first_joined_at BETWEEN e.starts_at - interval '30 minutes' AND e.ends_at
+         OR r.last_joined_at BETWEEN e.starts_at - interval '30 minutes' AND e.ends_at)) END)`;
 
 /** The columns every query reading whole registrations selects from `registrations r`. */
 export const registrationColumns = `r.id, r.event_id, r.status, r.email, r.family_name, r.given_name,
   r.family_name_kana, r.given_name_kana, r.organisation, r.affiliation, r.country, r.locale, r.interpretation,
   r.answers, r.invite_revision, r.invite_sent, r.created_at, r.cancelled_at, r.promoted_at, r.first_joined_at,
-  r.last_joined_at, r.join_clicks, r.unsubscribed_at`;
+  r.last_joined_at, r.join_clicks, r.unsubscribed_at, ${minutesAttendedSql} AS minutes_attended,
+  ${attendedSql} AS attended`;
 
 /** A selected row as the rest of the product sees it. */
 export function toRegistration(r: RegistrationRow): Registration {
@@ -108,6 +137,8 @@ export function toRegistration(r: RegistrationRow): Registration {
     firstJoinedAt: r.first_joined_at,
     lastJoinedAt: r.last_joined_at,
     joinClicks: r.join_clicks,
+    minutesAttended: r.minutes_attended,
+    attended: r.attended,
     unsubscribedAt: r.unsubscribed_at,
   };
 }

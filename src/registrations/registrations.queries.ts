@@ -131,12 +131,18 @@ export async function setInviteSent(db: Queryable, id: number, snapshot: InviteS
   await db.query('UPDATE registrations SET invite_sent = $2 WHERE id = $1', [id, JSON.stringify(snapshot)]);
 }
 
-/** Counts a click on the join link: the first and the latest. */
+/**
+ * Counts a click on the join link: the first and the latest, and the first inside the attendance window
+ * (30 minutes before the start to the end), the only clicks that say someone attended.
+ */
 export async function recordJoinClick(db: Queryable, id: number, at: Date): Promise<void> {
   await db.query(
-    `UPDATE registrations
-        SET first_joined_at = COALESCE(first_joined_at, $2), last_joined_at = $2, join_clicks = join_clicks + 1
-      WHERE id = $1`,
+    `UPDATE registrations r
+        SET first_joined_at = COALESCE(r.first_joined_at, $2), last_joined_at = $2, join_clicks = r.join_clicks + 1,
+            window_joined_at = COALESCE(r.window_joined_at,
+              (SELECT $2::timestamptz FROM events e
+                WHERE e.id = r.event_id AND $2 BETWEEN e.starts_at - interval '30 minutes' AND e.ends_at))
+      WHERE r.id = $1`,
     [id, at],
   );
 }
@@ -335,4 +341,38 @@ export async function updateRegistrantDetails(
       d.at,
     ],
   );
+}
+
+/** Who a Zoom webinar must know about: one event's registrations with the fields Zoom takes. */
+export interface ZoomPerson {
+  id: number;
+  status: RegistrationStatus;
+  email: string;
+  givenName: string;
+  familyName: string;
+  locale: 'en' | 'ja';
+}
+
+/** Every registration of an event (cancelled ones too), oldest first, for the Zoom registrant sync. */
+export async function zoomPeople(db: Queryable, eventId: number): Promise<ZoomPerson[]> {
+  const res = await db.query<{
+    id: string;
+    status: RegistrationStatus;
+    email: string;
+    given_name: string;
+    family_name: string;
+    locale: 'en' | 'ja';
+  }>(
+    `SELECT id, status, email, given_name, family_name, locale FROM registrations
+      WHERE event_id = $1 ORDER BY created_at, id`,
+    [eventId],
+  );
+  return res.rows.map((r) => ({
+    id: Number(r.id),
+    status: r.status,
+    email: r.email,
+    givenName: r.given_name,
+    familyName: r.family_name,
+    locale: r.locale,
+  }));
 }

@@ -6,6 +6,7 @@ import { lockedEvent, publicEvent, registrationWindow, sharedLockedEvent, type E
 import { formatInstant } from '../time';
 import type { Language } from '../i18n';
 import { queueMail } from '../outbox';
+import { syncZoomSoon } from './zoom-sync';
 import { loggerFor } from '../logger';
 import * as q from './registrations.queries';
 import { parseRegistrationForm, type RegistrationForm } from './registrations.schemas';
@@ -129,6 +130,7 @@ async function register(
     registrationId: id,
     at: req.now,
   });
+  if (status === 'confirmed') await syncZoomSoon(tx, current);
   return { status, locale: form.locale, event: current };
 }
 

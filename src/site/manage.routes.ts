@@ -15,11 +15,11 @@ import {
   cancelRegistration,
   changePreferences,
   correctRegistration,
-  followJoinLink,
   registrationForLink,
   type RegistrationWithEvent,
 } from '../registrations';
 import { formBody } from '../http/body';
+import { followJoinLinkToZoom } from '../zoom';
 
 /**
  * The personal links from the mails: /join/<token> (to the current meeting) and /manage/<token> (see,
@@ -97,7 +97,7 @@ function saveDetails(ctx: AppContext): RequestHandler {
 /** A join link: to the meeting when it is open, else a page saying when (or why not). */
 function join(ctx: AppContext): RequestHandler {
   return async (req, res) => {
-    const outcome = await followJoinLink(ctx.pool, {
+    const outcome = await followJoinLinkToZoom(ctx.pool, {
       token: tokenInput.input(res).params.token,
       purpose: 'join',
       now: ctx.now(),
@@ -194,7 +194,7 @@ function downloadFile(ctx: AppContext): RequestHandler {
 function joinFromManagePage(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const { token } = tokenInput.input(res).params;
-    const outcome = await followJoinLink(ctx.pool, {
+    const outcome = await followJoinLinkToZoom(ctx.pool, {
       token,
       purpose: 'manage',
       now: ctx.now(),

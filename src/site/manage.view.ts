@@ -102,7 +102,10 @@ export function manageView(
     },
     editable,
     canJoin:
-      editable && r.status === 'confirmed' && event.status === 'published' && Boolean(event.meetingUrl),
+      editable &&
+      r.status === 'confirmed' &&
+      event.status === 'published' &&
+      Boolean(event.meetingUrl || event.zoom),
     lockedReason,
     materials: materialsView(found, lang, files),
     details: registrantMayCorrect(r, event, now)

@@ -14,6 +14,8 @@ import { createTransport, type MailTransport } from '../delivery/transport';
 import { promoteWaitingForEvent } from '../registrations';
 import { queueDueMails } from '../reminders';
 import { startScheduler, type PeriodicTask } from './scheduler';
+import { ZoomClient } from '../zoom-api';
+import { workZoomQueues, zoomReportsTask } from './zoom-jobs';
 
 const log = loggerFor('worker');
 
@@ -53,6 +55,11 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
     now: opts.now,
     policy: opts.retryPolicy ?? defaultRetryPolicy,
   };
+  const zoomDeps = {
+    pool,
+    now: opts.now,
+    zoom: opts.config.zoom ? new ZoomClient(opts.config.zoom) : undefined,
+  };
   const boss = await startQueueRunner(pool);
   const polling = { batchSize: 1, pollingIntervalSeconds: opts.pollingSeconds ?? 1 };
   const dueMails = dueMailsTask(pool, opts.now, opts.scheduleSeconds ?? 15);
@@ -77,6 +84,7 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
     const promoted = await promoteWaitingForEvent(pool, job!.data.eventId, opts.now());
     if (promoted) log.info({ eventId: job!.data.eventId, promoted }, 'waiting list moved up');
   });
+  await workZoomQueues(boss, zoomDeps, polling);
   // Whatever a previous worker left half-done (killed mid-send) is due now; pick it up at once.
   await requeueOverdueMails(pool, 0);
 
@@ -89,6 +97,7 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
       run: () => deleteOldRateLimitWindows(pool, new Date(opts.now().getTime() - 24 * 3600 * 1000)),
     },
     { name: 'session-cleanup', everySeconds: 60, run: () => deleteExpiredSessions(pool, opts.now()) },
+    zoomReportsTask(pool, opts.now, Boolean(zoomDeps.zoom)),
     { name: 'reset-link-cleanup', everySeconds: 60, run: () => deleteExpiredResetLinks(pool, opts.now()) },
   ]);
   // An organiser just sent a message: write its mails now rather than at the next tick.

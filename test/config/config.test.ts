@@ -92,6 +92,31 @@ describe('configuration', () => {
     expect(problems).toMatch(/MAIL_FROM must be an address/);
   });
 
+  it('when all four Zoom settings are set, then Zoom is configured with its defaults; none, then it is off', () => {
+    expect(loadConfig({}).zoom).toBeUndefined();
+    const c = loadConfig({
+      ZOOM_ACCOUNT_ID: 'a',
+      ZOOM_CLIENT_ID: 'c',
+      ZOOM_CLIENT_SECRET: 's',
+      ZOOM_WEBHOOK_SECRET: 'w',
+    });
+    expect(c.zoom).toEqual({
+      accountId: 'a',
+      clientId: 'c',
+      clientSecret: 's',
+      webhookSecret: 'w',
+      apiUrl: 'https://api.zoom.us/v2',
+      oauthUrl: 'https://zoom.us/oauth/token',
+      host: 'me',
+    });
+  });
+
+  it('when only some Zoom settings are set, then the start is refused naming the missing one', () => {
+    expect(() => loadConfig({ ZOOM_ACCOUNT_ID: 'a', ZOOM_CLIENT_ID: 'c', ZOOM_CLIENT_SECRET: 's' })).toThrow(
+      /ZOOM_WEBHOOK_SECRET ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET, ZOOM_WEBHOOK_SECRET must be set together/,
+    );
+  });
+
   it('when DKIM_PRIVATE_KEY names a file that cannot be read, then the start is refused saying so', () => {
     expect(() =>
       loadConfig({

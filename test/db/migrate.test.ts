@@ -33,7 +33,14 @@ describe('migrations', () => {
     await Promise.all(pools.map((p) => p.end()));
     expect(results.filter((r) => r.length > 0)).toHaveLength(1);
     const queues = await db.pool.query<{ name: string }>('SELECT name FROM pgboss.queue ORDER BY name');
-    expect(queues.rows.map((r) => r.name)).toEqual(['mail-deliver', 'mail-schedule', 'waitlist-promote']);
+    expect(queues.rows.map((r) => r.name)).toEqual([
+      'mail-deliver',
+      'mail-schedule',
+      'waitlist-promote',
+      'zoom-move',
+      'zoom-report',
+      'zoom-sync',
+    ]);
   });
 
   it('when the database is up to date, then a start takes no lock: it finishes while another session holds the migration lock', async () => {

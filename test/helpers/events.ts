@@ -26,6 +26,8 @@ export function eventDoc(overrides: Partial<EventInput> = {}): EventInput {
     materials: [{ title: { en: 'Slides', ja: 'スライド' }, url: 'https://materials.example/slides.pdf' }],
     followUp: null,
     bilingualMail: false,
+    zoom: null,
+    attendanceMinutes: 10,
     ...overrides,
   };
 }
