@@ -43,6 +43,10 @@ export function buildApp(ctx: AppContext): express.Express {
   );
   app.use(healthRoutes(ctx.pool));
   app.use('/assets', express.static(paths.public, { maxAge: '1h', index: false }));
+  // Browsers and feed readers ask for /favicon.ico whatever the page links; answer rather than 404.
+  app.get('/favicon.ico', (_req, res) => {
+    res.type('image/x-icon').sendFile('img/favicon.ico', { root: paths.public, maxAge: '1d' });
+  });
   app.use(cookieParser());
   app.use(languageMiddleware(secure));
   app.use(refuseHostilePaths);

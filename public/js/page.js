@@ -47,13 +47,33 @@
     month: 'short',
     year: 'numeric',
   });
-  var timeFmt = new Intl.DateTimeFormat(lang, {
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  });
+  // The zone's name as the server writes it (EST, CET, JST; else UTC−3), never Intl's "GMT-5".
+  var naming = JSON.parse(el.getAttribute('data-zone-naming') || '{"fixedNames":{},"regionalLocales":[]}');
+  function abbreviation(tz, date) {
+    if (naming.fixedNames[tz]) return naming.fixedNames[tz];
+    for (var i = 0; i < naming.regionalLocales.length; i++) {
+      var found = new Intl.DateTimeFormat(naming.regionalLocales[i], { timeZone: tz, timeZoneName: 'short' })
+        .formatToParts(date)
+        .find(function (p) {
+          return p.type === 'timeZoneName';
+        });
+      var name = found && found.value;
+      if (name && !/^(GMT|UTC)[+\-−]\d/.test(name) && name !== 'GMT+0') return name;
+    }
+    var minutes = Math.round(offsetAt(tz, date) / 60000);
+    if (!minutes) return 'UTC';
+    var abs = Math.abs(minutes);
+    var mm = abs % 60;
+    return (
+      'UTC' + (minutes > 0 ? '+' : '−') + Math.floor(abs / 60) + (mm ? ':' + String(mm).padStart(2, '0') : '')
+    );
+  }
   var endTime = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  var timeFmt = {
+    format: function (date) {
+      return endTime.format(date) + ' ' + abbreviation(zone, date);
+    },
+  };
   var sameDay = dateFmt.format(start) === dateFmt.format(end);
   var text =
     dateFmt.format(start) +

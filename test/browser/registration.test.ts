@@ -248,8 +248,23 @@ describe('registration form in a browser', () => {
     const text = (await line.textContent()) ?? '';
     expect(text).toContain('In your time zone: ');
     expect(text).toContain('America/New_York');
-    // 15:00–17:15 JST on 16 December is 01:00–03:15 EST the same day.
-    expect(text).toContain('01:00–03:15');
+    // 15:00–17:15 JST on 16 December is 01:00–03:15 EST the same day; named as people write it.
+    expect(text).toContain('01:00–03:15 EST');
+    expect(text).not.toMatch(/GMT/);
+  });
+
+  it('when the viewer is in Seoul, then the line stays hidden (the offset of Tokyo); in Kolkata it says IST, as the server names zones', async () => {
+    const page = await openPage({ timezoneId: 'Asia/Seoul', locale: 'ja-JP' });
+    await page.goto(`${base}/events/${SLUG}?lang=ja`);
+    const line = page.locator('p.local-time');
+    // Seoul and Tokyo share an offset, so the line stays hidden there; Kolkata shows it, as IST.
+    expect(await line.isHidden()).toBe(true);
+    const india = await openPage({ timezoneId: 'Asia/Kolkata', locale: 'ja-JP' });
+    await india.goto(`${base}/events/${SLUG}?lang=ja`);
+    const shown = india.locator('p.local-time');
+    await shown.waitFor({ state: 'visible' });
+    // 15:00–17:15 JST is 11:30–13:45 IST.
+    expect(await shown.textContent()).toContain('11:30–13:45 IST');
   });
 
   it('when the viewer is in Asia/Tokyo, then the local-time line stays hidden', async () => {

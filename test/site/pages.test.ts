@@ -123,6 +123,21 @@ describe('public event pages', () => {
     expect(en).not.toContain('id="familyNameKana"');
   });
 
+  it('when a browser asks for /favicon.ico, then it gets an icon, which every page also links', async () => {
+    const res = await request(t.app).get('/favicon.ico').buffer(true);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('image/x-icon');
+    const body = res.body as Buffer;
+    // An ICO header (reserved 0, type 1) with 16, 32 and 48 px images.
+    expect([body.readUInt16LE(0), body.readUInt16LE(2), body.readUInt16LE(4)]).toEqual([0, 1, 3]);
+    await makeEvent(t);
+    const page = await request(t.app).get('/events/tsunagaru-test');
+    expect(page.text).toContain('<link rel="icon" href="/favicon.ico"');
+    const svg = await request(t.app).get('/assets/img/favicon.svg');
+    expect(svg.status).toBe(200);
+    expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
+  });
+
   it('when an unknown path is requested, then 404 with the error page', async () => {
     const res = await request(t.app).get('/no/such/page?lang=en');
     expect(res.status).toBe(404);
