@@ -263,7 +263,7 @@ describe('the charts partial', () => {
     expect(html).toContain('No one has registered yet.');
     expect(html).not.toContain('<svg');
     expect(html).not.toContain('<table');
-    expect(render(charts, 'ja')).toContain('まだ申込みはありません。');
+    expect(render(charts, 'ja')).toContain('まだ申し込みはありません。');
   });
 
   it('when everyone who registered has cancelled, then the per-day chart is drawn and each breakdown says so', () => {

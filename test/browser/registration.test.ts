@@ -108,7 +108,7 @@ describe('registration form in a browser', () => {
 
     expect(new URL(page.url()).pathname).toBe(`/events/${SLUG}/registered`);
     expect((await page.getByRole('heading', { level: 1 }).textContent())?.trim()).toBe(
-      'お申込みありがとうございます。メールをご確認ください',
+      'お申し込みありがとうございます。メールをご確認ください',
     );
     expect(await registrationRows(email)).toEqual([
       {

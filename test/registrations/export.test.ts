@@ -565,7 +565,7 @@ describe('registration exports', () => {
       const rows = parseCsv(bytes.toString('utf8').slice(1));
       expect(rows.map((r) => r[7])).toEqual(['メールアドレス', 'hanako@example.org']);
       expect(fs.readdirSync(tmp)).toEqual(['out.csv']);
-      expect(stderr).toEqual([`1 件の申込を ${file} に書き出しました`]);
+      expect(stderr).toEqual([`1 件の申し込みを ${file} に書き出しました`]);
       const audit = await t.db.pool.query(
         `SELECT actor, data FROM audit_log WHERE action = 'registrations.exported' ORDER BY id DESC LIMIT 1`,
       );

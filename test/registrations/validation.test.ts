@@ -133,7 +133,7 @@ describe('server-side validation of the registration form', () => {
     ]) {
       expect(fieldError(res.text, field)).toBe(ja.required);
     }
-    expect(fieldError(res.text, 'consent')).toBe('お申込みには、個人情報の取り扱いへの同意が必要です。');
+    expect(fieldError(res.text, 'consent')).toBe('お申し込みには、個人情報の取り扱いへの同意が必要です。');
     expect(res.text).toContain('aria-invalid="true"');
   });
 
