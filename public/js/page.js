@@ -6,6 +6,19 @@
   var summary = document.querySelector('[data-focus-on-load]');
   if (summary) summary.focus();
 
+  // A summary link focuses its field and brings the whole field (label, hint, message) into view,
+  // rather than the browser's jump, which puts the box at the very top with its label cut off.
+  document.addEventListener('click', function (e) {
+    var link = e.target.closest && e.target.closest('.error-summary a[href^="#"]');
+    if (!link) return;
+    var target = document.getElementById(link.getAttribute('href').slice(1));
+    if (!target) return;
+    e.preventDefault();
+    var field = target.closest('.field') || target;
+    field.scrollIntoView({ block: 'start' });
+    target.focus({ preventScroll: true });
+  });
+
   // Show the event time in the viewer's own zone when none of the display zones matches it.
   var el = document.querySelector('.local-time');
   if (!el || typeof Intl === 'undefined') return;

@@ -9,3 +9,4 @@ export {
   offsetAfter,
   maxOffsetMinutes,
 } from './offsets';
+export { zoneCountry } from './zone-countries';
