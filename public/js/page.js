@@ -19,6 +19,22 @@
     target.focus({ preventScroll: true });
   });
 
+  // Copy buttons: copy the text of the element they name, and say so in the button for two seconds.
+  Array.prototype.forEach.call(document.querySelectorAll('button[data-copy]'), function (button) {
+    var source = document.getElementById(button.getAttribute('data-copy'));
+    if (!source || !navigator.clipboard) return;
+    var label = button.textContent;
+    button.hidden = false;
+    button.addEventListener('click', function () {
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+        button.textContent = button.getAttribute('data-copied');
+        setTimeout(function () {
+          button.textContent = label;
+        }, 2000);
+      });
+    });
+  });
+
   // Show the event time in the viewer's own zone when none of the display zones matches it.
   var el = document.querySelector('.local-time');
   if (!el || typeof Intl === 'undefined') return;

@@ -110,6 +110,8 @@ async function renderForm(ctx: AppContext, res: Response, page: FormPage): Promi
     canDuplicate: Boolean(event) && canCreateEvents(actorOf(res).user),
     duplicate: page.duplicate ?? { value: event ? duplicateSlug(event.slug) : '' },
     zoneNaming,
+    // A published event's public address, to copy into an invitation right after Publish.
+    publicUrl: event?.status === 'published' ? `${ctx.config.baseUrl}/events/${event.slug}` : null,
   });
 }
 
