@@ -11,6 +11,7 @@ import { languageMiddleware } from './http/language';
 import type { AppContext } from './http/context';
 import { paths } from './paths';
 import { siteRoutes } from './site/site.routes';
+import { phrases } from './text';
 
 export type { AppContext } from './http/context';
 
@@ -42,6 +43,8 @@ export function buildApp(ctx: AppContext): express.Express {
     }),
   );
   app.use(healthRoutes(ctx.pool));
+  // Views break Japanese text between phrases: views/partials/phrased.ejs.
+  app.locals.phrases = phrases;
   app.use('/assets', express.static(paths.public, { maxAge: '1h', index: false }));
   // Browsers and feed readers ask for /favicon.ico whatever the page links; answer rather than 404.
   app.get('/favicon.ico', (_req, res) => {

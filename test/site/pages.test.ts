@@ -69,8 +69,26 @@ describe('public event pages', () => {
     await makeEvent(t, { description: { ja: '日本語のみの説明です。' } });
     const res = await request(t.app).get('/events/tsunagaru-test?lang=en');
     expect(res.text).toContain('This text is available in Japanese only.');
-    expect(res.text).toContain('<div lang="ja">');
-    expect(res.text).toContain('日本語のみの説明です。');
+    expect(res.text).toContain('<div class="phrased" lang="ja">');
+    expect(res.text.replaceAll('<wbr>', '')).toContain('日本語のみの説明です。');
+  });
+
+  it('when Japanese event texts are shown, then they may break only between phrases (<wbr>), in every browser', async () => {
+    await makeEvent(t, {
+      title: { ja: 'ILO・JCA共催ウェビナー「TSUNAGARU（つながる）〜社会的連帯経済〜」' },
+    });
+    const res = await request(t.app).get('/events/tsunagaru-test?lang=ja');
+    const h1 = /<h1 class="phrased" lang="ja">(.*?)<\/h1>/.exec(res.text)![1]!;
+    expect(h1.split('<wbr>').filter(Boolean)).toEqual([
+      'ILO・JCA共催ウェビナー',
+      '「TSUNAGARU',
+      '（つながる）〜社会的連帯経済〜」',
+    ]);
+    const css = await request(t.app).get('/assets/css/site.css');
+    expect(css.text).toMatch(/\.phrased:lang\(ja\) \{\s*word-break: keep-all;/);
+    // English is left to the browser.
+    const en = await request(t.app).get('/events/tsunagaru-test?lang=en');
+    expect(en.text).not.toMatch(/<h1[^>]*lang="en"[^>]*>[^<]*<wbr>[^<]/);
   });
 
   it('when an event is a draft or unknown, then 404 in the page language', async () => {
