@@ -4,7 +4,8 @@ import path from 'node:path';
 import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { createAccount } from '../../src/accounts';
 import { withTransaction } from '../../src/db/pool';
-import { makeEvent, startTestApp, type TestApp } from '../helpers/app';
+import { registerAttendee } from '../../src/registrations';
+import { formData, makeEvent, startTestApp, type TestApp } from '../helpers/app';
 import { axeReport, launchChromium, serve, SHOTS } from '../helpers/browser';
 
 /**
@@ -93,6 +94,15 @@ describe('polished screens in a browser', () => {
         },
       ],
     });
+    for (const [i, lang] of (['ja', 'en', 'ja'] as const).entries()) {
+      const res = await registerAttendee(t.db.pool, {
+        slug: SLUG,
+        body: formData({ email: `person${i}@example.org`, q_sessions: 'am', locale: lang }),
+        pageLang: lang,
+        now: t.clock.now(),
+      });
+      expect(res.status).toBe('confirmed');
+    }
     server = await serve(t.app);
     base = server.base;
     browser = await launchChromium();
@@ -255,6 +265,23 @@ describe('polished screens in a browser', () => {
       );
       expect(remote).toEqual([]);
       await shoot(page, `api-docs-${lang}-${width}`);
+    },
+  );
+
+  it.each(sizes)(
+    'when the attendee list and a registrant are opened ($lang, $width px), then nothing scrolls the page sideways and axe finds nothing serious',
+    async ({ lang, width }) => {
+      const page = await openPage(lang, width);
+      await signIn(page, lang);
+      await page.goto(`${base}/admin/events/${SLUG}/attendees?lang=${lang}`);
+      expect(await overflow(page)).toBeLessThanOrEqual(0);
+      await shoot(page, `attendees-${lang}-${width}`);
+      expect(await axeReport(page)).toBe('');
+      await page.locator('.attendee-table tbody a').first().click();
+      await page.waitForURL(/\/attendees\/\d+/);
+      expect(await overflow(page)).toBeLessThanOrEqual(0);
+      await shoot(page, `registrant-${lang}-${width}`);
+      expect(await axeReport(page)).toBe('');
     },
   );
 });
