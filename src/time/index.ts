@@ -8,5 +8,7 @@ export {
   offsetBefore,
   offsetAfter,
   maxOffsetMinutes,
+  offsetLabel,
+  offsetListLabel,
 } from './offsets';
 export { zoneCountry } from './zone-countries';
