@@ -213,7 +213,7 @@ describe('registration form in a browser', () => {
       expect(link.text).not.toBe('');
       expect((await page.locator(`[id="${id}-error"]`).textContent())?.trim()).toBe(link.text);
     }
-    expect(links.find((l) => l.href === '#email')?.text).toBe('Please fill in this field.');
+    expect(links.find((l) => l.href === '#email')?.text).toBe('E-mail address: Please fill in this field.');
     expect(links.find((l) => l.href === '#consent')?.text).toBe(
       'Please agree to the privacy notice to register.',
     );
