@@ -211,11 +211,14 @@ describe('registration form in a browser', () => {
       expect(info.invalid).toBe('true');
       expect(info.describedBy).toContain(`${id}-error`);
       expect(link.text).not.toBe('');
-      expect((await page.locator(`[id="${id}-error"]`).textContent())?.trim()).toBe(link.text);
+      // The summary line is "<field>: <the message by the field>".
+      const message = (await page.locator(`[id="${id}-error"]`).textContent())?.trim() ?? '';
+      expect(message).not.toBe('');
+      expect(link.text.endsWith(`: ${message}`)).toBe(true);
     }
     expect(links.find((l) => l.href === '#email')?.text).toBe('E-mail address: Please fill in this field.');
     expect(links.find((l) => l.href === '#consent')?.text).toBe(
-      'Please agree to the privacy notice to register.',
+      'Consent: Please agree to the privacy notice to register.',
     );
 
     // Following a link lands on its field.
