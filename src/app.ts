@@ -12,6 +12,7 @@ import type { AppContext } from './http/context';
 import { paths } from './paths';
 import { siteRoutes } from './site/site.routes';
 import { ZoomClient } from './zoom-api';
+import { phrases } from './text';
 
 export type { AppContext } from './http/context';
 
@@ -46,7 +47,13 @@ export function buildApp(given: AppContext): express.Express {
     }),
   );
   app.use(healthRoutes(ctx.pool));
+  // Views break Japanese text between phrases: views/partials/phrased.ejs.
+  app.locals.phrases = phrases;
   app.use('/assets', express.static(paths.public, { maxAge: '1h', index: false }));
+  // Browsers and feed readers ask for /favicon.ico whatever the page links; answer rather than 404.
+  app.get('/favicon.ico', (_req, res) => {
+    res.type('image/x-icon').sendFile('img/favicon.ico', { root: paths.public, maxAge: '1d' });
+  });
   app.use(cookieParser());
   app.use(languageMiddleware(secure));
   app.use(refuseHostilePaths);

@@ -27,6 +27,9 @@
       recipients.textContent = format.format(p.recipients);
     }
     if (p.finished && note) note.textContent = note.getAttribute('data-finished') || '';
+    // The "on its way" banner after sending becomes "all sent" once the last mail is handled.
+    var flash = document.querySelector('[data-flash-finished]');
+    if (p.finished && flash) flash.textContent = flash.getAttribute('data-flash-finished');
   }
 
   function poll() {

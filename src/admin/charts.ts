@@ -140,6 +140,9 @@ function svgRoot(chart: { id: string; title: string; desc: string }, w: number, 
   );
 }
 
+/** The widest a per-day bar is drawn, in viewBox units (the chart is never shown wider than 720 px). */
+export const maxBarWidth = 28;
+
 /** The per-day chart's frame in viewBox units: plot area from (x0, y0) to (x1, y1). */
 const frame = { w: 720, h: 320, x0: 48, x1: 664, y0: 44, y1: 282 };
 
@@ -180,7 +183,8 @@ export function perDayChartSvg(model: DayChart): string {
   const { x0, x1, y0, y1 } = frame;
   const fmt = new Intl.NumberFormat(model.lang).format;
   const band = (x1 - x0) / Math.max(1, model.points.length);
-  const barW = Math.max(1, band * 0.7);
+  // A bar is never wider than a thick finger: one day must not fill 70% of the chart.
+  const barW = Math.max(1, Math.min(band * 0.7, maxBarWidth));
   const left = niceTicks(Math.max(0, ...model.points.map((p) => p.count)));
   const right = niceTicks(model.total);
   const yOf = (v: number, ticks: number[]) => y1 - (v / ticks[ticks.length - 1]!) * (y1 - y0);

@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
 import type { EventInput } from '../events';
+import type { Language } from '../i18n';
+import { offsetListLabel } from '../time';
 
 /**
  * The event form's values: the strings its fields show, for a new event, for a stored one, and from a
@@ -93,7 +95,7 @@ const emptyTexts = () =>
   Object.fromEntries(textFields.map((f) => [f, { en: '', ja: '' }])) as EventFormValues['texts'];
 
 /** The form for a new event: Tokyo time, shown in Tokyo and Zurich, reminders a day and an hour before. */
-export function newEventValues(): EventFormValues {
+export function newEventValues(lang: Language): EventFormValues {
   return {
     slug: '',
     texts: emptyTexts(),
@@ -107,7 +109,7 @@ export function newEventValues(): EventFormValues {
     meetingPasscode: '',
     contactEmail: '',
     bilingualMail: false,
-    reminders: 'P1D, PT1H',
+    reminders: offsetListLabel(['P1D', 'PT1H'], lang),
     materials: [],
     questions: [],
   };
@@ -130,7 +132,7 @@ function optionLine(o: { value: string; label: { en?: string; ja?: string } }): 
 }
 
 /** The form's strings for a stored event. */
-export function formValuesFromEvent(doc: EventInput): EventFormValues {
+export function formValuesFromEvent(doc: EventInput, lang: Language): EventFormValues {
   const zone = doc.timezone;
   const common = commonZones as readonly string[];
   return {
@@ -150,7 +152,8 @@ export function formValuesFromEvent(doc: EventInput): EventFormValues {
     meetingPasscode: doc.meetingPasscode ?? '',
     contactEmail: doc.contactEmail ?? '',
     bilingualMail: doc.bilingualMail,
-    reminders: doc.reminders.join(', '),
+    // As an organiser types them ("1d, 1h" / 「1日、1時間」), not as stored (P1D, PT1H).
+    reminders: offsetListLabel(doc.reminders, lang),
     materials: doc.materials.map((m) => ({
       titleEn: m.title.en ?? '',
       titleJa: m.title.ja ?? '',

@@ -110,6 +110,8 @@ async function renderForm(ctx: AppContext, res: Response, page: FormPage): Promi
     canDuplicate: Boolean(event) && canCreateEvents(actorOf(res).user),
     duplicate: page.duplicate ?? { value: event ? duplicateSlug(event.slug) : '' },
     zoneNaming,
+    // A published event's public address, to copy into an invitation right after Publish.
+    publicUrl: event?.status === 'published' ? `${ctx.config.baseUrl}/events/${event.slug}` : null,
   });
 }
 
@@ -189,7 +191,7 @@ const duplicate: Handler = async (ctx, req, res) => {
     if (!errors) throw err;
     const first = errors[0]!;
     await renderForm(ctx, res, {
-      values: formValuesFromEvent(toEventJson(event)),
+      values: formValuesFromEvent(toEventJson(event), pageLang(res)),
       duplicate: { value: newSlug, error: (res.locals.t as Translate)(first.key, first.params) },
       status: (err as DomainError).code === 'slug_taken' ? 409 : 422,
     });
@@ -285,13 +287,13 @@ export function eventEditorRoutes(ctx: AppContext): Router {
   ];
   router.get('/admin/events/new', async (_req, res) => {
     assertCanCreate(actorOf(res));
-    await renderForm(ctx, res, { values: newEventValues() });
+    await renderForm(ctx, res, { values: newEventValues(pageLang(res)) });
   });
   router.post('/admin/events/new', ...post(createFromForm));
   router.get('/admin/events/:slug/edit', async (req, res) => {
     const { event } = await eventFor(ctx, res, String(req.params.slug), 'edit');
     const flash = flashFor(req.query, res.locals.t as Translate);
-    await renderForm(ctx, res, { values: formValuesFromEvent(toEventJson(event)), flash });
+    await renderForm(ctx, res, { values: formValuesFromEvent(toEventJson(event), pageLang(res)), flash });
   });
   router.post('/admin/events/:slug/edit', ...post(saveFromForm));
   router.post('/admin/events/:slug/duplicate', ...post(duplicate));

@@ -217,9 +217,13 @@ function showMessage(ctx: AppContext): RequestHandler {
     const { params, query } = messageInput.input(res);
     const { event } = await eventFor(ctx, res, params.slug, 'read');
     const message = await messageOf(ctx, event, params.id);
+    const detail = messageDetail(message, event, pageLang(res));
+    // "On its way" only while it is: once every mail has been handled the banner says so.
+    const sentAndDone = query.done === 'sent' && detail.progress.finished;
     res.render('admin/mails/message', {
-      message: messageDetail(message, event, pageLang(res)),
-      flash: flashOf(res, query.done),
+      message: detail,
+      flash: sentAndDone ? res.locals.t('mails:done.sentFinished') : flashOf(res, query.done),
+      flashOnFinish: query.done === 'sent' ? res.locals.t('mails:done.sentFinished') : null,
     });
   };
 }

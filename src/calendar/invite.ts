@@ -105,5 +105,8 @@ export function buildInvite(input: InviteInput): string {
       description: tFor(lang)('calendar:alarm', { title }),
     });
   }
-  return cal.toString();
+  // RFC 5545 §3.1: every content line ends in CRLF, the last one (END:VCALENDAR) included;
+  // ical-generator leaves the final one off, and strict parsers then drop the last line.
+  const text = cal.toString();
+  return text.endsWith('\r\n') ? text : `${text}\r\n`;
 }

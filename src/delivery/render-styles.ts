@@ -37,7 +37,7 @@ export function mailStyles(lang: Language) {
     sectionDivided: `padding:28px 24px 8px;border-top:3px double ${line};`,
     note: `${font}margin:0;padding:12px 24px 0;font-size:14px;line-height:1.6;color:${muted};`,
     langHeading: `${font}margin:0 0 16px;font-size:13px;line-height:1.4;font-weight:bold;letter-spacing:0.06em;color:${muted};text-transform:uppercase;`,
-    // 20px in Japanese keeps a 14-character heading ("お申込みありがとうございます") on one line at 375px.
+    // 20px in Japanese keeps a 14-character heading ("お申し込みありがとうございます") on one line at 375px.
     h1: `${text}margin:0 0 16px;font-size:${lang === 'ja' ? 20 : 22}px;line-height:1.4;font-weight:bold;`,
     h2: `${text}margin:28px 0 10px;font-size:17px;line-height:1.4;font-weight:bold;`,
     p: `${text}margin:0 0 14px;font-size:16px;line-height:1.7;`,
@@ -59,7 +59,8 @@ export function mailStyles(lang: Language) {
     footer: `padding:8px 24px 24px;`,
     footerText: `${font}margin:0 0 8px;font-size:13px;line-height:1.6;color:${muted};`,
     rule: `border:0;border-top:1px solid ${line};margin:24px 0 16px;`,
-    preheader: `display:none;max-height:0;max-width:0;overflow:hidden;opacity:0;mso-hide:all;font-size:1px;line-height:1px;color:${wash};`,
+    // Visible, in the muted grey (7.1:1 on the wash): a hidden preview is what spam filters score.
+    preheader: `${font}margin:0 auto 12px;max-width:600px;font-size:13px;line-height:1.5;color:${muted};text-align:left;`,
   };
 }
 

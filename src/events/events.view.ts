@@ -1,6 +1,6 @@
 import { buildInvite, calendarLinks, eventUid } from '../calendar';
 import type { Language } from '../i18n';
-import { formatInstant, formatSpan } from '../time';
+import { formatInstant, formatSpan, zoneNaming } from '../time';
 import type { EventRecord, Texts } from './events.types';
 import { pickText, registrationWindow, type RegistrationWindow } from './events.service';
 
@@ -28,6 +28,8 @@ export interface EventView {
   startsAtIso: string;
   endsAtIso: string;
   displayTimezones: string[];
+  /** The server's zone-naming rules, so the viewer's own local time says EST, not GMT-5. */
+  zoneNaming: string;
   contactEmail: string | null;
 }
 
@@ -71,6 +73,7 @@ export function eventView(event: EventRecord, lang: Language, now: Date): EventV
     startsAtIso: event.startsAt.toISOString(),
     endsAtIso: event.endsAt.toISOString(),
     displayTimezones: zones,
+    zoneNaming,
     contactEmail: event.contactEmail,
   };
 }

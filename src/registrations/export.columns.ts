@@ -1,6 +1,7 @@
+import { DateTime } from 'luxon';
 import { pickText, type EventRecord, type Question } from '../events';
 import { tFor, type Language } from '../i18n';
-import { isoInZone } from '../time';
+import { isoInZone, zoneAbbreviation } from '../time';
 import type { Registration } from './registration.row';
 import { affiliations } from './registrations.schemas';
 
@@ -16,32 +17,67 @@ export interface ExportColumn {
   width: number;
 }
 
+/**
+ * One cell before a file format lays it out: a text exactly as entered (each format makes it safe in its
+ * own way), a number, an instant (a Date; each format writes it for its readers) or nothing.
+ */
+export type ExportCell = string | number | Date | null;
+
 /** The export's shape for one event and language. */
 export interface ExportLayout {
   /** The event's slug: the worksheet's name. */
   sheetName: string;
+  /** The event's IANA zone: spreadsheets show instants as wall-clock time there. */
+  zone: string;
   columns: ExportColumn[];
-  /** A row for csv/xlsx: labels in the export language, text neutralised; the id stays a number. */
-  cells(r: Registration): (string | number)[];
+  /** A row for csv/xlsx: labels in the export language; texts raw, instants as Dates, the id a number. */
+  cells(r: Registration): ExportCell[];
   /** A record for JSON: codes, camelCase keys, instants in the event's zone; nothing neutralised. */
   record(r: Registration): Record<string, unknown>;
 }
 
 /**
- * CSV injection (OWASP): a spreadsheet runs a cell beginning with = + - @ (or a tab or CR before one) as
- * a formula, so such a text gets a leading single quote. Full-width ＝＋－＠ too, which Japanese Excel
- * also reads as formula starters. This changes the data on purpose: an e-mail "-x@y" or a phone-like
- * organisation "+81 3…" comes back as "'-x@y" / "'+81 3…", and only round-trips with that quote, which
- * a spreadsheet shows as text and hides. JSON is for programs and keeps the exact value.
+ * CSV injection (OWASP): a spreadsheet runs a CSV field beginning with = + - @ (or a tab or CR before
+ * one) as a formula, so such a text gets a leading single quote. Full-width ＝＋－＠ too, which Japanese
+ * Excel also reads as formula starters. This changes the data on purpose: an e-mail "-x@y" or a
+ * phone-like organisation "+81 3…" comes back as "'-x@y" / "'+81 3…". Only CSV needs it: an XLSX cell
+ * is typed as a string, which no spreadsheet evaluates, and JSON is for programs; both keep the value.
  */
 export function neutraliseFormula(text: string): string {
   return /^[=+\-@\t\r＝＋－＠]/u.test(text) ? `'${text}` : text;
 }
 
-/** An instant as ISO 8601 in the event's zone with its offset (2026-12-01T09:30:00+09:00); '' for none. */
+/**
+ * An instant as ISO 8601 in the event's zone with its offset, to the second (2026-12-01T09:30:00+09:00);
+ * '' for none. Milliseconds are dropped: nobody reads them and a spreadsheet column cuts them off.
+ */
 export function zonedIso(at: Date | null, zone: string): string {
   if (!at) return '';
-  return isoInZone(at, zone);
+  return isoInZone(new Date(Math.floor(at.getTime() / 1000) * 1000), zone);
+}
+
+/** An instant as Excel reads a date-time typed into a CSV: "2026-12-01 09:30" in the event's zone. */
+export function zonedMinute(at: Date, zone: string): string {
+  return DateTime.fromJSDate(at, { zone }).toFormat('yyyy-LL-dd HH:mm');
+}
+
+/**
+ * The wall-clock time of `at` in `zone`, as a Date whose UTC fields hold it. Spreadsheet date-times have
+ * no zone: exceljs writes a Date's UTC fields, so this is how the cell shows 09:30 for 09:30 in Tokyo.
+ */
+export function wallClockDate(at: Date, zone: string): Date {
+  const dt = DateTime.fromJSDate(at, { zone }).startOf('second');
+  return new Date(Date.UTC(dt.year, dt.month - 1, dt.day, dt.hour, dt.minute, dt.second));
+}
+
+/**
+ * The zone as a column header names it: its abbreviation when it has one all year (JST, KST), else
+ * the IANA name (Europe/Zurich), since CET and CEST would each be wrong for half of the rows.
+ */
+export function zoneHeaderName(zone: string): string {
+  const winter = zoneAbbreviation(new Date(Date.UTC(2026, 0, 15)), zone);
+  const summer = zoneAbbreviation(new Date(Date.UTC(2026, 6, 15)), zone);
+  return winter === summer ? winter : zone;
 }
 
 function labelIn(texts: { en?: string; ja?: string }, lang: Language, fallback: string): string {
@@ -59,7 +95,7 @@ function answerText(q: Question, answer: string | string[] | undefined, lang: La
 
 const fixedBefore = [
   ['id', 8],
-  ['registeredAt', 26],
+  ['registeredAt', 20],
   ['status', 16],
   ['familyName', 16],
   ['givenName', 16],
@@ -92,21 +128,28 @@ export function exportLayout(event: EventRecord, lang: Language): ExportLayout {
     ja: t('registrations:form.languages.ja'),
   };
 
+  // Instants are shown in the event's zone, so their headers say which: "Registered at (JST)".
+  const zoneName = zoneHeaderName(zone);
+  const header = (key: string) =>
+    key === 'registeredAt' || key === 'firstJoinedAt'
+      ? t('exports:columns.zoned', { column: t(`exports:columns.${key}`), zone: zoneName })
+      : t(`exports:columns.${key}`);
   const columns: ExportColumn[] = [
-    ...fixedBefore.map(([key, width]) => ({ header: t(`exports:columns.${key}`), width })),
+    ...fixedBefore.map(([key, width]) => ({ header: header(key), width })),
     ...questions.map((q) => ({ header: labelIn(q.label, lang, q.id), width: q.type === 'text' ? 40 : 24 })),
-    { header: t('exports:columns.firstJoinedAt'), width: 26 },
+    { header: header('firstJoinedAt'), width: 20 },
     // Events on Zoom also show the minutes attended, beside the first join click.
     ...(event.zoom ? [{ header: t('zoom:exports.minutesAttended'), width: 14 }] : []),
   ];
 
-  const text = (v: string | null) => neutraliseFormula(v ?? '');
+  const text = (v: string | null) => v ?? '';
   return {
     sheetName: event.slug,
+    zone,
     columns,
     cells: (r) => [
       r.id,
-      zonedIso(r.createdAt, zone),
+      r.createdAt,
       statusLabel[r.status] ?? r.status,
       text(r.familyName),
       text(r.givenName),
@@ -119,8 +162,8 @@ export function exportLayout(event: EventRecord, lang: Language): ExportLayout {
       languageLabel[r.locale] ?? r.locale,
       languageLabel[r.interpretation] ?? r.interpretation,
       ...questions.map((q) => text(answerText(q, r.answers[q.id], lang))),
-      zonedIso(r.firstJoinedAt, zone),
-      ...(event.zoom ? [r.minutesAttended ?? ''] : []),
+      r.firstJoinedAt,
+      ...(event.zoom ? [r.minutesAttended ?? null] : []),
     ],
     record: (r) => ({
       id: r.id,

@@ -2,7 +2,14 @@ import type { EventEmitter } from 'node:events';
 import type { Stream } from 'node:stream';
 import { createRequire } from 'node:module';
 import type ExcelJS from 'exceljs';
-import type { ExportLayout } from './export.columns';
+import {
+  neutraliseFormula,
+  wallClockDate,
+  zonedIso,
+  zonedMinute,
+  type ExportCell,
+  type ExportLayout,
+} from './export.columns';
 import type { Registration } from './registration.row';
 
 /**
@@ -68,17 +75,29 @@ function csvLine(cells: (string | number)[]): string {
   return cells.map(csvField).join(',') + '\r\n';
 }
 
+/**
+ * One cell as CSV text. Texts are neutralised against formulas. Instants: the plain flavour, read by
+ * programs, keeps ISO 8601 with the offset; Excel's flavour writes "2026-12-01 09:30" in the event's
+ * zone (named in the header), which Excel turns into a real date-time on opening.
+ */
+function csvText(cell: ExportCell, zone: string, excel: boolean): string | number {
+  if (cell === null) return '';
+  if (cell instanceof Date) return excel ? zonedMinute(cell, zone) : zonedIso(cell, zone);
+  return typeof cell === 'string' ? neutraliseFormula(cell) : cell;
+}
+
 /** RFC 4180 CSV, CRLF line ends; the Excel flavour starts with a UTF-8 BOM so Excel reads Japanese right. */
-function csvSink(out: Out, layout: ExportLayout, bom: boolean): ExportSink {
+function csvSink(out: Out, layout: ExportLayout, excel: boolean): ExportSink {
   const header = csvLine(layout.columns.map((c) => c.header));
   let started = false;
   const start = () => {
     started = true;
-    return (bom ? '\uFEFF' : '') + header;
+    return (excel ? '\uFEFF' : '') + header;
   };
+  const line = (r: Registration) => csvLine(layout.cells(r).map((c) => csvText(c, layout.zone, excel)));
   return {
     async write(rows) {
-      await writeText(out, (started ? '' : start()) + rows.map((r) => csvLine(layout.cells(r))).join(''));
+      await writeText(out, (started ? '' : start()) + rows.map(line).join(''));
     },
     async finish() {
       if (!started) await writeText(out, start());
@@ -142,10 +161,18 @@ async function zipCaughtUp(sheet: ExcelJS.Worksheet, out: Out): Promise<void> {
   if (out.writableNeedDrain) await drained(out);
 }
 
+/** How a date-time cell reads: to the minute, as the organiser's own clock shows it. */
+const xlsxDateFormat = 'yyyy-mm-dd hh:mm';
+
+/** The header's face, named: without a name and size LibreOffice falls back to a serif font. */
+const xlsxHeaderFont = { name: 'Calibri', family: 2, size: 11, bold: true };
+
 /**
  * XLSX through exceljs's streaming writer: each row is committed (serialised and dropped) as soon as it
- * is added; no shared strings table, which would keep every string until the end. Instants stay text so
- * the zone offset is kept (Excel dates have no zone). Bold, frozen header row.
+ * is added; no shared strings table, which would keep every string until the end. Instants are real
+ * date-time cells holding the wall-clock time in the event's zone (Excel dates have no zone; the header
+ * names it). Texts are typed string cells, which no spreadsheet evaluates, so they need no protective
+ * quote. Bold, frozen header row.
  */
 function xlsxSink(Excel: typeof ExcelJS, out: Out, layout: ExportLayout): ExportSink {
   const workbook = new Excel.stream.xlsx.WorkbookWriter({
@@ -158,13 +185,21 @@ function xlsxSink(Excel: typeof ExcelJS, out: Out, layout: ExportLayout): Export
   });
   sheet.columns = layout.columns.map((c) => ({ width: c.width }));
   const header = sheet.addRow(layout.columns.map((c) => c.header));
-  header.font = { bold: true };
+  header.font = xlsxHeaderFont;
   header.commit();
   return {
     async write(rows) {
       for (const r of rows) {
-        const cells = layout.cells(r).map((v) => (typeof v === 'string' ? xmlText(v) : v));
-        sheet.addRow(cells).commit();
+        const cells = layout.cells(r);
+        const row = sheet.addRow(
+          cells.map((v) =>
+            typeof v === 'string' ? xmlText(v) : v instanceof Date ? wallClockDate(v, layout.zone) : v,
+          ),
+        );
+        cells.forEach((v, i) => {
+          if (v instanceof Date) row.getCell(i + 1).numFmt = xlsxDateFormat;
+        });
+        row.commit();
       }
       await zipCaughtUp(sheet, out);
     },
@@ -175,7 +210,6 @@ function xlsxSink(Excel: typeof ExcelJS, out: Out, layout: ExportLayout): Export
   };
 }
 
-/** The sink for a format over `out`. */
 /**
  * exceljs costs about 25 MB of memory once loaded, so the first XLSX export loads it: CSV and JSON
  * exports, and processes that never write a spreadsheet, do without it. (A plain require: this code is

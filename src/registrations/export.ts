@@ -38,13 +38,15 @@ export function exportContentType(format: ExportFormat): string {
 
 /**
  * The download's file name, dated in the event's zone (the date the organiser sees on their calendar):
- * tsunagaru-<slug>-registrations-20261121.csv (.xlsx, .json). Slugs are ASCII, so the name is safe in a
- * Content-Disposition header as is.
+ * tsunagaru-<slug>-registrations-20261121.csv (.xlsx, .json); a slug that already starts with the
+ * product's name is not prefixed twice (tsunagaru-demo-registrations-…). Slugs are ASCII, so the name
+ * is safe in a Content-Disposition header as is.
  */
 export function exportFileName(event: EventRecord, format: ExportFormat, now: Date): string {
   const day = DateTime.fromJSDate(now, { zone: event.timezone }).toFormat('yyyyLLdd');
   const ext = format === 'xlsx' ? 'xlsx' : format === 'json' ? 'json' : 'csv';
-  return `tsunagaru-${event.slug}-registrations-${day}.${ext}`;
+  const name = /^tsunagaru(-|$)/.test(event.slug) ? event.slug : `tsunagaru-${event.slug}`;
+  return `${name}-registrations-${day}.${ext}`;
 }
 
 /** Rows fetched from the cursor at a time: small enough to keep memory flat, large enough to be fast. */

@@ -1,6 +1,7 @@
 import type { EventRecord } from '../events';
 import { pickText } from '../events';
 import type { Language } from '../i18n';
+import { zoneCountry } from '../time';
 import { countryOptions } from './countries';
 import { affiliations } from './registrations.schemas';
 
@@ -13,6 +14,9 @@ export interface FormView {
   nameOrder: ('familyName' | 'givenName')[];
   showKana: boolean;
   affiliations: readonly string[];
+  /** The countries of the event's display zones and of the page language, first (Japan on a Japanese page). */
+  suggestedCountries: { code: string; name: string }[];
+  /** Every other country, sorted by name in the page language. */
   countries: { code: string; name: string }[];
   questions: {
     field: string;
@@ -44,6 +48,25 @@ const fieldOrder = (lang: Language, questionFields: string[]) => [
 
 const countryCache = new Map<Language, { code: string; name: string }[]>();
 
+/** The country a page language is at home in; English is at home in too many to pick one. */
+const languageCountry: Partial<Record<Language, string>> = { ja: 'JP' };
+
+/**
+ * The country list split in two: the page language's country and those of the event's display zones
+ * first, in that order (no repeats), then all the others. 250 names in gojūon order put 日本 241 key
+ * presses down; an event shown in JST and CET is mostly attended from Japan and Switzerland.
+ */
+function countryLists(lang: Language, zones: readonly string[]) {
+  if (!countryCache.has(lang)) countryCache.set(lang, countryOptions(lang));
+  const all = countryCache.get(lang)!;
+  const wanted = [languageCountry[lang], ...zones.map(zoneCountry)].filter((c): c is string => Boolean(c));
+  const first = [...new Set(wanted)];
+  return {
+    suggestedCountries: first.flatMap((code) => all.filter((c) => c.code === code)),
+    countries: all.filter((c) => !first.includes(c.code)),
+  };
+}
+
 /** The form view; `values` and `errors` are empty on first display. */
 export function formView(
   event: EventRecord,
@@ -52,7 +75,6 @@ export function formView(
   values: Record<string, unknown> = {},
   errors: Record<string, string> = {},
 ): FormView {
-  if (!countryCache.has(lang)) countryCache.set(lang, countryOptions(lang));
   const questions = event.questions.map((q) => ({
     field: `q_${q.id}`,
     type: q.type,
@@ -69,7 +91,7 @@ export function formView(
     // Kana is asked for on the Japanese page; elsewhere it appears only when a value or error needs it.
     showKana: lang === 'ja' || ['familyNameKana', 'givenNameKana'].some((f) => values[f] || errors[f]),
     affiliations,
-    countries: countryCache.get(lang)!,
+    ...countryLists(lang, event.displayTimezones),
     questions,
     availability,
     values: { locale: lang, interpretation: lang, ...values },

@@ -20,6 +20,8 @@ export const affiliations = [
 export type Affiliation = (typeof affiliations)[number];
 
 const required = 'validation:required';
+/** A choice left empty: "Please choose one" / 「選択してください」, not "fill in". */
+const requiredChoice = 'validation:requiredChoice';
 const tooLong = 'validation:tooLong';
 const kanaPattern = /^[\p{Script=Katakana}\p{Script=Hiragana}ー・ \u3000]+$/u;
 
@@ -32,7 +34,7 @@ const kana = text()
   .transform((v) => v || null);
 
 const choiceError = (issue: { input?: unknown }) =>
-  issue.input === undefined || issue.input === '' ? required : 'validation:choice';
+  issue.input === undefined || issue.input === '' ? requiredChoice : 'validation:choice';
 const language = z.enum(['en', 'ja'], { error: choiceError });
 
 export const registrationFormSchema = z.object({
@@ -52,10 +54,10 @@ export const registrationFormSchema = z.object({
     .transform((v) => v || null),
   affiliation: z.enum(affiliations, { error: choiceError }),
   country: z
-    .string({ error: required })
+    .string({ error: requiredChoice })
     .trim()
     .toUpperCase()
-    .min(1, required)
+    .min(1, requiredChoice)
     .refine(isCountryCode, 'validation:country'),
   locale: language,
   interpretation: language,
@@ -79,7 +81,7 @@ const textAnswer = multilineText().trim().max(2000, tooLong);
 
 /** Checks one answer: the locale key of its problem, or the value to store. */
 function checkAnswer(q: Question, given: string[]): { error: string } | { value?: string | string[] } {
-  if (q.required && given.length === 0) return { error: required };
+  if (q.required && given.length === 0) return { error: q.type === 'text' ? required : requiredChoice };
   if (given.length === 0) return {};
   if (q.type === 'text') {
     const parsed = textAnswer.safeParse(given[0]);

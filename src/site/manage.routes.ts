@@ -8,7 +8,7 @@ import { tokenPage } from './token-page';
 import { verifyCsrf } from '../http/csrf';
 import { validate } from '../http/validate';
 import { preferLanguage } from '../http/language';
-import type { Language } from '../i18n';
+import { isLanguage, type Language } from '../i18n';
 import { manageView, materialsVisible } from './manage.view';
 import {
   canManage,
@@ -137,7 +137,10 @@ function savePreferences(ctx: AppContext): RequestHandler {
     const { token } = tokenInput.input(res).params;
     const result = await changePreferences(ctx.pool, { token, body: req.body ?? {}, now: ctx.now() });
     if (result.ok) {
-      res.redirect(303, `/manage/${token}?done=saved`);
+      // The page language is the visitor's, the mail language the registration's: choosing English
+      // mails must not turn a Japanese page English, so the page's language goes along.
+      const page = isLanguage(req.query.lang) ? `&lang=${req.query.lang}` : '';
+      res.redirect(303, `/manage/${token}?done=saved${page}`);
       return;
     }
     const found = await registrationForLink(ctx.pool, token, 'manage');

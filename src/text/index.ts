@@ -4,3 +4,4 @@
  */
 export { hasRefusedCharacters, normaliseEmail, normaliseText, searchText, type TextOptions } from './policy';
 export { emailText, invalidCharacters, multilineText, searchInput, text } from './schemas';
+export { phrases } from './phrases';

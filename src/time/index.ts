@@ -9,4 +9,7 @@ export {
   offsetBefore,
   offsetAfter,
   maxOffsetMinutes,
+  offsetLabel,
+  offsetListLabel,
 } from './offsets';
+export { zoneCountry } from './zone-countries';

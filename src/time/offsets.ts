@@ -55,3 +55,26 @@ export function offsetFromText(text: string): string {
   const unit = m && units.find(([re]) => re.test(m[2]!.toLowerCase()));
   return m && unit ? canonicalOffset(Number(m[1]) * unit[1]) : t;
 }
+
+const labelUnits: [minutes: number, en: string, ja: string][] = [
+  [1440, 'd', '日'],
+  [60, 'h', '時間'],
+  [1, 'm', '分'],
+];
+
+/**
+ * An offset as an organiser types it, the way offsetFromText reads it back: "1d", "3h", "30m" in
+ * English, "1日", "3時間", "30分" in Japanese; the largest unit that divides it (P1W is "7d"). An
+ * offset that is not ISO 8601 comes back unchanged.
+ */
+export function offsetLabel(iso: string, lang: 'en' | 'ja'): string {
+  const minutes = offsetMinutes(iso);
+  if (minutes === undefined) return iso;
+  const [size, en, ja] = labelUnits.find(([m]) => minutes % m === 0)!;
+  return `${minutes / size}${lang === 'ja' ? ja : en}`;
+}
+
+/** A list of offsets as the editor shows it: "1d, 1h" / "1日、1時間". */
+export function offsetListLabel(isos: readonly string[], lang: 'en' | 'ja'): string {
+  return isos.map((iso) => offsetLabel(iso, lang)).join(lang === 'ja' ? '、' : ', ');
+}

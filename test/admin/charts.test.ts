@@ -110,6 +110,19 @@ describe('per-day chart', () => {
     for (const b of bars) expect(attr(b, 'y') + attr(b, 'height')).toBeCloseTo(282, 5);
   });
 
+  it('when there is one day only, then its bar stays narrow (28 units of 616), centred over its day', () => {
+    const { perDay } = buildCharts(days(1, [3]), noBreakdowns, 'en');
+    const [bar] = elements(perDay.svg, 'chart-bar');
+    expect(attr(bar!, 'width')).toBe(28);
+    expect(attr(bar!, 'x') + 14).toBeCloseTo((48 + 664) / 2, 5);
+    // Many days: the bars share the width as before (70% of each day's band).
+    const many = elements(
+      buildCharts(days(30, Array(30).fill(1)), noBreakdowns, 'en').perDay.svg,
+      'chart-bar',
+    );
+    expect(attr(many[0]!, 'width')).toBeCloseTo((616 / 30) * 0.7, 1);
+  });
+
   it('when the daily maximum is 7, then the gridlines are at round values up to 8', () => {
     expect(niceTicks(7)).toEqual([0, 2, 4, 6, 8]);
     expect(niceTicks(245)).toEqual([0, 50, 100, 150, 200, 250]);
@@ -263,7 +276,7 @@ describe('the charts partial', () => {
     expect(html).toContain('No one has registered yet.');
     expect(html).not.toContain('<svg');
     expect(html).not.toContain('<table');
-    expect(render(charts, 'ja')).toContain('まだ申込みはありません。');
+    expect(render(charts, 'ja')).toContain('まだ申し込みはありません。');
   });
 
   it('when everyone who registered has cancelled, then the per-day chart is drawn and each breakdown says so', () => {

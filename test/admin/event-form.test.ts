@@ -149,7 +149,7 @@ describe('wall-clock times in the event zone', () => {
 describe('event JSON <-> form', () => {
   it('when a rich event goes to the form and back, then the document is the same', () => {
     const doc = parseEventInput(richDoc());
-    const values = formValuesFromEvent(doc);
+    const values = formValuesFromEvent(doc, 'en');
     expect(values.times.startsAt).toBe('2026-12-16T15:00');
     expect(values.displayZones).toEqual(['Europe/Zurich', 'Asia/Tokyo']);
     expect(values.displayZonesOther).toBe('America/Sao_Paulo');
@@ -159,8 +159,24 @@ describe('event JSON <-> form', () => {
     expect(normal(read.input!)).toEqual(normal(doc));
   });
 
+  it('when reminders go to the form, then they read as typed in the page language, and come back the same', () => {
+    const doc = parseEventInput({ ...richDoc(), reminders: ['P7D', 'P1D', 'PT3H', 'PT30M', 'PT90M'] });
+    expect(formValuesFromEvent(doc, 'en').reminders).toBe('7d, 1d, 3h, 90m, 30m');
+    expect(formValuesFromEvent(doc, 'ja').reminders).toBe('7日、1日、3時間、90分、30分');
+    expect(newEventValues('en').reminders).toBe('1d, 1h');
+    expect(newEventValues('ja').reminders).toBe('1日、1時間');
+    for (const lang of ['en', 'ja'] as const) {
+      const read = readEventForm(bodyOf(formValuesFromEvent(doc, lang)), {
+        slug: doc.slug,
+        status: doc.status,
+      });
+      expect(read.errors).toEqual([]);
+      expect(read.input!.reminders).toEqual(['P7D', 'P1D', 'PT3H', 'PT90M', 'PT30M']);
+    }
+  });
+
   it('when the new-event defaults are read, then they need only a slug, a title and times', () => {
-    const values = newEventValues();
+    const values = newEventValues('en');
     Object.assign(values, { slug: 'new-event' });
     values.texts.title.ja = '新しいイベント';
     values.times.startsAt = '2026-12-16T15:00';
@@ -180,7 +196,7 @@ describe('event JSON <-> form', () => {
   });
 
   it('when question ids are left empty, then they are made from the English label, unique, and shown back in the form', () => {
-    const values = newEventValues();
+    const values = newEventValues('en');
     values.questions = [
       {
         id: '',
@@ -230,7 +246,7 @@ describe('event JSON <-> form', () => {
   it('when blank rows and removed questions are posted, then they are left out', () => {
     const read = readEventForm(
       {
-        ...bodyOf(formValuesFromEvent(parseEventInput(richDoc()))),
+        ...bodyOf(formValuesFromEvent(parseEventInput(richDoc()), 'en')),
         m0_title_en: '',
         m0_title_ja: '',
         m0_url: '',
@@ -246,7 +262,7 @@ describe('event JSON <-> form', () => {
   });
 
   it('when the slug is fixed (editing), then a posted slug is ignored', () => {
-    const body = { ...bodyOf(formValuesFromEvent(parseEventInput(richDoc()))), slug: 'hijacked' };
+    const body = { ...bodyOf(formValuesFromEvent(parseEventInput(richDoc()), 'en')), slug: 'hijacked' };
     expect(readEventForm(body, { slug: 'tsunagaru-test', status: 'published' }).input!.slug).toBe(
       'tsunagaru-test',
     );
@@ -305,14 +321,14 @@ describe('problems on the right field', () => {
     ['P1D PT1H', ['P1D', 'PT1H']],
     ['', []],
   ])('when the reminders box holds %p, then the event gets %p', (text, reminders) => {
-    const values = formValuesFromEvent(parseEventInput(richDoc()));
+    const values = formValuesFromEvent(parseEventInput(richDoc()), 'en');
     values.reminders = text;
     const read = readEventForm(bodyOf(values), { slug: 'tsunagaru-test', status: 'published' });
     expect(read.input?.reminders).toEqual(reminders);
   });
 
   it('when several fields are wrong, then every problem is listed once, in form order, with our wording', () => {
-    const values = formValuesFromEvent(parseEventInput(richDoc()));
+    const values = formValuesFromEvent(parseEventInput(richDoc()), 'en');
     values.texts.title = { en: '', ja: '' };
     values.times.endsAt = '2026-12-16T14:00';
     values.times.registrationOpensAt = 'soon';
@@ -350,7 +366,7 @@ describe('problems on the right field', () => {
   });
 
   it('when the capacity is not a whole number, then the form says so in its own words', () => {
-    const values = formValuesFromEvent(parseEventInput(richDoc()));
+    const values = formValuesFromEvent(parseEventInput(richDoc()), 'en');
     for (const capacity of ['many', '0', '1.5']) {
       values.capacity = capacity;
       const read = readEventForm(bodyOf(values), { slug: 'tsunagaru-test', status: 'published' });
@@ -359,7 +375,7 @@ describe('problems on the right field', () => {
   });
 
   it('when more than six display zones are chosen, then the zones box says at most six', () => {
-    const values = formValuesFromEvent(parseEventInput(richDoc()));
+    const values = formValuesFromEvent(parseEventInput(richDoc()), 'en');
     values.displayZonesOther = 'Asia/Seoul, Asia/Bangkok, Europe/London, Europe/Paris, UTC';
     const read = readEventForm(bodyOf(values), { slug: 'tsunagaru-test', status: 'published' });
     expect(read.errors).toEqual([
@@ -383,7 +399,7 @@ describe('the view model', () => {
   });
 
   it('when the form is shown, then checked zones come first in their order, two blank materials and one blank question follow the rows', () => {
-    const values = formValuesFromEvent(parseEventInput(richDoc()));
+    const values = formValuesFromEvent(parseEventInput(richDoc()), 'en');
     const view = editorView({
       values,
       errors: [],

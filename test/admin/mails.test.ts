@@ -413,6 +413,14 @@ describe('messages to registrants', () => {
     expect(page.text).toContain(
       `data-progress-url="/admin/events/${event.slug}/mails/messages/${message!.id}/progress"`,
     );
+
+    // Once every mail went out, the same address no longer says "on its way".
+    await t.db.pool.query(`UPDATE outgoing_mails SET status = 'sent' WHERE event_message_id = $1`, [
+      message!.id,
+    ]);
+    const after = await asOrganiser.agent.get(res.headers.location!);
+    expect(after.text).not.toContain('on its way');
+    expect(after.text).toContain('The message has gone out: every mail of it has been handled');
   });
 
   it('when some of a message’s mails went out, then its page, its progress address and the list show numbers matching the rows', async () => {

@@ -321,6 +321,31 @@ describe('REST API v1 registrations', () => {
     expect(count.rows[0].n).toBe(1);
   });
 
+  it('when /api/v1/docs is opened, then a reference page loads Swagger UI from this host only, over the OpenAPI document', async () => {
+    const page = await request(t.app).get('/api/v1/docs?lang=ja');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<h1>API リファレンス</h1>');
+    expect(page.text).toContain('data-spec="/api/v1/openapi.json"');
+    const sources = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(sources.filter((s) => /^(https?:)?\/\//.test(s))).toEqual([]);
+    expect(sources).toEqual(
+      expect.arrayContaining([
+        '/api/v1/docs/assets/swagger-ui-bundle.js',
+        '/api/v1/docs/assets/swagger-ui.css',
+      ]),
+    );
+    const bundle = await request(t.app).get('/api/v1/docs/assets/swagger-ui-bundle.js');
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers['content-type']).toMatch(/javascript/);
+    expect(bundle.text).toContain('SwaggerUIBundle');
+    const css = await request(t.app).get('/api/v1/docs/assets/swagger-ui.css');
+    expect(css.headers['content-type']).toMatch(/^text\/css/);
+    // Only those two files of the package are served.
+    expect((await request(t.app).get('/api/v1/docs/assets/index.html')).status).toBe(404);
+    expect((await request(t.app).get('/api/v1/docs/assets/package.json')).status).toBe(404);
+    expect((await request(t.app).get('/assets/js/api-docs.js')).status).toBe(200);
+  });
+
   it('when the document is fetched, then it is OpenAPI 3.1 and lists every v1 route', async () => {
     const res = await request(t.app).get('/api/v1/openapi.json');
     expect(res.status).toBe(200);

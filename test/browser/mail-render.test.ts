@@ -113,7 +113,7 @@ describe('the confirmation mail in a browser', () => {
     await expect(page.getByText('山田 花子 様').isVisible()).resolves.toBe(true);
     expect(await page.locator('html').getAttribute('lang')).toBe('ja');
     const heading = page.getByRole('heading', { level: 1 });
-    expect((await heading.textContent())?.trim()).toBe('お申込みありがとうございます');
+    expect((await heading.textContent())?.trim()).toBe('お申し込みありがとうございます');
     // The fonts chromium actually drew the heading with: a Japanese face, not missing-glyph boxes.
     const fonts = await platformFonts(page, 'h1');
     expect(

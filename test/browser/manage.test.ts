@@ -173,6 +173,27 @@ describe('manage and join pages in a browser', () => {
     ]);
   });
 
+  it('when a Japanese reader chooses English mails, then the page stays Japanese and only the mail language changes', async () => {
+    const page = await openPage('ja');
+    await page.goto(manageUrl);
+    expect(await page.locator('html').getAttribute('lang')).toBe('ja');
+    await page.getByRole('group', { name: 'メールの言語' }).getByLabel('英語', { exact: true }).check();
+    await page.getByRole('button', { name: '設定を保存' }).click();
+    await page.waitForURL((url) => url.searchParams.get('done') === 'saved');
+    expect(await page.locator('html').getAttribute('lang')).toBe('ja');
+    expect((await page.getByRole('status').textContent())?.trim()).toBe('設定を保存しました。');
+    expect(
+      await page.getByRole('group', { name: 'メールの言語' }).getByLabel('英語', { exact: true }).isChecked(),
+    ).toBe(true);
+    await shoot(page, 'manage-mail-english-ja');
+    expect((await registrations())[0]).toMatchObject({ email: FIRST, locale: 'en' });
+    // And back, for the tests that follow.
+    await page.getByRole('group', { name: 'メールの言語' }).getByLabel('日本語', { exact: true }).check();
+    await page.getByRole('button', { name: '設定を保存' }).click();
+    await page.waitForURL((url) => url.searchParams.get('done') === 'saved');
+    expect((await registrations())[0]).toMatchObject({ email: FIRST, locale: 'ja' });
+  });
+
   it('when the registrant follows the cancel link and confirms, then the page says so, and the waiting registrant is promoted', async () => {
     const page = await openPage('ja');
     await page.goto(`${manageUrl}?lang=ja`);

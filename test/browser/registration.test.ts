@@ -108,7 +108,7 @@ describe('registration form in a browser', () => {
 
     expect(new URL(page.url()).pathname).toBe(`/events/${SLUG}/registered`);
     expect((await page.getByRole('heading', { level: 1 }).textContent())?.trim()).toBe(
-      'お申込みありがとうございます。メールをご確認ください',
+      'お申し込みありがとうございます。メールをご確認ください',
     );
     expect(await registrationRows(email)).toEqual([
       {
@@ -211,11 +211,14 @@ describe('registration form in a browser', () => {
       expect(info.invalid).toBe('true');
       expect(info.describedBy).toContain(`${id}-error`);
       expect(link.text).not.toBe('');
-      expect((await page.locator(`[id="${id}-error"]`).textContent())?.trim()).toBe(link.text);
+      // The summary line is "<field>: <the message by the field>".
+      const message = (await page.locator(`[id="${id}-error"]`).textContent())?.trim() ?? '';
+      expect(message).not.toBe('');
+      expect(link.text.endsWith(`: ${message}`)).toBe(true);
     }
-    expect(links.find((l) => l.href === '#email')?.text).toBe('Please fill in this field.');
+    expect(links.find((l) => l.href === '#email')?.text).toBe('E-mail address: Please fill in this field.');
     expect(links.find((l) => l.href === '#consent')?.text).toBe(
-      'Please agree to the privacy notice to register.',
+      'Consent: Please agree to the privacy notice to register.',
     );
 
     // Following a link lands on its field.
@@ -248,8 +251,23 @@ describe('registration form in a browser', () => {
     const text = (await line.textContent()) ?? '';
     expect(text).toContain('In your time zone: ');
     expect(text).toContain('America/New_York');
-    // 15:00–17:15 JST on 16 December is 01:00–03:15 EST the same day.
-    expect(text).toContain('01:00–03:15');
+    // 15:00–17:15 JST on 16 December is 01:00–03:15 EST the same day; named as people write it.
+    expect(text).toContain('01:00–03:15 EST');
+    expect(text).not.toMatch(/GMT/);
+  });
+
+  it('when the viewer is in Seoul, then the line stays hidden (the offset of Tokyo); in Kolkata it says IST, as the server names zones', async () => {
+    const page = await openPage({ timezoneId: 'Asia/Seoul', locale: 'ja-JP' });
+    await page.goto(`${base}/events/${SLUG}?lang=ja`);
+    const line = page.locator('p.local-time');
+    // Seoul and Tokyo share an offset, so the line stays hidden there; Kolkata shows it, as IST.
+    expect(await line.isHidden()).toBe(true);
+    const india = await openPage({ timezoneId: 'Asia/Kolkata', locale: 'ja-JP' });
+    await india.goto(`${base}/events/${SLUG}?lang=ja`);
+    const shown = india.locator('p.local-time');
+    await shown.waitFor({ state: 'visible' });
+    // 15:00–17:15 JST is 11:30–13:45 IST.
+    expect(await shown.textContent()).toContain('11:30–13:45 IST');
   });
 
   it('when the viewer is in Asia/Tokyo, then the local-time line stays hidden', async () => {

@@ -56,7 +56,7 @@ describe('buildInvite', () => {
   });
 
   describe('identity and envelope', () => {
-    it('when built, then the calendar has METHOD, a Tsunagaru PRODID, VERSION 2.0 and exactly one VEVENT, with CRLF line ends', () => {
+    it('when built, then the calendar has METHOD, a Tsunagaru PRODID, VERSION 2.0 and exactly one VEVENT, with CRLF line ends, the last line included', () => {
       for (const method of ['REQUEST', 'CANCEL', 'PUBLISH'] as const) {
         const ics = buildInvite(inviteInput({ method }));
         const { calendar, vevents } = parseInvite(ics);
@@ -65,7 +65,8 @@ describe('buildInvite', () => {
         expect(calendar.getFirstPropertyValue('version')).toBe('2.0');
         expect(vevents).toHaveLength(1);
         expect(ics.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
-        expect(ics.endsWith('END:VCALENDAR')).toBe(true);
+        expect(ics.endsWith('END:VCALENDAR\r\n')).toBe(true);
+        expect(ics.endsWith('\r\n\r\n')).toBe(false);
       }
     });
 

@@ -109,7 +109,7 @@ describe('renderMail: event.reminder, the time left', () => {
     expect(english.subject).toBe(`Reminder: ${titles.en} starts ${en}`);
     expect(japanese.subject).toBe(`【リマインダー】${titles.ja}は${ja}始まります`);
     expect(english.text).toContain(`the event you registered for starts ${en}.`);
-    expect(japanese.text).toContain(`お申込みいただいているイベントが${ja}開始いたしますので`);
+    expect(japanese.text).toContain(`お申し込みいただいているイベントが${ja}開始いたしますので`);
     expect(visibleText(english.html)).toContain(`starts ${en}.`);
     expect(visibleText(japanese.html)).toContain(`${ja}開始いたします`);
   });
@@ -255,7 +255,7 @@ describe('renderMail: event.follow_up', () => {
 describe('renderMail: event.message', () => {
   it.each([
     ['en', `Speaker change – ${titles.en}`, 'Our second speaker has changed.'],
-    ['ja', `登壇者変更のお知らせ – ${titles.ja}`, '2人目の登壇者が変更になりました。'],
+    ['ja', `【登壇者変更のお知らせ】${titles.ja}`, '2人目の登壇者が変更になりました。'],
   ] as const)(
     'when a message is rendered in %s, then the subject is "%s" and the body is the organiser\'s',
     (lang, subject, body) => {
@@ -321,7 +321,7 @@ describe('renderMail: event.message', () => {
     expect(mail.html).toMatch(
       /<td lang="ja"[\s\S]*2人目の登壇者[\s\S]*<td lang="en"[\s\S]*Our second speaker/,
     );
-    expect(mail.subject).toBe(`登壇者変更のお知らせ – ${titles.ja}`);
+    expect(mail.subject).toBe(`【登壇者変更のお知らせ】${titles.ja}`);
   });
 
   it('when a waitlisted registrant gets a message, then it has the body and the manage link but no join link or passcode', () => {

@@ -12,7 +12,8 @@ describe('the demo event', () => {
   const eventRow = async () =>
     (
       await db.pool.query(
-        `SELECT slug, status, capacity, timezone, starts_at, ends_at, registration_closes_at, title FROM events`,
+        `SELECT slug, status, capacity, timezone, starts_at, ends_at, registration_closes_at, title, description
+           FROM events`,
       )
     ).rows;
 
@@ -32,6 +33,15 @@ describe('the demo event', () => {
     expect(tokyo(e.starts_at)).toBe('2026-12-19 15:00');
     expect(tokyo(e.ends_at)).toBe('2026-12-19 17:15');
     expect(tokyo(e.registration_closes_at)).toBe('2026-12-17 23:59');
+  });
+
+  it('when the demo describes the June 2022 conference, then it speaks of it in the past, as the event lies after it', async () => {
+    await seedDemoEvent(db.pool, new Date('2026-11-21T02:00:00Z'));
+    const [e] = await eventRow();
+    expect(e.description.en).toContain('in June 2022, the ILO held a General Discussion');
+    expect(e.description.en).not.toMatch(/will hold/);
+    expect(e.description.ja).toContain('一般討議が行われました。');
+    expect(e.description.ja).not.toContain('一般討議が行われます');
   });
 
   it('when two processes start at once, then one demo is created', async () => {

@@ -57,6 +57,8 @@ const adminOpen: Record<string, string> = {
 /** API routes callable without a bearer token. */
 const apiOpen: Record<string, string> = {
   'GET /api/v1/openapi.json': 'the API description, public so clients can be generated before a token exists',
+  'GET /api/v1/docs': 'the same description as a page for people (Swagger UI), public like the document',
+  'GET /api/v1/docs/assets/:file': "that page's two files of swagger-ui-dist, served from this host",
   'POST /api/v1/events/:slug/registrations':
     "public registration from an organisation's own site; the form's rules and rate limit apply",
   'OPTIONS /api/v1/events/:slug/registrations': 'the CORS preflight of that public registration',

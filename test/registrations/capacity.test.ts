@@ -75,7 +75,7 @@ describe('capacity under 200 simultaneous submissions', () => {
     await postMany('one-seat-waitlist', 1);
     const full = await request(t.app).get('/events/one-seat?lang=ja');
     expect(full.text).not.toContain('<form');
-    expect(full.text).toContain('定員に達したため、お申込みの受付を終了しました。');
+    expect(full.text).toContain('定員に達したため、お申し込みの受付を終了しました。');
     const waitlist = await request(t.app).get('/events/one-seat-waitlist?lang=en');
     expect(waitlist.text).toContain('<form');
     expect(waitlist.text).toContain('If you register now, you will be placed on the waiting list.');

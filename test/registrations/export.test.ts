@@ -93,9 +93,10 @@ const questions: EventInput['questions'] = [
   { id: 'note', type: 'text', label: { en: 'Anything else?' }, required: false, options: [] },
 ];
 
+/** The fixed English headers of an event in Tokyo: instants are headed with the zone they are shown in. */
 const fixedEn = [
   'ID',
-  'Registered at',
+  'Registered at (JST)',
   'Status',
   'Family name',
   'Given name',
@@ -224,7 +225,7 @@ describe('registration exports', () => {
     const text = bytes.toString('utf8');
     expect(text.replaceAll('\r\n', '')).not.toMatch(/[\r\n]/);
     const [header, row] = parseCsv(text.slice(1));
-    expect(header).toEqual([...fixedEn, 'Your sector', 'Topics', 'Anything else?', 'First join click']);
+    expect(header).toEqual([...fixedEn, 'Your sector', 'Topics', 'Anything else?', 'First join click (JST)']);
     expect(row!.slice(3, 9)).toEqual([
       '山田',
       '花子',
@@ -262,14 +263,19 @@ describe('registration exports', () => {
     const ws = await xlsxSheet('ja');
     expect(ws.name).toBe('tsunagaru-test');
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    expect(ws.getRow(1).getCell(1).font?.bold).toBe(true);
+    // A named sans face and size: without them LibreOffice shows the header in a serif font.
+    expect(ws.getRow(1).getCell(1).font).toMatchObject({ bold: true, name: 'Calibri', size: 11 });
     expect(ws.getColumn(8).width).toBe(32);
     const [header, row, bell] = sheetValues(ws);
     expect(bell![8]).toBe('Bell Co');
-    expect(header!.slice(0, 4)).toEqual(['ID', '申込日時', '状態', '姓']);
+    expect(header!.slice(0, 4)).toEqual(['ID', '申込日時（JST）', '状態', '姓']);
     expect(row![0]).toEqual(expect.any(Number));
-    expect(row!.slice(1, 9)).toEqual([
-      '2026-12-01T09:30:00+09:00',
+    // A real date-time cell: 09:30 on the Tokyo clock (spreadsheet times have no zone; the header names it).
+    const registered = ws.getRow(2).getCell(2);
+    expect(registered.type).toBe(ExcelJS.ValueType.Date);
+    expect((registered.value as Date).toISOString()).toBe('2026-12-01T09:30:00.000Z');
+    expect(registered.numFmt).toBe('yyyy-mm-dd hh:mm');
+    expect(row!.slice(2, 9)).toEqual([
       '参加確定',
       '山田',
       '花子',
@@ -280,7 +286,7 @@ describe('registration exports', () => {
     ]);
   });
 
-  it('when a text starts like a formula, then csv, excel-csv and xlsx carry it behind a single quote while JSON keeps it', async () => {
+  it('when a text starts like a formula, then csv and excel-csv carry it behind a single quote while xlsx types it as a string and JSON keeps it', async () => {
     const formulas = {
       familyName: '=1+1',
       givenName: '+81 3 1234',
@@ -298,18 +304,26 @@ describe('registration exports', () => {
     }
     const ws = await xlsxSheet();
     const row = ws.getRow(2);
-    // XML carries a line break as LF, so the CR reads back as one; the quote still leads.
+    // A typed string cell is never evaluated, so it keeps the exact text with no visible quote.
+    // XML carries a line break as LF, so the CR reads back as one.
     expect([3, 4, 5, 6, 7, 8].map((i) => row.getCell(i + 1).value)).toEqual([
-      ...expected.slice(0, 5),
-      "'\n=cmd",
+      '=1+1',
+      '+81 3 1234',
+      '-5',
+      '\tタブ',
+      '@SUM(A1)',
+      '\n=cmd',
     ]);
-    expect(row.getCell(16).value).toBe(note);
-    expect(row.getCell(4).type).toBe(ExcelJS.ValueType.String);
+    expect(row.getCell(16).value).toBe('=HYPERLINK("x")');
+    for (const i of [4, 5, 6, 7, 8, 9, 16]) {
+      expect(row.getCell(i).type).toBe(ExcelJS.ValueType.String);
+      expect(row.getCell(i).formula).toBeUndefined();
+    }
     const [record] = JSON.parse((await exported('json')).bytes.toString('utf8'));
     expect(record).toMatchObject({ ...formulas, email: '@SUM(A1)', answers: { note: '=HYPERLINK("x")' } });
   });
 
-  it('when an organisation starts with a full-width ＝＋－＠, then csv, excel-csv and xlsx carry it behind a single quote', async () => {
+  it('when an organisation starts with a full-width ＝＋－＠, then csv and excel-csv carry it behind a single quote, xlsx as a typed string', async () => {
     // Japanese Excel reads the full-width signs as formula starters, as it does the ASCII ones.
     const organisations = ['＝1+1', '＋81', '－5', '＠SUM(A1)'];
     for (const [i, organisation] of organisations.entries()) {
@@ -325,8 +339,9 @@ describe('registration exports', () => {
       expect(rows.map((r) => r[8]).sort()).toEqual([...expected].sort());
     }
     const ws = await xlsxSheet();
-    const cells = [2, 3, 4, 5].map((r) => ws.getRow(r).getCell(9).value);
-    expect(cells.sort()).toEqual([...expected].sort());
+    const cells = [2, 3, 4, 5].map((r) => ws.getRow(r).getCell(9));
+    expect(cells.map((c) => c.value).sort()).toEqual([...organisations].sort());
+    expect(cells.map((c) => c.type)).toEqual(Array(4).fill(ExcelJS.ValueType.String));
   });
 
   it('when filters are given, then only the matching registrations are exported, in every format', async () => {
@@ -359,7 +374,7 @@ describe('registration exports', () => {
     const [header, row] = await csvRows('excel-csv', 'ja');
     expect(header).toEqual([
       'ID',
-      '申込日時',
+      '申込日時（JST）',
       '状態',
       '姓',
       '名',
@@ -374,7 +389,7 @@ describe('registration exports', () => {
       '分野',
       'テーマ',
       'Anything else?',
-      '参加リンクの初回クリック',
+      '参加リンクの初回クリック（JST）',
     ]);
     expect([row![2], row![9], row![10], row![11], row![12]]).toEqual([
       '参加確定',
@@ -429,15 +444,30 @@ describe('registration exports', () => {
     });
     await seed(t, zurich.id, { email: 'never@example.org', createdAt: '2026-12-02T08:30:00Z' });
     const rows = parseCsv((await exported('csv', 'en', {}, zurich)).bytes.toString('utf8'));
-    expect(rows[0]).toEqual([...fixedEn, 'First join click']);
+    // CET in winter, CEST in summer: the header names the zone, not one of its abbreviations.
+    const zurichHeaders = [
+      'ID',
+      'Registered at (Europe/Zurich)',
+      ...fixedEn.slice(2),
+      'First join click (Europe/Zurich)',
+    ];
+    expect(rows[0]).toEqual(zurichHeaders);
+    // Programs read the plain CSV and JSON: ISO 8601 with the offset, to the second.
     expect(rows.slice(1).map((r) => [r[1], r[13]])).toEqual([
-      ['2026-12-01T09:30:00+01:00', '2026-12-16T06:59:30.250+01:00'],
+      ['2026-12-01T09:30:00+01:00', '2026-12-16T06:59:30+01:00'],
       ['2026-12-02T09:30:00+01:00', ''],
     ]);
     const json = JSON.parse((await exported('json', 'en', {}, zurich)).bytes.toString('utf8'));
     expect(json.map((r: { firstJoinedAt: string | null }) => r.firstJoinedAt)).toEqual([
-      '2026-12-16T06:59:30.250+01:00',
+      '2026-12-16T06:59:30+01:00',
       null,
+    ]);
+    // Excel reads "YYYY-MM-DD HH:MM" typed into a CSV as a date-time: the event's wall clock.
+    const excel = parseCsv((await exported('excel-csv', 'en', {}, zurich)).bytes.toString('utf8').slice(1));
+    expect(excel[0]).toEqual(zurichHeaders);
+    expect(excel.slice(1).map((r) => [r[1], r[13]])).toEqual([
+      ['2026-12-01 09:30', '2026-12-16 06:59'],
+      ['2026-12-02 09:30', ''],
     ]);
   });
 
@@ -484,11 +514,13 @@ describe('registration exports', () => {
   it('when a file name and content type are asked, then they name the slug, the date in the event zone and the format', () => {
     // 15:30 UTC on 20 Nov is already 21 Nov in Tokyo.
     const now = new Date('2026-11-20T15:30:00Z');
-    expect(exportFileName(event, 'excel-csv', now)).toBe(
-      'tsunagaru-tsunagaru-test-registrations-20261121.csv',
+    // The slug already starts with the product's name: it is not said twice.
+    expect(exportFileName(event, 'excel-csv', now)).toBe('tsunagaru-test-registrations-20261121.csv');
+    expect(exportFileName(event, 'xlsx', now)).toBe('tsunagaru-test-registrations-20261121.xlsx');
+    expect(exportFileName(event, 'json', now)).toBe('tsunagaru-test-registrations-20261121.json');
+    expect(exportFileName({ ...event, slug: 'coop-day' }, 'csv', now)).toBe(
+      'tsunagaru-coop-day-registrations-20261121.csv',
     );
-    expect(exportFileName(event, 'xlsx', now)).toBe('tsunagaru-tsunagaru-test-registrations-20261121.xlsx');
-    expect(exportFileName(event, 'json', now)).toBe('tsunagaru-tsunagaru-test-registrations-20261121.json');
     expect(exportContentType('csv')).toMatch(/^text\/csv; charset=utf-8/);
     expect(exportContentType('xlsx')).toBe(
       'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
@@ -533,7 +565,7 @@ describe('registration exports', () => {
       const rows = parseCsv(bytes.toString('utf8').slice(1));
       expect(rows.map((r) => r[7])).toEqual(['メールアドレス', 'hanako@example.org']);
       expect(fs.readdirSync(tmp)).toEqual(['out.csv']);
-      expect(stderr).toEqual([`1 件の申込を ${file} に書き出しました`]);
+      expect(stderr).toEqual([`1 件の申し込みを ${file} に書き出しました`]);
       const audit = await t.db.pool.query(
         `SELECT actor, data FROM audit_log WHERE action = 'registrations.exported' ORDER BY id DESC LIMIT 1`,
       );

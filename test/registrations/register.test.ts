@@ -112,7 +112,7 @@ describe('registering for an event', () => {
       expect(res.status).toBe(200);
       expect(res.text).not.toContain('<form');
       expect(res.text).toContain(
-        'お申込みの受付は 2026年12月14日(月) 23:59 JST / 15:59 CET に終了しました。',
+        'お申し込みの受付は 2026年12月14日(月) 23:59 JST / 15:59 CET に終了しました。',
       );
     });
 

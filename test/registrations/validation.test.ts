@@ -76,7 +76,7 @@ describe('server-side validation of the registration form', () => {
       name: 'the affiliation is not chosen',
       data: { affiliation: '' },
       field: 'affiliation',
-      key: 'required',
+      key: 'requiredChoice',
     },
     { name: 'the country is not an ISO code', data: { country: 'XX' }, field: 'country', key: 'country' },
     { name: 'the mail language is unsupported', data: { locale: 'fr' }, field: 'locale', key: 'choice' },
@@ -84,14 +84,14 @@ describe('server-side validation of the registration form', () => {
       name: 'the interpretation is not chosen',
       data: { interpretation: '' },
       field: 'interpretation',
-      key: 'required',
+      key: 'requiredChoice',
     },
     { name: 'consent is not given', data: { consent: '' }, field: 'consent', key: 'consent' },
     {
       name: 'a required question is unanswered',
       data: { q_sessions: [] },
       field: 'q_sessions',
-      key: 'required',
+      key: 'requiredChoice',
     },
     {
       name: 'a choice is not one of the options',
@@ -110,7 +110,10 @@ describe('server-side validation of the registration form', () => {
         expect(res.status).toBe(422);
         expect(res.text).toContain(`<html lang="${lang}">`);
         expect(fieldError(res.text, c.field)).toBe(messages(lang)[c.key]);
-        expect(res.text).toContain(`href="#${c.field}"`);
+        // The summary link points at an element that exists: a choice group's first option.
+        const target = new RegExp(`href="#(${c.field}(?:-0)?)"`).exec(res.text)?.[1];
+        expect(target).toBeDefined();
+        expect(res.text).toContain(`id="${target}"`);
         if (c.field !== 'email') expect(res.text).toContain('value="hanako@example.org"');
         const n = await t.db.pool.query('SELECT count(*)::int AS n FROM registrations');
         expect(n.rows[0].n).toBe(0);
@@ -122,19 +125,57 @@ describe('server-side validation of the registration form', () => {
     const res = await post('ja', {});
     expect(res.status).toBe(422);
     const ja = messages('ja');
-    for (const field of [
-      'email',
-      'familyName',
-      'givenName',
-      'affiliation',
-      'country',
-      'interpretation',
-      'q_sessions',
-    ]) {
+    for (const field of ['email', 'familyName', 'givenName']) {
       expect(fieldError(res.text, field)).toBe(ja.required);
     }
-    expect(fieldError(res.text, 'consent')).toBe('お申込みには、個人情報の取り扱いへの同意が必要です。');
+    // A select or a group of options asks to choose (選択), not to type (入力).
+    for (const field of ['affiliation', 'country', 'interpretation', 'q_sessions']) {
+      expect(fieldError(res.text, field)).toBe('選択してください。');
+    }
+    expect(fieldError(res.text, 'consent')).toBe('お申し込みには、個人情報の取り扱いへの同意が必要です。');
     expect(res.text).toContain('aria-invalid="true"');
+  });
+
+  it('when the Japanese form is shown for an event in JST and CET, then 日本 and スイス come first among the countries, and each once', async () => {
+    const { agent } = await formSession(t.app, 'tsunagaru-test', 'ja');
+    const html = (await agent.get('/events/tsunagaru-test?lang=ja')).text;
+    const select = /<select id="country"[\s\S]*?<\/select>/.exec(html)![0];
+    const values = [...select.matchAll(/<option value="([A-Z]*)"/g)].map((m) => m[1]);
+    expect(values.slice(0, 3)).toEqual(['', 'JP', 'CH']);
+    expect(values.filter((v) => v === 'JP')).toHaveLength(1);
+    expect(values).toHaveLength(1 + 249);
+    expect(select).toContain('<optgroup label="このイベントの主な国・地域">');
+    const en = (await agent.get('/events/tsunagaru-test?lang=en')).text;
+    const enValues = [
+      .../<select id="country"[\s\S]*?<\/select>/.exec(en)![0].matchAll(/<option value="([A-Z]*)"/g),
+    ];
+    // English is at home in too many countries: only the event's zones come first.
+    expect(enValues.slice(0, 3).map((m) => m[1])).toEqual(['', 'JP', 'CH']);
+  });
+
+  it('when an empty form is posted, then each summary line names its field, links to an element that exists, and the title starts with "Error:"', async () => {
+    const ja = await post('ja', {});
+    const lines = [...ja.text.matchAll(/<li><a href="#([^"]+)">([^<]+)<\/a><\/li>/g)].map((m) => [
+      m[1],
+      m[2],
+    ]);
+    expect(lines).toEqual([
+      ['email', 'メールアドレス：この項目を入力してください。'],
+      ['familyName', '姓：この項目を入力してください。'],
+      ['givenName', '名：この項目を入力してください。'],
+      ['affiliation', 'ご所属の種別：選択してください。'],
+      ['country', '国・地域：選択してください。'],
+      ['interpretation-0', '聴講する言語（通訳）：選択してください。'],
+      ['q_sessions-0', 'セッション：選択してください。'],
+      ['consent', '同意：お申し込みには、個人情報の取り扱いへの同意が必要です。'],
+    ]);
+    for (const [id] of lines) expect(ja.text).toContain(`id="${id}"`);
+    expect(ja.text).toMatch(/<title>エラー：[^<]+<\/title>/);
+    const en = await post('en', {});
+    expect(en.text).toContain('<a href="#country">Country or region: Please choose one.</a>');
+    expect(en.text).toMatch(/<title>Error: [^<]+<\/title>/);
+    const { agent } = await formSession(t.app, 'tsunagaru-test', 'en');
+    expect((await agent.get('/events/tsunagaru-test?lang=en')).text).not.toMatch(/<title>Error/);
   });
 
   it('when an empty form is posted in English, then the messages are English', async () => {

@@ -32,6 +32,7 @@ describe('public calendar download', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/calendar; charset=utf-8; method=PUBLISH');
     expect(res.headers['content-disposition']).toBe('attachment; filename="tsunagaru-test.ics"');
+    expect(res.body as string).toMatch(/\r\nEND:VCALENDAR\r\n$/);
     const { calendar, event } = parseInvite(res.body as string);
     expect(calendar.getFirstPropertyValue('method')).toBe('PUBLISH');
     expect(event.summary).toBe('TSUNAGARU by Social & Solidarity Economy');

@@ -69,8 +69,26 @@ describe('public event pages', () => {
     await makeEvent(t, { description: { ja: '日本語のみの説明です。' } });
     const res = await request(t.app).get('/events/tsunagaru-test?lang=en');
     expect(res.text).toContain('This text is available in Japanese only.');
-    expect(res.text).toContain('<div lang="ja">');
-    expect(res.text).toContain('日本語のみの説明です。');
+    expect(res.text).toContain('<div class="phrased" lang="ja">');
+    expect(res.text.replaceAll('<wbr>', '')).toContain('日本語のみの説明です。');
+  });
+
+  it('when Japanese event texts are shown, then they may break only between phrases (<wbr>), in every browser', async () => {
+    await makeEvent(t, {
+      title: { ja: 'ILO・JCA共催ウェビナー「TSUNAGARU（つながる）〜社会的連帯経済〜」' },
+    });
+    const res = await request(t.app).get('/events/tsunagaru-test?lang=ja');
+    const h1 = /<h1 class="phrased" lang="ja">(.*?)<\/h1>/.exec(res.text)![1]!;
+    expect(h1.split('<wbr>').filter(Boolean)).toEqual([
+      'ILO・JCA共催ウェビナー',
+      '「TSUNAGARU',
+      '（つながる）〜社会的連帯経済〜」',
+    ]);
+    const css = await request(t.app).get('/assets/css/site.css');
+    expect(css.text).toMatch(/\.phrased:lang\(ja\) \{\s*word-break: keep-all;/);
+    // English is left to the browser.
+    const en = await request(t.app).get('/events/tsunagaru-test?lang=en');
+    expect(en.text).not.toMatch(/<h1[^>]*lang="en"[^>]*>[^<]*<wbr>[^<]/);
   });
 
   it('when an event is a draft or unknown, then 404 in the page language', async () => {
@@ -121,6 +139,21 @@ describe('public event pages', () => {
     const en = (await request(t.app).get('/events/tsunagaru-test?lang=en')).text;
     expect(en.indexOf('id="givenName"')).toBeLessThan(en.indexOf('id="familyName"'));
     expect(en).not.toContain('id="familyNameKana"');
+  });
+
+  it('when a browser asks for /favicon.ico, then it gets an icon, which every page also links', async () => {
+    const res = await request(t.app).get('/favicon.ico').buffer(true);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('image/x-icon');
+    const body = res.body as Buffer;
+    // An ICO header (reserved 0, type 1) with 16, 32 and 48 px images.
+    expect([body.readUInt16LE(0), body.readUInt16LE(2), body.readUInt16LE(4)]).toEqual([0, 1, 3]);
+    await makeEvent(t);
+    const page = await request(t.app).get('/events/tsunagaru-test');
+    expect(page.text).toContain('<link rel="icon" href="/favicon.ico"');
+    const svg = await request(t.app).get('/assets/img/favicon.svg');
+    expect(svg.status).toBe(200);
+    expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
   });
 
   it('when an unknown path is requested, then 404 with the error page', async () => {

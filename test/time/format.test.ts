@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { formatInstant, formatSpan, zoneAbbreviation, zonedSpans } from '../../src/time';
+import { fixedNames } from '../../src/time/zone-labels';
 
 /**
  * The text attendees read for a time, in every display zone at once. Expected strings are written out
@@ -102,6 +103,37 @@ describe('zone labels people actually write', () => {
     expect(formatInstant(winter, ['Europe/London'], 'en')).toBe('Thu 15 Jan 2026, 12:00 GMT');
     expect(formatInstant(summer, ['Europe/London'], 'en')).toBe('Wed 15 Jul 2026, 13:00 BST');
   });
+
+  // Every zone of the fixed-name table, written out by hand with its wall clock at 12:00 UTC on
+  // Thu 15 Jan 2026 (none of them changes its clocks), so a broken or missing entry fails here.
+  const byHand: [zone: string, name: string, clock: string][] = [
+    ['Asia/Tokyo', 'JST', '21:00'],
+    ['Asia/Seoul', 'KST', '21:00'],
+    ['Asia/Kolkata', 'IST', '17:30'],
+    ['Asia/Calcutta', 'IST', '17:30'],
+    ['Asia/Singapore', 'SGT', '20:00'],
+    ['Asia/Hong_Kong', 'HKT', '20:00'],
+    ['Asia/Manila', 'PHT', '20:00'],
+    ['Asia/Jakarta', 'WIB', '19:00'],
+    ['Asia/Bangkok', 'ICT', '19:00'],
+    ['Asia/Ho_Chi_Minh', 'ICT', '19:00'],
+    ['Europe/Moscow', 'MSK', '15:00'],
+    ['Africa/Nairobi', 'EAT', '15:00'],
+  ];
+
+  it('when the fixed-name table is listed, then it holds exactly the zones written out by hand here', () => {
+    expect(Object.keys(fixedNames).sort()).toEqual(byHand.map(([zone]) => zone).sort());
+  });
+
+  it.each(byHand)(
+    'when %s is shown in winter and summer, in English and Japanese, then it reads %s at its own clock',
+    (zone, name, clock) => {
+      expect(zoneAbbreviation(winter, zone)).toBe(name);
+      expect(zoneAbbreviation(summer, zone)).toBe(name);
+      expect(formatInstant(winter, [zone], 'en')).toBe(`Thu 15 Jan 2026, ${clock} ${name}`);
+      expect(formatInstant(winter, [zone], 'ja')).toBe(`2026年1月15日(木) ${clock} ${name}`);
+    },
+  );
 
   it('when a zone has no common abbreviation (São Paulo), then the label is "UTC−3" with a real minus sign', () => {
     expect(zoneAbbreviation(winter, 'America/Sao_Paulo')).toBe('UTC\u22123');
