@@ -3,7 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/test/browser/', '\\.processes\\.test\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', '/test/browser/', '/test/stress/', '\\.processes\\.test\\.ts$'],
   transform: {
     // Transpile only (types are checked by `npm run typecheck`), which keeps each file fast.
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],

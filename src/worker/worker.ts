@@ -51,7 +51,7 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
     transport,
     config: opts.config,
     now: opts.now,
-    policy: opts.retryPolicy ?? defaultRetryPolicy,
+    policy: opts.retryPolicy ?? { ...defaultRetryPolicy, baseSeconds: opts.config.mailRetryBaseSeconds },
   };
   const boss = await startQueueRunner(pool);
   const polling = { batchSize: 1, pollingIntervalSeconds: opts.pollingSeconds ?? 1 };
