@@ -147,7 +147,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         '-t',
         '60',
         '-l',
-        path.join(tmp, 'restart.log'),
+        path.join(dataDir, 'restart.log'),
         '-o',
         `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=`,
       ]),

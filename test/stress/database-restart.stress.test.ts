@@ -60,17 +60,24 @@ it('when PostgreSQL restarts during a load of registrations, then requests answe
     }),
   );
 
-  await waitUntil('the load is under way', () => attempts.filter(succeeded).length >= 100, 60_000);
-  const stopping = Date.now();
-  await cluster.stopDatabase();
-  const downAt = Date.now();
-  await new Promise((r) => setTimeout(r, DOWN_MS));
-  const startingAt = Date.now();
-  await cluster.startDatabase();
-  const backAt = Date.now();
-  await new Promise((r) => setTimeout(r, RECOVERY_MS + AFTER_MS));
-  stop = true;
-  await load;
+  let stopping = 0;
+  let downAt = 0;
+  let startingAt = 0;
+  let backAt = 0;
+  try {
+    await waitUntil('the load is under way', () => attempts.filter(succeeded).length >= 100, 60_000);
+    stopping = Date.now();
+    await cluster.stopDatabase();
+    downAt = Date.now();
+    await new Promise((r) => setTimeout(r, DOWN_MS));
+    startingAt = Date.now();
+    await cluster.startDatabase();
+    backAt = Date.now();
+    await new Promise((r) => setTimeout(r, RECOVERY_MS + AFTER_MS));
+  } finally {
+    stop = true;
+    await load;
+  }
 
   const during = attempts.filter((a) => a.at >= downAt && a.at + a.ms <= startingAt);
   const after = attempts.filter((a) => a.at >= backAt + RECOVERY_MS);
