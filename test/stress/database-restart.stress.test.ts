@@ -60,24 +60,23 @@ it('when PostgreSQL restarts during a load of registrations, then requests answe
     }),
   );
 
-  let stopping = 0;
-  let downAt = 0;
-  let startingAt = 0;
-  let backAt = 0;
+  // Instants of the outage, set as it happens.
+  const when = { stopping: 0, downAt: 0, startingAt: 0, backAt: 0 };
   try {
     await waitUntil('the load is under way', () => attempts.filter(succeeded).length >= 100, 60_000);
-    stopping = Date.now();
+    when.stopping = Date.now();
     await cluster.stopDatabase();
-    downAt = Date.now();
+    when.downAt = Date.now();
     await new Promise((r) => setTimeout(r, DOWN_MS));
-    startingAt = Date.now();
+    when.startingAt = Date.now();
     await cluster.startDatabase();
-    backAt = Date.now();
+    when.backAt = Date.now();
     await new Promise((r) => setTimeout(r, RECOVERY_MS + AFTER_MS));
   } finally {
     stop = true;
     await load;
   }
+  const { stopping, downAt, startingAt, backAt } = when;
 
   const during = attempts.filter((a) => a.at >= downAt && a.at + a.ms <= startingAt);
   const after = attempts.filter((a) => a.at >= backAt + RECOVERY_MS);
