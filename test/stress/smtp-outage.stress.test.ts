@@ -28,6 +28,13 @@ afterAll(async () => {
   await smtp?.close();
 });
 
+/** Starts a worker that names itself in EHLO, so the server can tell who sent what. */
+function worker(name: string) {
+  const url = new URL(smtp.url);
+  url.searchParams.set('name', name);
+  return cluster.startWorker(name, { SMTP_URL: url.toString() });
+}
+
 /** Registrants who took their seat a day ago, so the 1-hour reminder of an event in 30 minutes is due. */
 async function seedRegistrants(eventId: number): Promise<void> {
   await cluster.pool.query(
@@ -61,7 +68,7 @@ it(`when a worker is killed mid-batch and the SMTP server refuses connections fo
   await seedRegistrants(event.id);
   const started = Date.now();
   // Each worker writes the due reminders at its start and sends them.
-  await Promise.all([cluster.startWorker('worker-1'), cluster.startWorker('worker-2')]);
+  await Promise.all([worker('worker-1'), worker('worker-2')]);
 
   // Mid-batch: the second worker dies wherever it is; its service manager starts it again.
   await waitUntil('300 mails accepted', () => smtp.received.length >= 300, 120_000);
@@ -69,7 +76,7 @@ it(`when a worker is killed mid-batch and the SMTP server refuses connections fo
   victim.child.kill('SIGKILL');
   expect(await victim.exited).toBe('SIGKILL');
   const killedAt = smtp.received.length;
-  await cluster.startWorker('worker-2-restarted');
+  await worker('worker-2-restarted');
 
   // Then the mail server goes down for a full minute.
   await waitUntil('600 mails accepted', () => smtp.received.length >= 600, 120_000);
@@ -106,12 +113,18 @@ it(`when a worker is killed mid-batch and the SMTP server refuses connections fo
   const perRecipient = new Map<string, number>();
   for (const m of smtp.received) perRecipient.set(m.to, (perRecipient.get(m.to) ?? 0) + 1);
   const duplicates = smtp.received.length - perRecipient.size;
+  const repeated = [...perRecipient]
+    .filter(([, n]) => n > 1)
+    .map(([to]) => ({
+      to,
+      sentBy: smtp.received.filter((m) => m.to === to).map((m) => m.client),
+    }));
   console.log(
     `SMTP outage: ${REGISTRANTS} reminders delivered in ${(deliveredMs / 1000).toFixed(1)} s; worker killed ` +
       `after ${killedAt} accepted; server down ${(outageMs / 1000).toFixed(1)} s after ${acceptedBefore} ` +
       `accepted, ${deferred.rows[0]!.n} mails waiting for a retry when it came back; ` +
       `${smtp.received.length} messages accepted, ${duplicates} duplicates ` +
-      `(${((100 * duplicates) / REGISTRANTS).toFixed(2)}%)`,
+      `(${((100 * duplicates) / REGISTRANTS).toFixed(2)}%)${repeated.length ? `: ${JSON.stringify(repeated)}` : ''}`,
   );
 
   expect(outageMs).toBeGreaterThanOrEqual(OUTAGE_MS);

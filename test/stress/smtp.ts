@@ -21,17 +21,21 @@ export interface RestartableSmtp {
 
 export async function startRestartableSmtp(): Promise<RestartableSmtp> {
   const received: RestartableSmtp['received'] = [];
+  const closed = new Set<string>();
   const make = () => {
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
-      // How long open connections may finish what they are doing once the server goes down.
-      closeTimeout: 500,
+      // How long open connections may finish the message in hand once the server goes down (their next
+      // command is answered 421 at once); then they are closed.
+      closeTimeout: 5_000,
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
+          // A message whose connection is gone was never accepted: the client cannot hear a 250.
+          if (closed.has(session.id)) return callback(new Error('connection closed'));
           const headers = topHeaders(Buffer.concat(chunks).toString('utf8'));
           received.push({
             to: session.envelope.rcptTo[0]?.address ?? '',
@@ -40,6 +44,9 @@ export async function startRestartableSmtp(): Promise<RestartableSmtp> {
           });
           callback();
         });
+      },
+      onClose(session) {
+        closed.add(session.id);
       },
     });
     // A client killed mid-message resets its connection: expected here, not a failure.
