@@ -85,14 +85,15 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const port = new URL(server.url).port;
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
-  // Room for 5 processes × their pool, pg-boss's own connections and the test's.
+  // Five processes × DATABASE_POOL_SIZE 10 and the test's pool of 4 stay within the server's default
+  // max_connections of 100.
   await admin.query('CREATE DATABASE tsunagaru');
   await admin.end();
   const url = new URL(server.url);
   url.pathname = '/tsunagaru';
   const databaseUrl = url.toString();
   const pool = createPool(databaseUrl, 4);
-  // The test's pool sees the restart too; its lost idle clients are logged by createPool, not fatal.
+  // The test's pool sees the restart too: createPool logs its lost idle clients, never fatal.
   await migrate(pool);
 
   const webs: ProductProcess[] = [];
