@@ -3,7 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/test/browser/', '\\.processes\\.test\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', '/test/browser/', '/test/stress/', '\\.processes\\.test\\.ts$'],
   transform: {
     // Transpile only, with swc (types are checked by `npm run typecheck`): a fraction of ts-jest's CPU
     // per file, which matters on a 2-core machine running the suite twice.

@@ -4,6 +4,6 @@ const base = require('./jest.config');
 module.exports = {
   ...base,
   testMatch: ['**/*.processes.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/test/browser/'],
+  testPathIgnorePatterns: ['/node_modules/', '/test/browser/', '/test/stress/'],
   maxWorkers: 1,
 };

@@ -40,6 +40,8 @@ const envSchema = z
         'must be an address or "Name <address>"',
       )
       .default('Tsunagaru <no-reply@localhost>'),
+    // The wait before a mail the SMTP server did not take is tried again; it doubles at each attempt.
+    MAIL_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     DKIM_DOMAIN: z.string().min(1).optional(),
     DKIM_SELECTOR: z.string().min(1).optional(),
     DKIM_PRIVATE_KEY: z.string().min(1).optional(),
@@ -133,6 +135,8 @@ export interface Config {
   readonly dataDir: string;
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
+  /** Seconds before the first retry of a mail the SMTP server did not take (then 2×, 4× … up to an hour). */
+  readonly mailRetryBaseSeconds: number;
   /** DKIM signing for outgoing mail, when configured. */
   readonly dkim: { domain: string; selector: string; privateKey: string } | undefined;
   readonly sessionSecret: string | undefined;
@@ -201,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM.trim(),
+    mailRetryBaseSeconds: e.MAIL_RETRY_BASE_SECONDS,
     dkim:
       e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY
         ? { domain: e.DKIM_DOMAIN, selector: e.DKIM_SELECTOR, privateKey: dkimKey(e.DKIM_PRIVATE_KEY) }

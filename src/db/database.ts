@@ -5,6 +5,16 @@ import { localSecrets } from './data-dir';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
 import { createPool } from './pool';
 import { migrate } from './migrate';
+import { isDatabaseUnavailable } from './unavailable';
+import { loggerFor } from '../logger';
+
+const log = loggerFor('db');
+
+/**
+ * How long a starting process waits for a database it cannot reach yet (starting after us, restarting,
+ * or a first connection that timed out while this process was busy loading its code) before it gives up.
+ */
+const START_PATIENCE_MS = 30_000;
 
 /** An open database: the pool every module uses, and how to let go of it. */
 export interface Database {
@@ -28,7 +38,7 @@ export async function openDatabase(config: Config, opts: { migrate?: boolean } =
   }
   const pool = createPool(url, config.databasePoolSize);
   try {
-    if (opts.migrate !== false) await migrateDatabase(config, pool);
+    if (opts.migrate !== false) await whenReachable(() => migrateDatabase(config, pool));
   } catch (err) {
     await pool.end();
     await server?.release();
@@ -42,6 +52,20 @@ export async function openDatabase(config: Config, opts: { migrate?: boolean } =
       await server?.release();
     },
   };
+}
+
+/** Runs `work`, again every second while the database is unreachable, for at most START_PATIENCE_MS. */
+async function whenReachable<T>(work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + START_PATIENCE_MS;
+  for (;;) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!isDatabaseUnavailable(err) || Date.now() > deadline) throw err;
+      log.warn({ reason: (err as Error).message }, 'database not reachable yet; trying again in 1 s');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }
 
 /**

@@ -190,14 +190,12 @@ export async function startEmbeddedServer(dir: string, password: string): Promis
   // One connection held for as long as this process uses the server: a process whose pool has gone
   // idle (its clients closed after their idle timeout) still counts as using it, so another process
   // leaving never stops the server under it.
-  const presence = new pg.Client({ connectionString: url, application_name: 'tsunagaru' });
-  presence.on('error', (err) => log.warn({ err }, 'lost the connection to the embedded PostgreSQL'));
-  await presence.connect();
+  const presence = await keepPresence(url);
 
   return {
     url,
     async release() {
-      await presence.end().catch(() => undefined);
+      await presence.end();
       const client = new pg.Client({ connectionString: url });
       let others: number;
       try {
@@ -218,6 +216,53 @@ export async function startEmbeddedServer(dir: string, password: string): Promis
       }
       await stopPostmaster(pid);
       log.info('embedded PostgreSQL stopped');
+    },
+  };
+}
+
+/** How often a lost presence connection is tried again. */
+const PRESENCE_RETRY_MS = 2_000;
+
+/**
+ * The presence connection, kept: when it is lost (the server restarted, or its backend was ended) the
+ * loss is logged, never fatal, and a new one is opened every PRESENCE_RETRY_MS until it succeeds, so that
+ * after the server's return this process counts as a user again.
+ */
+async function keepPresence(url: string): Promise<{ end(): Promise<void> }> {
+  let lost = false;
+  let reconnecting = false;
+  const open = () => {
+    const client = new pg.Client({ connectionString: url, application_name: 'tsunagaru' });
+    client.on('error', (err) => log.warn({ err }, 'lost the connection to the embedded PostgreSQL'));
+    client.on('end', () => {
+      if (client === current) lost = true;
+    });
+    return client;
+  };
+  let current = open();
+  await current.connect();
+  const timer = setInterval(() => {
+    if (!lost || reconnecting) return;
+    reconnecting = true;
+    const next = open();
+    next.connect().then(
+      () => {
+        current = next;
+        lost = false;
+        reconnecting = false;
+        log.info('connected to the embedded PostgreSQL again');
+      },
+      () => {
+        reconnecting = false;
+        void next.end().catch(() => undefined);
+      },
+    );
+  }, PRESENCE_RETRY_MS);
+  timer.unref();
+  return {
+    async end() {
+      clearInterval(timer);
+      await current.end().catch(() => undefined);
     },
   };
 }

@@ -6,9 +6,24 @@ const log = loggerFor('db');
 /** Anything a named query function can run SQL on: the pool, or one client inside a transaction. */
 export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
+/**
+ * How long opening one connection may take. Without a bound, a database host that drops packets keeps
+ * a request waiting for the operating system's TCP timeout (minutes); with it, the request fails in
+ * seconds and the visitor is told to try again (503). Waiting for a free connection of a busy pool is
+ * not bounded by it: that wait is load, not an outage, and ends as other requests finish.
+ */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/** A client whose connect() gives up after CONNECT_TIMEOUT_MS, with TCP keep-alive on its socket. */
+class BoundedClient extends pg.Client {
+  constructor(config: pg.ClientConfig = {}) {
+    super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+  }
+}
+
 /** The connection pool for one database URL. Errors on idle clients are logged, never fatal. */
 export function createPool(connectionString: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, application_name: 'tsunagaru' });
+  const pool = new pg.Pool({ connectionString, max, application_name: 'tsunagaru', Client: BoundedClient });
   pool.on('error', (err) => log.error({ err }, 'idle database client failed'));
   return pool;
 }

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { DomainError, httpStatusFor } from '../errors';
 import { tFor, isLanguage } from '../i18n';
 import { loggerFor } from '../logger';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { invalidUtf8Type } from './body';
 
 const log = loggerFor('http');
@@ -12,8 +13,9 @@ export function notFound(_req: Request, _res: Response, next: NextFunction) {
 }
 
 /**
- * The one error path. A DomainError becomes a localized 4xx page (JSON under /api); anything else is
- * logged with its stack and answered with a plain 500 whose details never reach the visitor.
+ * The one error path. A DomainError becomes a localized 4xx page (JSON under /api); a database that
+ * cannot be reached (restarting, down) a localized 503 with Retry-After; anything else is logged with
+ * its stack and answered with a plain 500 whose details never reach the visitor.
  */
 export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction) {
   const lang = isLanguage(res.locals.lang) ? res.locals.lang : 'en';
@@ -44,6 +46,18 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     status = 400;
     code = 'invalid_input';
     message = t('errors:invalidInput');
+  } else if (isDatabaseUnavailable(err)) {
+    // The database is restarting or unreachable: nobody's fault in the request, and it passes. Say so
+    // at once (503 with Retry-After) rather than a 500; logged without a stack, once per request.
+    const e = err as { code?: string; message?: string };
+    log.warn(
+      { code: e.code, reason: e.message, method: req.method, url: req.originalUrl },
+      'database unavailable',
+    );
+    status = 503;
+    code = 'service_unavailable';
+    message = t('outage:databaseUnavailable');
+    res.set('Retry-After', '5');
   } else if (isBodyParserError(err)) {
     status = (err as { status: number }).status;
     code = 'bad_request';

@@ -53,7 +53,7 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
     transport,
     config: opts.config,
     now: opts.now,
-    policy: opts.retryPolicy ?? defaultRetryPolicy,
+    policy: opts.retryPolicy ?? { ...defaultRetryPolicy, baseSeconds: opts.config.mailRetryBaseSeconds },
   };
   const zoomDeps = {
     pool,

@@ -63,6 +63,14 @@ describe('configuration', () => {
       expect(() => loadConfig({ REGISTRATION_RATE_LIMIT: bad })).toThrow(/REGISTRATION_RATE_LIMIT/);
   });
 
+  it('when MAIL_RETRY_BASE_SECONDS is unset or a number of seconds, then it is the first retry delay; 0, fractions and more than an hour are refused', () => {
+    expect(loadConfig({}).mailRetryBaseSeconds).toBe(60);
+    expect(loadConfig({ MAIL_RETRY_BASE_SECONDS: '5' }).mailRetryBaseSeconds).toBe(5);
+    for (const bad of ['0', '1.5', '3601', 'soon']) {
+      expect(() => loadConfig({ MAIL_RETRY_BASE_SECONDS: bad })).toThrow(/MAIL_RETRY_BASE_SECONDS/);
+    }
+  });
+
   it('when TRUST_PROXY is true, a count or junk, then it becomes a hop count or is refused', () => {
     expect(loadConfig({}).trustProxy).toBe(0);
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(1);

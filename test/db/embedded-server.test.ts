@@ -56,4 +56,38 @@ describe('embedded PostgreSQL shared by several processes', () => {
     await first.release();
     expect(fs.existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(false);
   });
+
+  it('when the presence connection is lost, then the process connects again and still counts as a user', async () => {
+    const dataDir = path.join(dir, 'presence');
+    const server = await startEmbeddedServer(dataDir, 'pw-3');
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    const presence = async () =>
+      (
+        await admin.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE application_name = 'tsunagaru' AND pid <> pg_backend_pid()`,
+        )
+      ).rows.map((r) => r.pid);
+    const [before] = await presence();
+    expect(before).toBeDefined();
+    // As a server restart or an operator's pg_terminate_backend would end it.
+    await admin.query('SELECT pg_terminate_backend($1)', [before]);
+    const deadline = Date.now() + 10_000;
+    let after: number[] = [];
+    while (Date.now() < deadline) {
+      after = await presence();
+      if (after.length && !after.includes(before!)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(after).toHaveLength(1);
+    expect(after[0]).not.toBe(before);
+
+    // Another user leaving sees it and leaves the server running.
+    const other = await startEmbeddedServer(dataDir, 'pw-3');
+    await admin.end();
+    await other.release();
+    expect(fs.existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(true);
+    await server.release();
+    expect(fs.existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(false);
+  });
 });
