@@ -119,6 +119,13 @@ async function deliverLocked(
     await q.markMailSkipped(tx, mail.id, q.skipNote('registration_or_event_gone'));
     return 'skipped';
   }
+  if (!(q.mailKinds as readonly string[]).includes(mail.kind)) {
+    // A row of a kind this version has no templates for (written by a newer version before a rollback)
+    // cannot be rendered now or later: say so rather than retry forever.
+    await q.markMailFailed(tx, mail.id, `could not prepare the mail: no templates for ${mail.kind}`);
+    log.error({ mailId: mail.id, kind: mail.kind }, 'mail of an unknown kind');
+    return 'failed';
+  }
   const now = deps.now();
   const plan = planMail(mail.kind, registration, event, { now, topic: mail.topic });
   if (!plan.send) {

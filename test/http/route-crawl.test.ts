@@ -70,6 +70,8 @@ const csrfOpen: Record<string, string> = {
     "RFC 8058 one-click unsubscribe: a mail provider's POST carries no cookie and no token",
   'POST /unsubscribe/:token/resume':
     'its undo on the same page; unsubscribe.routes.ts: the token is the only credential and can do nothing else',
+  'POST /zoom/webhook':
+    "Zoom's event notifications: no cookie; each is checked by its x-zm-signature HMAC (404 without Zoom settings)",
 };
 
 /** Harmless values for path parameters: the test's own event, nonsense for the rest. */
