@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { actingAs, eventForActor } from '../accounts';
@@ -39,7 +38,7 @@ import {
 } from '../messages';
 import { apiActor, requireApiToken } from './api.auth';
 import { activityQuery, exportQuery, formFields, messageBody, sliceQuery } from './api.inputs';
-import { openApiDocument } from './openapi';
+import { apiDocsRoutes } from './docs.routes';
 import { jsonBody } from '../http/body';
 import { zoomApiRoutes, zoomWebhookRoutes } from './zoom.routes';
 
@@ -56,10 +55,8 @@ export function apiRoutes(ctx: AppContext): Router {
   const limit = registrationRateLimit(ctx.pool, ctx.limits, ctx.now);
   const registrations = '/api/v1/events/:slug/registrations';
 
-  router.get('/api/v1/openapi.json', openApi(ctx));
+  router.use(apiDocsRoutes(ctx));
   router.use(zoomWebhookRoutes(ctx));
-  router.get('/api/v1/docs', apiDocs);
-  router.get('/api/v1/docs/assets/:file', apiDocsAsset);
   // Public registration, callable from an organisation's own site: CORS without credentials.
   router.options(registrations, registrationPreflight);
   router.post(registrations, allowAnyOrigin, json, limit, registrationInput, register(ctx));
@@ -81,32 +78,6 @@ export function apiRoutes(ctx: AppContext): Router {
   router.patch(`${registrations}/:id`, registrationIdInput, correctRegistrationHandler(ctx));
   router.use(zoomApiRoutes(ctx));
   return router;
-}
-
-/** The OpenAPI document of this API, with this installation's address. */
-function openApi(ctx: AppContext): RequestHandler {
-  return (_req, res) => {
-    res.json(openApiDocument(ctx.config.baseUrl));
-  };
-}
-
-/**
- * The API reference for people: Swagger UI (npm swagger-ui-dist, served from our own host, no CDN)
- * reading /api/v1/openapi.json. Its setup script is ours (public/js/api-docs.js), as the page's CSP
- * allows scripts from this host only.
- */
-function apiDocs(_req: Request, res: Response): void {
-  res.render('api/docs');
-}
-
-const swaggerDir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
-const swaggerFiles = new Set(['swagger-ui.css', 'swagger-ui-bundle.js']);
-
-/** The two files of swagger-ui-dist the page uses; nothing else of the package is served. */
-function apiDocsAsset(req: Request, res: Response): void {
-  const file = String(req.params.file);
-  if (!swaggerFiles.has(file)) throw new DomainError('not_found', 'errors:notFound');
-  res.sendFile(file, { root: swaggerDir, maxAge: '1d' });
 }
 
 /** The CORS preflight of the public registration endpoint. */
