@@ -4,11 +4,10 @@ import { withTransaction } from '../db/pool';
 import { DomainError } from '../errors';
 import { eventById, lockedEvent, registrationWindow } from '../events';
 import type { Language } from '../i18n';
-import { queueMail } from '../outbox';
 import type { OrganiserContext } from './organiser.service';
 import * as q from './registrations.queries';
 import { parseRegistrationForm } from './registrations.schemas';
-import { syncZoomSoon } from './zoom-sync';
+import { announceRegistration } from './registrations.service';
 
 /**
  * An organiser adds a registrant by hand: someone who phoned, or wrote after the deadline. The same
@@ -59,14 +58,7 @@ export async function addRegistrationByOrganiser(
     const id = await q.insertRegistration(tx, { eventId: current.id, status, form, answers, at: ctx.now });
     // Under the event lock the address was free a moment ago; a row for it now is a live duplicate.
     if (id === undefined) refuse('emailTaken', { email: form.email });
-    await queueMail(tx, {
-      kind: status === 'confirmed' ? 'registration.confirmed' : 'registration.waitlisted',
-      eventId: current.id,
-      registrationId: id,
-      recipient: form.email,
-      locale: form.locale,
-      at: ctx.now,
-    });
+    await announceRegistration(tx, current, { id, status, form, at: ctx.now });
     await insertAuditEntry(tx, {
       actor: ctx.actor,
       userId: ctx.userId,
@@ -76,7 +68,6 @@ export async function addRegistrationByOrganiser(
       data: { status, pastDeadline: late, overCapacity: full && status === 'confirmed' },
       at: ctx.now,
     });
-    if (status === 'confirmed') await syncZoomSoon(tx, current);
     return { ok: true, id, status };
   });
 }

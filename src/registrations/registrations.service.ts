@@ -115,14 +115,7 @@ async function register(
     // The insert locked the seat count's row: this count is exact.
     if ((await q.seatsTaken(tx, current.id)) > current.capacity) throw new TryAgain();
   }
-  await queueMail(tx, {
-    kind: status === 'confirmed' ? 'registration.confirmed' : 'registration.waitlisted',
-    eventId: current.id,
-    registrationId: id,
-    recipient: form.email,
-    locale: form.locale,
-    at: req.now,
-  });
+  await announceRegistration(tx, current, { id, status, form, at: req.now });
   await insertAuditEntry(tx, {
     actor: auditActor(form),
     action: `registration.${status === 'confirmed' ? 'created' : 'waitlisted'}`,
@@ -130,8 +123,28 @@ async function register(
     registrationId: id,
     at: req.now,
   });
-  if (status === 'confirmed') await syncZoomSoon(tx, current);
   return { status, locale: form.locale, event: current };
+}
+
+/**
+ * What follows a new registration in its own transaction, however it came (the form, the API, an
+ * organiser): the confirmation or waiting-list mail, and for a seat, the Zoom registration when the
+ * event is on Zoom.
+ */
+export async function announceRegistration(
+  tx: Queryable,
+  event: Pick<EventRecord, 'id' | 'zoom'>,
+  r: { id: number; status: 'confirmed' | 'waitlisted'; form: RegistrationForm; at: Date },
+): Promise<void> {
+  await queueMail(tx, {
+    kind: r.status === 'confirmed' ? 'registration.confirmed' : 'registration.waitlisted',
+    eventId: event.id,
+    registrationId: r.id,
+    recipient: r.form.email,
+    locale: r.form.locale,
+    at: r.at,
+  });
+  if (r.status === 'confirmed') await syncZoomSoon(tx, event);
 }
 
 /**
