@@ -278,6 +278,20 @@ export async function eventByZoomId(db: Queryable, zoomId: string): Promise<Even
   return res.rows[0] && toEvent(res.rows[0]);
 }
 
+/**
+ * Events linked to Zoom that have not ended at `now`, published or cancelled (a cancelled one may still
+ * have registrants to cancel on Zoom): the periodic re-sync looks at each.
+ */
+export async function zoomEventsNotEnded(db: Queryable, now: Date): Promise<{ id: number }[]> {
+  const res = await db.query<{ id: string }>(
+    `SELECT id FROM events
+      WHERE status IN ('published', 'cancelled') AND zoom_id IS NOT NULL AND ends_at > $1
+      ORDER BY id`,
+    [now],
+  );
+  return res.rows.map((r) => ({ id: Number(r.id) }));
+}
+
 /** Published events linked to Zoom that ended between `from` and `to`: their reports are due. */
 export async function zoomEventsEndedBetween(db: Queryable, from: Date, to: Date): Promise<EventRecord[]> {
   const res = await db.query<EventRow>(

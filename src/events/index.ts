@@ -19,6 +19,7 @@ export {
   eventBySlug,
   eventByZoomId,
   zoomEventsEndedBetween,
+  zoomEventsNotEnded,
   eventsWithMailsDue,
   visibleEvents,
 } from './events.queries';

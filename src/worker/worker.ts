@@ -15,7 +15,7 @@ import { promoteWaitingForEvent } from '../registrations';
 import { queueDueMails } from '../reminders';
 import { startScheduler, type PeriodicTask } from './scheduler';
 import { ZoomClient } from '../zoom-api';
-import { workZoomQueues, zoomReportsTask } from './zoom-jobs';
+import { workZoomQueues, zoomReportsTask, zoomResyncTask } from './zoom-jobs';
 
 const log = loggerFor('worker');
 
@@ -98,6 +98,7 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
     },
     { name: 'session-cleanup', everySeconds: 60, run: () => deleteExpiredSessions(pool, opts.now()) },
     zoomReportsTask(pool, opts.now, Boolean(zoomDeps.zoom)),
+    zoomResyncTask(pool, opts.now, Boolean(zoomDeps.zoom)),
     { name: 'reset-link-cleanup', everySeconds: 60, run: () => deleteExpiredResetLinks(pool, opts.now()) },
   ]);
   // An organiser just sent a message: write its mails now rather than at the next tick.

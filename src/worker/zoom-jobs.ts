@@ -1,6 +1,6 @@
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
-import { eventById, zoomEventsEndedBetween } from '../events';
+import { eventById, zoomEventsEndedBetween, zoomEventsNotEnded } from '../events';
 import { DomainError } from '../errors';
 import { enqueueMany, queues } from '../jobs/queue';
 import { loggerFor } from '../logger';
@@ -20,15 +20,14 @@ export async function workZoomQueues(
 ): Promise<void> {
   await boss.work<{ eventId: number }>(queues.zoomSync, polling, async ([job]) => {
     const outcome = await syncEventRegistrants(deps, job!.data.eventId);
-    if (outcome.registered || outcome.cancelled || outcome.failed || outcome.retryAt) {
+    if (outcome.registered || outcome.reinstated || outcome.cancelled || outcome.failed || outcome.retryAt) {
       log.info({ eventId: job!.data.eventId, ...outcome }, 'Zoom registrants synced');
     }
   });
-  // A failed move (Zoom down) is retried by pg-boss with its backoff.
+  // Zoom's Retry-After queues the move again; a failure without it is retried by pg-boss with its backoff.
   await boss.work<{ eventId: number }>(queues.zoomMove, polling, async ([job]) => {
-    if (await moveOnZoom(deps, await eventById(deps.pool, job!.data.eventId))) {
-      log.info({ eventId: job!.data.eventId }, 'event moved on Zoom');
-    }
+    const outcome = await moveOnZoom(deps, await eventById(deps.pool, job!.data.eventId));
+    if (outcome !== 'nothing') log.info({ eventId: job!.data.eventId, outcome }, 'moving the event on Zoom');
   });
   await boss.work<{ eventId: number }>(queues.zoomReport, polling, async ([job]) => {
     try {
@@ -61,6 +60,28 @@ export function zoomReportsTask(pool: pg.Pool, now: () => Date, enabled: boolean
       await enqueueMany(
         pool,
         queues.zoomReport,
+        events.map((e) => ({ data: { eventId: e.id }, singletonKey: `event-${e.id}` })),
+      );
+    },
+  };
+}
+
+/**
+ * The periodic re-sync: every half hour, one sync job for each event on Zoom that has not ended. Each
+ * run reads the current state, so it catches whatever a lost job or a change outside the usual paths
+ * left behind; where everything is in line it asks Zoom nothing. A waiting job for the event makes this
+ * one a no-op (one waiting job per event).
+ */
+export function zoomResyncTask(pool: pg.Pool, now: () => Date, enabled: boolean) {
+  return {
+    name: 'zoom-resync',
+    everySeconds: 1800,
+    async run() {
+      if (!enabled) return;
+      const events = await zoomEventsNotEnded(pool, now());
+      await enqueueMany(
+        pool,
+        queues.zoomSync,
         events.map((e) => ({ data: { eventId: e.id }, singletonKey: `event-${e.id}` })),
       );
     },

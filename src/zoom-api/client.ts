@@ -159,14 +159,28 @@ export class ZoomClient {
   }
 
   /** `PUT …/registrants/status` with `cancel`. */
-  async cancelRegistrants(
+  async cancelRegistrants(kind: ZoomKind, id: string, registrants: { id: string; email: string }[]) {
+    await this.registrantStatus(kind, id, 'cancel', registrants);
+  }
+
+  /**
+   * `PUT …/registrants/status` with `approve`: a cancelled registrant is admitted again and keeps their
+   * registrant id and join URL (registering them afresh would spend one of Zoom's three registrations
+   * per address and day).
+   */
+  async approveRegistrants(kind: ZoomKind, id: string, registrants: { id: string; email: string }[]) {
+    await this.registrantStatus(kind, id, 'approve', registrants);
+  }
+
+  private async registrantStatus(
     kind: ZoomKind,
     id: string,
+    action: 'cancel' | 'approve',
     registrants: { id: string; email: string }[],
   ): Promise<void> {
     if (!registrants.length) return;
     await this.call('PUT', `/${plural(kind)}/${encodeURIComponent(id)}/registrants/status`, {
-      body: { action: 'cancel', registrants },
+      body: { action, registrants },
     });
   }
 

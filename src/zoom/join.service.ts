@@ -28,5 +28,6 @@ export async function personalZoomLink(
   const row = await zoomRegistrantOf(db, registrationId);
   if (!row) return { joinUrl: null, settled: false };
   if (row.state === 'registered') return { joinUrl: row.joinUrl, settled: true };
-  return { joinUrl: null, settled: row.state !== 'pending' };
+  // A cancelled row of a registration that is confirmed again is about to be reinstated by the sync.
+  return { joinUrl: null, settled: row.state === 'failed' };
 }

@@ -1,5 +1,6 @@
 import { DomainError } from '../errors';
 import { patchEvent, type EventRecord, type Registrants, type SaveContext } from '../events';
+import { enqueue, queues } from '../jobs/queue';
 import { loggerFor } from '../logger';
 import { ZoomError, zoomIdFrom, type ZoomClient, type ZoomKind, type ZoomSession } from '../zoom-api';
 import type { ZoomDeps } from './sync.service';
@@ -95,11 +96,35 @@ export function zoomLinkInput(kind: string, input: string): { kind: ZoomKind; id
   return { kind, id };
 }
 
-/** Moves the linked webinar on Zoom to the event's current start and duration (the zoom-move job). */
-export async function moveOnZoom(deps: ZoomDeps, event: EventRecord | undefined): Promise<boolean> {
-  if (!event?.zoom || !deps.zoom) return false;
-  await deps.zoom.moveSession(event.zoom.kind, event.zoom.id, zoomTiming(event));
-  return true;
+/** What a move did: done, queued again for when Zoom said to come back, refused for good, or nothing to do. */
+export type MoveOutcome = 'moved' | 'later' | 'refused' | 'nothing';
+
+/**
+ * Moves the linked webinar on Zoom to the event's current start and duration (the zoom-move job). A 429
+ * or 5xx with `Retry-After` queues the move again for that moment; one without it is thrown, for the
+ * queue's own backoff. A permanent refusal (the webinar deleted on Zoom, say) is logged, not retried.
+ */
+export async function moveOnZoom(deps: ZoomDeps, event: EventRecord | undefined): Promise<MoveOutcome> {
+  if (!event?.zoom || !deps.zoom) return 'nothing';
+  try {
+    await deps.zoom.moveSession(event.zoom.kind, event.zoom.id, zoomTiming(event));
+    return 'moved';
+  } catch (err) {
+    if (!(err instanceof ZoomError)) throw err;
+    if (!err.retryable) {
+      log.warn({ eventId: event.id, err: err.message }, 'Zoom refused to move the webinar');
+      return 'refused';
+    }
+    if (err.retryAfterSeconds === undefined) throw err;
+    const startAfter = new Date(deps.now().getTime() + err.retryAfterSeconds * 1000);
+    await enqueue(
+      deps.pool,
+      queues.zoomMove,
+      { eventId: event.id },
+      { startAfter, singletonKey: `event-${event.id}` },
+    );
+    return 'later';
+  }
 }
 
 /**

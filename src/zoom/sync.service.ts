@@ -25,6 +25,8 @@ export function retryDelaySeconds(attempts: number, retryAfter: number | undefin
 /** What one sync run did. */
 export interface SyncOutcome {
   registered: number;
+  /** Cancelled on Zoom earlier and confirmed again (restored, or back from the waiting list): approved again. */
+  reinstated?: number;
   cancelled: number;
   failed: number;
   /** When a retryable failure stopped the run: the next attempt. */
@@ -41,7 +43,7 @@ export interface SyncOutcome {
  * rows concerned, for the organiser. One run per event at a time (an advisory lock).
  */
 export async function syncEventRegistrants(deps: ZoomDeps, eventId: number): Promise<SyncOutcome> {
-  const outcome: SyncOutcome = { registered: 0, cancelled: 0, failed: 0 };
+  const outcome: SyncOutcome = { registered: 0, reinstated: 0, cancelled: 0, failed: 0 };
   const client = deps.zoom;
   if (!client) return outcome;
   return withTransaction(deps.pool, async (tx) => {
@@ -67,13 +69,26 @@ export async function syncEventRegistrants(deps: ZoomDeps, eventId: number): Pro
         (!live || byId.get(r.registrationId)?.status !== 'confirmed'),
     );
     const due = (r: q.ZoomRegistrantRecord) => !r.nextAttemptAt || r.nextAttemptAt <= now;
-    const toRegister = people.filter((p) => {
-      const r = fresh.get(p.id);
-      return live && p.status === 'confirmed' && r?.state === 'pending' && !r.joinUrl && due(r);
-    });
+    const toReinstate = [...fresh.values()].filter(
+      (r) =>
+        live &&
+        r.state === 'cancelled' &&
+        r.registrantId &&
+        r.joinUrl &&
+        r.zoomId === event.zoom!.id &&
+        byId.get(r.registrationId)?.status === 'confirmed' &&
+        due(r),
+    );
 
     try {
       outcome.cancelled = await cancelOnZoom(tx, client, event, toCancel, byId, now);
+      outcome.reinstated = await reinstateOnZoom(tx, client, event, toReinstate, byId, now);
+      // After reinstating: whoever Zoom would not take back is now a fresh pending row.
+      const rows = new Map((await q.zoomRegistrantsOfEvent(tx, eventId)).map((r) => [r.registrationId, r]));
+      const toRegister = people.filter((p) => {
+        const r = rows.get(p.id);
+        return live && p.status === 'confirmed' && r?.state === 'pending' && !r.joinUrl && due(r);
+      });
       const done = await registerOnZoom(tx, client, event, toRegister, now);
       outcome.registered = done.registered;
       outcome.failed = done.failed;
@@ -194,6 +209,51 @@ async function registerOnZoom(
     }
   }
   return { registered, failed };
+}
+
+/**
+ * Admits again on Zoom registrants whose Zoom registration was cancelled and who are confirmed once more
+ * (`approve`): they keep their registrant id and join URL, which their earlier mails carry. When Zoom
+ * will not take someone back (a permanent refusal), their row starts afresh and they are registered anew.
+ */
+async function reinstateOnZoom(
+  tx: Queryable,
+  client: ZoomClient,
+  event: EventRecord,
+  rows: q.ZoomRegistrantRecord[],
+  people: Map<number, ZoomPerson>,
+  now: Date,
+): Promise<number> {
+  const { kind, id } = event.zoom!;
+  let reinstated = 0;
+  for (let i = 0; i < rows.length; i += BATCH_LIMIT) {
+    const batch = rows.slice(i, i + BATCH_LIMIT);
+    const ids = batch.map((r) => r.registrationId);
+    try {
+      await client.approveRegistrants(
+        kind,
+        id,
+        batch.map((r) => ({ id: r.registrantId!, email: people.get(r.registrationId)?.email ?? '' })),
+      );
+    } catch (err) {
+      if (err instanceof ZoomError && !err.retryable) {
+        log.warn({ eventId: event.id, err: err.message }, 'Zoom would not reinstate; registering afresh');
+        await q.markUnregistered(tx, ids, now);
+        continue;
+      }
+      await refused(tx, err, ids, Math.max(0, ...batch.map((r) => r.attempts)), now);
+    }
+    for (const r of batch) {
+      await q.markRegistered(tx, {
+        registrationId: r.registrationId,
+        registrantId: r.registrantId!,
+        joinUrl: r.joinUrl!,
+        now,
+      });
+    }
+    reinstated += batch.length;
+  }
+  return reinstated;
 }
 
 async function cancelOnZoom(

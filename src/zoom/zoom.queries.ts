@@ -141,6 +141,16 @@ export async function markCancelled(db: Queryable, ids: number[], now: Date): Pr
   );
 }
 
+/** Starts rows afresh (Zoom would not reinstate them): to be registered anew. */
+export async function markUnregistered(db: Queryable, ids: number[], now: Date): Promise<void> {
+  await db.query(
+    `UPDATE zoom_registrants SET state = 'pending', registrant_id = NULL, join_url = NULL, error = NULL,
+       attempts = 0, next_attempt_at = NULL, updated_at = $2
+     WHERE registration_id = ANY($1::bigint[])`,
+    [ids, now],
+  );
+}
+
 /** Takes the event's sync lock for the rest of the transaction: one sync per event at a time. */
 export async function lockEventSync(db: Queryable, eventId: number): Promise<void> {
   await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`zoom-sync:${eventId}`]);

@@ -261,6 +261,7 @@ export async function startFakeZoom(): Promise<FakeZoom> {
       for (const item of list) {
         const r = s.registrants.find((x) => x.id === item.id || x.email === item.email);
         if (r && b.action === 'cancel') r.status = 'cancelled';
+        if (r && b.action === 'approve') r.status = 'approved';
       }
       return answer(204);
     }

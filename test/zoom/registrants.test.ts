@@ -5,6 +5,7 @@ import { createTransport, type MailTransport } from '../../src/delivery/transpor
 import { eventBySlug } from '../../src/events';
 import { ZoomClient } from '../../src/zoom-api';
 import { moveOnZoom, syncEventRegistrants, type ZoomDeps } from '../../src/zoom';
+import { zoomReportsTask, zoomResyncTask } from '../../src/worker/zoom-jobs';
 import { createTestAccount, signedInAgent } from '../helpers/admin';
 import {
   encodeForm,
@@ -178,6 +179,64 @@ describe('Zoom registrants', () => {
     expect((await zoomRow('taro@example.org'))!.state).toBe('cancelled');
   });
 
+  it('when a cancelled registrant is restored, then Zoom approves them again with the same registrant id and join URL, never registering them twice', async () => {
+    const event = await linkedEvent();
+    await register({ email: 'hanako@example.org' });
+    await syncEventRegistrants(deps, event.id);
+    const before = (await zoomRow('hanako@example.org'))!;
+    const { rows } = await t.db.pool.query(`SELECT id FROM registrations WHERE email = 'hanako@example.org'`);
+    const id = Number(rows[0].id);
+    const admin = await createTestAccount(t.db.pool, { role: 'admin' });
+    const { agent, csrf } = await signedInAgent(t.app, admin.email);
+    const act = (action: string) =>
+      agent.post(`/admin/events/${event.slug}/attendees/${id}/${action}`).type('form').send({ _csrf: csrf });
+    expect((await act('cancel')).status).toBe(303);
+    expect(await syncEventRegistrants(deps, event.id)).toMatchObject({ cancelled: 1 });
+    expect((await zoomRow('hanako@example.org'))!.state).toBe('cancelled');
+    await t.db.pool.query(`UPDATE outgoing_mails SET status = 'skipped'`);
+    sink.received.length = 0;
+    // Until the sync has run, the restored registrant's confirmation waits for their own link.
+    expect((await act('restore')).status).toBe(303);
+    expect(await syncJobs(event.id)).toHaveLength(1);
+    expect(await deliverDue(t, transport, config)).toEqual(['waiting_for_zoom']);
+    expect(await syncEventRegistrants(deps, event.id)).toMatchObject({ reinstated: 1, registered: 0 });
+    expect(zoom.callsTo(/PUT \/webinars\/\d+\/registrants\/status$/).map((c) => c.body)).toEqual([
+      { action: 'cancel', registrants: [{ id: before.registrant_id, email: 'hanako@example.org' }] },
+      { action: 'approve', registrants: [{ id: before.registrant_id, email: 'hanako@example.org' }] },
+    ]);
+    expect(zoom.callsTo(/registrants$/)).toHaveLength(1);
+    expect(await zoomRow('hanako@example.org')).toMatchObject({
+      state: 'registered',
+      registrant_id: before.registrant_id,
+      join_url: before.join_url,
+    });
+    await t.db.pool.query(`UPDATE outgoing_mails SET next_attempt_at = now()`);
+    expect(await deliverDue(t, transport, config)).toEqual(['sent']);
+    const [mail] = await sink.waitFor(1);
+    expect(mail!.parsed.text).toContain(String(before.join_url));
+  });
+
+  it('when Zoom will not take a restored registrant back, then they are registered afresh', async () => {
+    const event = await linkedEvent();
+    await register({ email: 'jiro@example.org' });
+    await syncEventRegistrants(deps, event.id);
+    const { rows } = await t.db.pool.query(`SELECT id FROM registrations WHERE email = 'jiro@example.org'`);
+    const admin = await createTestAccount(t.db.pool, { role: 'admin' });
+    const { agent, csrf } = await signedInAgent(t.app, admin.email);
+    const act = (action: string) =>
+      agent
+        .post(`/admin/events/${event.slug}/attendees/${rows[0].id}/${action}`)
+        .type('form')
+        .send({ _csrf: csrf });
+    await act('cancel');
+    await syncEventRegistrants(deps, event.id);
+    await act('restore');
+    zoom.failNext(/registrants\/status$/, 400, { code: 3001, message: 'Registrant not found.' });
+    expect(await syncEventRegistrants(deps, event.id)).toMatchObject({ reinstated: 0, registered: 1 });
+    expect(zoom.callsTo(/registrants$/)).toHaveLength(2);
+    expect((await zoomRow('jiro@example.org'))!.state).toBe('registered');
+  });
+
   it('when Zoom answers 429 with Retry-After, then the sync waits that long through the queue and then registers', async () => {
     const event = await linkedEvent();
     await register({ email: 'busy@example.org' });
@@ -239,6 +298,38 @@ describe('Zoom registrants', () => {
   });
 });
 
+describe('the periodic Zoom tasks', () => {
+  it('when the re-sync runs, then each event on Zoom that has not ended gets one sync job; the report task takes the one that ended an hour ago', async () => {
+    const upcoming = await linkedEvent();
+    const ended = await linkedEvent({
+      slug: 'ended-webinar',
+      startsAt: '2026-11-30T20:00:00+09:00',
+      endsAt: '2026-11-30T22:00:00+09:00',
+    });
+    await importTestEvent(t, eventDoc({ slug: 'no-zoom' }));
+    await t.db.pool.query(`DELETE FROM pgboss.job`);
+    const jobs = async (name: string) =>
+      (
+        await t.db.pool.query<{ event_id: string }>(
+          `SELECT data->>'eventId' AS event_id FROM pgboss.job WHERE name = $1 ORDER BY 1`,
+          [name],
+        )
+      ).rows.map((r) => Number(r.event_id));
+
+    await zoomResyncTask(t.db.pool, t.clock.now, false).run();
+    expect(await jobs('zoom-sync')).toEqual([]);
+    await zoomResyncTask(t.db.pool, t.clock.now, true).run();
+    await zoomResyncTask(t.db.pool, t.clock.now, true).run();
+    expect(await jobs('zoom-sync')).toEqual([upcoming.id]);
+    await zoomReportsTask(t.db.pool, t.clock.now, true).run();
+    expect(await jobs('zoom-report')).toEqual([ended.id]);
+    // With everything in line, the sync asks Zoom nothing.
+    zoom.calls.length = 0;
+    expect(await syncEventRegistrants(deps, upcoming.id)).toMatchObject({ registered: 0, cancelled: 0 });
+    expect(zoom.calls.filter((c) => c.path !== '/oauth/token')).toEqual([]);
+  });
+});
+
 describe('linking and moving through the API', () => {
   async function token() {
     const user = await createTestAccount(t.db.pool, { role: 'admin' });
@@ -285,10 +376,27 @@ describe('linking and moving through the API', () => {
     expect(moved.status).toBe(200);
     const { rows } = await t.db.pool.query(`SELECT data FROM pgboss.job WHERE name = 'zoom-move'`);
     expect(rows).toHaveLength(1);
-    expect(await moveOnZoom(deps, await eventBySlug(t.db.pool, 'tsunagaru-test'))).toBe(true);
+    // Zoom says "later": the move is queued again for the moment Zoom named, and then done.
+    await t.db.pool.query(`DELETE FROM pgboss.job WHERE name = 'zoom-move'`);
+    zoom.failNext(
+      /PATCH \/webinars\//,
+      429,
+      { code: 429, message: 'Too many requests.' },
+      { 'retry-after': '300' },
+    );
+    expect(await moveOnZoom(deps, await eventBySlug(t.db.pool, 'tsunagaru-test'))).toBe('later');
+    const later = await t.db.pool.query<{ start_after: Date }>(
+      `SELECT start_after FROM pgboss.job WHERE name = 'zoom-move'`,
+    );
+    expect(later.rows.map((r) => r.start_after.toISOString())).toEqual(['2026-12-01T00:05:00.000Z']);
+    expect(zoom.session(res.body.zoom.id)).toMatchObject({ start_time: '2026-12-16T06:00:00Z' });
+    expect(await moveOnZoom(deps, await eventBySlug(t.db.pool, 'tsunagaru-test'))).toBe('moved');
     expect(zoom.session(res.body.zoom.id)).toMatchObject({
       start_time: '2026-12-17T06:00:00Z',
       duration: 60,
     });
+    // A permanent refusal is not retried.
+    zoom.failNext(/PATCH \/webinars\//, 404, { code: 3001, message: 'Webinar does not exist.' });
+    expect(await moveOnZoom(deps, await eventBySlug(t.db.pool, 'tsunagaru-test'))).toBe('refused');
   });
 });

@@ -141,6 +141,38 @@ describe('Zoom webhook', () => {
     ]);
   });
 
+  it('when a participant joins under another e-mail address, then their registrant id matches them to their own registration', async () => {
+    await t.db.pool.query('TRUNCATE events, registrations CASCADE');
+    const event = (await importTestEvent(t, eventDoc({ zoom: { kind: 'webinar', id: WEBINAR } }))).event;
+    t.clock.set('2026-12-01T00:00:00Z');
+    for (const email of ['taro@example.org', 'jiro@example.org']) {
+      const { agent, token } = await formSession(t.app, 'tsunagaru-test');
+      const form = encodeForm({ _csrf: token, ...formData({ email }) });
+      expect((await agent.post('/events/tsunagaru-test/register').type('form').send(form)).status).toBe(303);
+    }
+    t.clock.set('2026-12-16T06:00:00Z');
+    const ids = (
+      await t.db.pool.query<{ id: string }>('SELECT id FROM registrations ORDER BY email')
+    ).rows.map((r) => Number(r.id));
+    const [jiro, taro] = ids as [number, number];
+    // Taro was registered on Zoom (as the sync records it) and joins from a Zoom account under Jiro's address.
+    await t.db.pool.query(
+      `INSERT INTO zoom_registrants (registration_id, event_id, zoom_id, state, registrant_id, join_url, created_at, updated_at)
+       VALUES ($1, $2, $3, 'registered', 'reg-taro', 'https://zoom.example/j/1', now(), now())`,
+      [taro, event.id, WEBINAR],
+    );
+    const joined = participant('webinar.participant_joined', {
+      participant_uuid: 'p-taro',
+      registrant_id: 'reg-taro',
+      email: 'jiro@example.org',
+      join_time: '2026-12-16T06:02:00Z',
+    });
+    expect((await signed(t, joined)).status).toBe(200);
+    const { rows } = await t.db.pool.query('SELECT registration_id FROM zoom_presence');
+    expect(rows.map((r) => Number(r.registration_id))).toEqual([taro]);
+    expect(rows.map((r) => Number(r.registration_id))).not.toContain(jiro);
+  });
+
   it('when Zoom is not configured, then "create on Zoom" answers 409 and the event stays unlinked', async () => {
     const user = await createTestAccount(plain.db.pool, { role: 'admin' });
     const { token } = await createApiToken(
