@@ -20,6 +20,7 @@ const simpleFields = [
   ...timeFields,
   'capacity',
   'waitlist',
+  'attendanceMinutes',
   'meetingUrl',
   'meetingPasscode',
   'contactEmail',
@@ -63,6 +64,7 @@ function editorKey(key: string, field: string): string {
   if (field.startsWith('displayZones') && code === 'too_big') return 'editor:issues.tooManyZones';
   if (field.startsWith('displayZones') && code === 'too_small') return 'editor:issues.noZone';
   if (field === 'capacity') return 'editor:errors.capacity';
+  if (field === 'attendanceMinutes') return 'editor:errors.attendanceMinutes';
   if (field === 'contactEmail') return 'validation:email';
   if (urlFields.test(field)) return 'editor:issues.url';
   if (code === 'too_big') return 'editor:issues.tooLong';

@@ -138,6 +138,18 @@ function capacityFrom(value: string, errors: FormError[]): number | string | nul
   return value;
 }
 
+/**
+ * Minutes on Zoom that count as attending: a whole number from 1 to 1,440, the default (10) when the box is
+ * empty; otherwise the text (and a problem).
+ */
+function attendanceMinutesFrom(value: string, errors: FormError[]): number | string {
+  if (!value) return 10;
+  const n = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
+  if (n >= 1 && n <= 1440) return n;
+  errors.push({ field: 'attendanceMinutes', key: 'editor:errors.attendanceMinutes', params: {} });
+  return value;
+}
+
 /** "P1D, PT1H" or "Asia/Seoul、UTC" -> its items. */
 const splitList = (text: string) => text.split(/[\s,、]+/).filter(Boolean);
 
@@ -166,6 +178,7 @@ export function docFromValues(
     capacity: capacityFrom(values.capacity, errors),
     waitlist: values.waitlist,
     meetingUrl: values.meetingUrl || null,
+    attendanceMinutes: attendanceMinutesFrom(values.attendanceMinutes, errors),
     meetingPasscode: values.meetingPasscode || null,
     contactEmail: values.contactEmail || null,
     questions: questionsFrom(values, rows),

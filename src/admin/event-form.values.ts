@@ -63,6 +63,8 @@ export interface EventFormValues {
   times: Record<TimeField, string>;
   capacity: string;
   waitlist: boolean;
+  /** Minutes on Zoom that count as attending. */
+  attendanceMinutes: string;
   meetingUrl: string;
   meetingPasscode: string;
   contactEmail: string;
@@ -105,6 +107,7 @@ export function newEventValues(lang: Language): EventFormValues {
     times: { startsAt: '', endsAt: '', registrationOpensAt: '', registrationClosesAt: '' },
     capacity: '',
     waitlist: false,
+    attendanceMinutes: '10',
     meetingUrl: '',
     meetingPasscode: '',
     contactEmail: '',
@@ -148,6 +151,7 @@ export function formValuesFromEvent(doc: EventInput, lang: Language): EventFormV
     ) as EventFormValues['times'],
     capacity: doc.capacity === null ? '' : String(doc.capacity),
     waitlist: doc.waitlist,
+    attendanceMinutes: String(doc.attendanceMinutes ?? 10),
     meetingUrl: doc.meetingUrl ?? '',
     meetingPasscode: doc.meetingPasscode ?? '',
     contactEmail: doc.contactEmail ?? '',
@@ -224,6 +228,7 @@ export function valuesFromBody(body: FormBody): EventFormValues {
     times: Object.fromEntries(timeFields.map((f) => [f, str(body, f).trim()])) as EventFormValues['times'],
     capacity: str(body, 'capacity').trim(),
     waitlist: str(body, 'waitlist') === 'yes',
+    attendanceMinutes: str(body, 'attendanceMinutes').trim(),
     meetingUrl: str(body, 'meetingUrl').trim(),
     meetingPasscode: str(body, 'meetingPasscode').trim(),
     contactEmail: str(body, 'contactEmail').trim(),

@@ -83,6 +83,7 @@ const later = [
   'capacity',
   'waitlist',
   'meetingUrl',
+  'attendanceMinutes',
   'meetingPasscode',
   'contactEmail',
   'bilingualMail',

@@ -130,6 +130,7 @@ const newEventForm = (token: string, extra: Record<string, string | string[]> = 
     meetingUrl: 'https://zoom.example/j/123',
     meetingPasscode: 'pass-1',
     contactEmail: 'tokyo@ilo.example',
+    attendanceMinutes: '15',
     bilingualMail: 'yes',
     reminders: 'P1D, pt1h',
     m0_title_en: 'Slides',
@@ -235,6 +236,7 @@ describe('the event editor', () => {
         capacity: 300,
         waitlist: true,
         meetingUrl: 'https://zoom.example/j/123',
+        attendanceMinutes: 15,
         contactEmail: 'tokyo@ilo.example',
         bilingualMail: true,
         reminders: ['P1D', 'PT1H'],
@@ -383,9 +385,19 @@ describe('the event editor', () => {
       const res = await organiser.agent
         .post('/admin/events/tsunagaru-test/edit?lang=ja')
         .type('form')
-        .send(withChanges(formFields(page.text), { title_en: '', title_ja: '', capacity: 'lots' }));
+        .send(
+          withChanges(formFields(page.text), {
+            title_en: '',
+            title_ja: '',
+            capacity: 'lots',
+            attendanceMinutes: '0',
+          }),
+        );
       expect(res.status).toBe(422);
       expect(res.text).toContain('<html lang="ja">');
+      expect(fieldError(res.text, 'attendanceMinutes')).toBe(
+        '1 から 1440 までの整数（分）を入力してください。',
+      );
       expect(fieldError(res.text, 'title_en')).toBe('英語・日本語のどちらか、または両方で入力してください。');
       expect(fieldError(res.text, 'capacity')).toBe(
         '定員は1以上の整数で入力してください。定員なしの場合は空欄にしてください。',
