@@ -81,8 +81,9 @@ export async function syncEventRegistrants(deps: ZoomDeps, eventId: number): Pro
     );
 
     try {
-      outcome.cancelled = await cancelOnZoom(tx, client, event, toCancel, byId, now);
-      outcome.reinstated = await reinstateOnZoom(tx, client, event, toReinstate, byId, now);
+      const run: SyncRun = { tx, client, event, people: byId, now };
+      outcome.cancelled = await cancelOnZoom(run, toCancel);
+      outcome.reinstated = await reinstateOnZoom(run, toReinstate);
       // After reinstating: whoever Zoom would not take back is now a fresh pending row.
       const rows = new Map((await q.zoomRegistrantsOfEvent(tx, eventId)).map((r) => [r.registrationId, r]));
       const toRegister = people.filter((p) => {
@@ -211,81 +212,79 @@ async function registerOnZoom(
   return { registered, failed };
 }
 
+/** What the status changes of one sync run share. */
+interface SyncRun {
+  tx: Queryable;
+  client: ZoomClient;
+  event: EventRecord;
+  people: Map<number, ZoomPerson>;
+  now: Date;
+}
+
+const idsOf = (rows: q.ZoomRegistrantRecord[]) => rows.map((r) => r.registrationId);
+
+/**
+ * Changes registrants' status on Zoom (`approve` or `cancel`, with their registrant id and e-mail) in
+ * batches of thirty. Each batch Zoom accepted is recorded by `accepted`, each it refused for good by
+ * `refusedForGood`; a retryable refusal stops the run (RetryLater). Returns how many Zoom accepted.
+ */
+async function changeStatusOnZoom(
+  run: SyncRun,
+  action: 'approve' | 'cancel',
+  rows: q.ZoomRegistrantRecord[],
+  record: {
+    accepted(batch: q.ZoomRegistrantRecord[]): Promise<void>;
+    refusedForGood(batch: q.ZoomRegistrantRecord[]): Promise<void>;
+  },
+): Promise<number> {
+  const { kind, id } = run.event.zoom!;
+  const call = action === 'approve' ? run.client.approveRegistrants : run.client.cancelRegistrants;
+  let done = 0;
+  for (let i = 0; i < rows.length; i += BATCH_LIMIT) {
+    const batch = rows.slice(i, i + BATCH_LIMIT);
+    const who = batch.map((r) => ({
+      id: r.registrantId!,
+      email: run.people.get(r.registrationId)?.email ?? '',
+    }));
+    try {
+      await call.call(run.client, kind, id, who);
+    } catch (err) {
+      if (err instanceof ZoomError && !err.retryable) {
+        log.warn({ eventId: run.event.id, action, err: err.message }, 'Zoom refused a status change');
+        await record.refusedForGood(batch);
+        continue;
+      }
+      await refused(run.tx, err, idsOf(batch), Math.max(0, ...batch.map((r) => r.attempts)), run.now);
+    }
+    await record.accepted(batch);
+    done += batch.length;
+  }
+  return done;
+}
+
 /**
  * Admits again on Zoom registrants whose Zoom registration was cancelled and who are confirmed once more
  * (`approve`): they keep their registrant id and join URL, which their earlier mails carry. When Zoom
  * will not take someone back (a permanent refusal), their row starts afresh and they are registered anew.
  */
-async function reinstateOnZoom(
-  tx: Queryable,
-  client: ZoomClient,
-  event: EventRecord,
-  rows: q.ZoomRegistrantRecord[],
-  people: Map<number, ZoomPerson>,
-  now: Date,
-): Promise<number> {
-  const { kind, id } = event.zoom!;
-  let reinstated = 0;
-  for (let i = 0; i < rows.length; i += BATCH_LIMIT) {
-    const batch = rows.slice(i, i + BATCH_LIMIT);
-    const ids = batch.map((r) => r.registrationId);
-    try {
-      await client.approveRegistrants(
-        kind,
-        id,
-        batch.map((r) => ({ id: r.registrantId!, email: people.get(r.registrationId)?.email ?? '' })),
-      );
-    } catch (err) {
-      if (err instanceof ZoomError && !err.retryable) {
-        log.warn({ eventId: event.id, err: err.message }, 'Zoom would not reinstate; registering afresh');
-        await q.markUnregistered(tx, ids, now);
-        continue;
+function reinstateOnZoom(run: SyncRun, rows: q.ZoomRegistrantRecord[]): Promise<number> {
+  return changeStatusOnZoom(run, 'approve', rows, {
+    async accepted(batch) {
+      for (const r of batch) {
+        const again = {
+          registrationId: r.registrationId,
+          registrantId: r.registrantId!,
+          joinUrl: r.joinUrl!,
+        };
+        await q.markRegistered(run.tx, { ...again, now: run.now });
       }
-      await refused(tx, err, ids, Math.max(0, ...batch.map((r) => r.attempts)), now);
-    }
-    for (const r of batch) {
-      await q.markRegistered(tx, {
-        registrationId: r.registrationId,
-        registrantId: r.registrantId!,
-        joinUrl: r.joinUrl!,
-        now,
-      });
-    }
-    reinstated += batch.length;
-  }
-  return reinstated;
+    },
+    refusedForGood: (batch) => q.markUnregistered(run.tx, idsOf(batch), run.now),
+  });
 }
 
-async function cancelOnZoom(
-  tx: Queryable,
-  client: ZoomClient,
-  event: EventRecord,
-  rows: q.ZoomRegistrantRecord[],
-  people: Map<number, ZoomPerson>,
-  now: Date,
-): Promise<number> {
-  if (!rows.length) return 0;
-  const { kind, id } = event.zoom!;
-  let cancelled = 0;
-  for (let i = 0; i < rows.length; i += BATCH_LIMIT) {
-    const batch = rows.slice(i, i + BATCH_LIMIT);
-    const ids = batch.map((r) => r.registrationId);
-    try {
-      await client.cancelRegistrants(
-        kind,
-        id,
-        batch.map((r) => ({ id: r.registrantId!, email: people.get(r.registrationId)?.email ?? '' })),
-      );
-    } catch (err) {
-      if (err instanceof ZoomError && !err.retryable) {
-        log.warn({ eventId: event.id, err: err.message }, 'Zoom refused a cancellation');
-        await q.markCancelled(tx, ids, now);
-        continue;
-      }
-      await refused(tx, err, ids, Math.max(0, ...batch.map((r) => r.attempts)), now);
-    }
-    await q.markCancelled(tx, ids, now);
-    cancelled += batch.length;
-  }
-  return cancelled;
+/** Cancels on Zoom those who are no longer confirmed; a permanent refusal leaves them cancelled here too. */
+function cancelOnZoom(run: SyncRun, rows: q.ZoomRegistrantRecord[]): Promise<number> {
+  const cancel = (batch: q.ZoomRegistrantRecord[]) => q.markCancelled(run.tx, idsOf(batch), run.now);
+  return changeStatusOnZoom(run, 'cancel', rows, { accepted: cancel, refusedForGood: cancel });
 }
