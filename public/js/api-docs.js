@@ -6,7 +6,9 @@
   window.SwaggerUIBundle({
     url: el.getAttribute('data-spec'),
     domNode: el,
-    deepLinking: true,
+    // No links to each operation: Swagger UI puts them inside the operation's own button, which
+    // screen readers cannot reach (a control nested in a control).
+    deepLinking: false,
     // No "Try it out" against the organiser's data from a reference page, and no calls to the
     // swagger.io validator badge.
     supportedSubmitMethods: [],

@@ -150,9 +150,14 @@ function initialise(bin: Binaries, dir: string, password: string, owner?: { uid:
 
 /**
  * Connects to the cluster in `dir`, initialising and starting it when needed. `password` is the
- * superuser password, kept by the caller in the data directory.
+ * superuser password, kept by the caller in the data directory. `settings` are extra server options
+ * (`-c name=value`) for a server this call starts; the product passes none.
  */
-export async function startEmbeddedServer(dir: string, password: string): Promise<EmbeddedServer> {
+export async function startEmbeddedServer(
+  dir: string,
+  password: string,
+  settings: Record<string, string> = {},
+): Promise<EmbeddedServer> {
   const owner = postgresUser();
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (owner) ensureTraversable(dir);
@@ -165,9 +170,10 @@ export async function startEmbeddedServer(dir: string, password: string): Promis
     const bin = binaries();
     if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) initialise(bin, dir, password, owner);
     const port = await freePort();
+    const options = { listen_addresses: '127.0.0.1', unix_socket_directories: '', ...settings };
     const child: ChildProcess = spawn(
       bin.postgres,
-      ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      ['-D', dir, '-p', String(port), ...Object.entries(options).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
       { ...owner, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
     );
     child.stderr?.on('data', (chunk: Buffer) => log.debug({ pg: chunk.toString().trim() }, 'postgres'));

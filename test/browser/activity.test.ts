@@ -1,11 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import request from 'supertest';
-import { type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { addEventMember, createAccount, createApiToken, sessionActor } from '../../src/accounts';
 import { withTransaction } from '../../src/db/pool';
 import { encodeForm, formData, formSession, makeEvent, startTestApp, type TestApp } from '../helpers/app';
-import { axeReport, launchChromium, serve, SHOTS } from '../helpers/browser';
+import { axeReport } from '../helpers/browser';
+import { axeChecks, openBrowserFile, shoot, sizeName, viewport, type BrowserFile } from '../helpers/pages';
 
 /**
  * The Activity tab and a registrant's History in a real browser (Debian's chromium), in both
@@ -18,31 +16,8 @@ const SLUG = 'tsunagaru-activity';
 
 describe('activity pages in a browser', () => {
   let t: TestApp;
-  let server: Awaited<ReturnType<typeof serve>>;
-  let browser: Browser;
+  let b: BrowserFile;
   let registrationId: number;
-
-  async function signedInPage(lang: 'en' | 'ja', width: number): Promise<Page> {
-    const options: BrowserContextOptions =
-      width < 600
-        ? { viewport: { width, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
-        : { viewport: { width, height: 900 } };
-    const context = await browser.newContext({
-      locale: lang === 'ja' ? 'ja-JP' : 'en-GB',
-      timezoneId: 'Asia/Tokyo',
-      ...options,
-    });
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    await page.goto(`${server.base}/admin/login?lang=${lang}`);
-    await page.locator('#email').fill(EMAIL);
-    await page.locator('#password').fill(PASSWORD);
-    await Promise.all([
-      page.waitForURL(`${server.base}/admin`),
-      page.locator('form.reg-form button').click(),
-    ]);
-    return page;
-  }
 
   beforeAll(async () => {
     t = await startTestApp({ now: '2026-12-01T00:00:00Z' });
@@ -80,13 +55,13 @@ describe('activity pages in a browser', () => {
         registrationClosesAt: '2026-12-15T23:59:00+09:00',
       });
     expect(patched.status).toBe(200);
-    server = await serve(t.app);
-    browser = await launchChromium();
+    b = await openBrowserFile(t.app);
   });
 
+  afterEach(() => b.closeContexts());
+
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await b?.close();
     await t.close();
   });
 
@@ -95,13 +70,13 @@ describe('activity pages in a browser', () => {
   it.each(cases)(
     'when the organiser opens the Activity tab and the History in %s at %i px, then they read as words and pass axe',
     async (lang, width) => {
-      const page = await signedInPage(lang, width);
+      const page = await b.signedInPage(lang, EMAIL, PASSWORD, viewport(width));
       const pages = [
         { url: `/admin/events/${SLUG}/activity`, name: 'activity' },
         { url: `/admin/events/${SLUG}/attendees/${registrationId}`, name: 'attendee-history' },
       ];
       for (const p of pages) {
-        await page.goto(`${server.base}${p.url}`);
+        await page.goto(`${b.base}${p.url}`);
         const table = (await page.locator('table.admin-table').last().innerText()).replace(/\s+/g, ' ');
         expect(table).toContain(lang === 'en' ? '山田 花子 (registrant)' : '山田 花子（登録者）');
         expect(table).not.toContain('registration.created');
@@ -122,13 +97,9 @@ describe('activity pages in a browser', () => {
             ),
           ) || 24;
         expect(box!.height).toBeLessThan(lineHeight * 1.5);
-        expect(await axeReport(page)).toBe('');
-        await page.locator('body').evaluate((el) => el.ownerDocument.fonts.ready.then(() => undefined));
-        const file = path.join(SHOTS, `${p.name}-${lang}-${width < 600 ? width : 'desktop'}.png`);
-        await page.screenshot({ path: file, fullPage: true });
-        expect(fs.statSync(file).size).toBeGreaterThan(10_000);
+        if (axeChecks(lang, width)) expect(await axeReport(page)).toBe('');
+        await shoot(page, `${p.name}-${lang}-${sizeName(width)}`);
       }
-      await page.context().close();
     },
   );
 });

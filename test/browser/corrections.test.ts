@@ -1,11 +1,18 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { addEventMember, createAccount } from '../../src/accounts';
 import { withTransaction } from '../../src/db/pool';
 import { mintLinkToken, registerAttendee } from '../../src/registrations';
 import { formData, makeEvent, startTestApp, type TestApp } from '../helpers/app';
-import { axeReport, launchChromium, serve, SHOTS } from '../helpers/browser';
+import { axeReport } from '../helpers/browser';
+import {
+  axeChecks,
+  openBrowserFile,
+  shoot,
+  sizeName,
+  viewport,
+  type BrowserFile,
+  type Lang,
+} from '../helpers/pages';
 
 /**
  * The correction screens in a real browser (Debian's chromium), in both languages at desktop (1280 px)
@@ -19,36 +26,17 @@ const SLUG = 'tsunagaru-corrections';
 
 describe('correction screens in a browser', () => {
   let t: TestApp;
-  let server: Awaited<ReturnType<typeof serve>>;
-  let browser: Browser;
+  let b: BrowserFile;
   let registrationId: number;
   let manage: string;
 
-  async function newPage(lang: 'en' | 'ja', width: number): Promise<Page> {
-    const options: BrowserContextOptions =
-      width < 600
-        ? { viewport: { width, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
-        : { viewport: { width, height: 900 } };
-    const context = await browser.newContext({
-      locale: lang === 'ja' ? 'ja-JP' : 'en-GB',
-      timezoneId: 'Asia/Tokyo',
-      ...options,
-    });
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    return page;
-  }
-
-  async function check(page: Page, name: string) {
+  async function check(page: Page, name: string, lang: Lang, width: number) {
     const overflow = await page
       .locator('html')
       .evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
     expect(overflow.scroll).toBeLessThanOrEqual(overflow.client);
-    expect(await axeReport(page)).toBe('');
-    await page.locator('body').evaluate((el) => el.ownerDocument.fonts.ready.then(() => undefined));
-    const file = path.join(SHOTS, `${name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    expect(fs.statSync(file).size).toBeGreaterThan(10_000);
+    if (axeChecks(lang, width)) expect(await axeReport(page)).toBe('');
+    await shoot(page, name);
   }
 
   beforeAll(async () => {
@@ -77,13 +65,13 @@ describe('correction screens in a browser', () => {
       mailId: null,
       at: t.clock.now(),
     });
-    server = await serve(t.app);
-    browser = await launchChromium();
+    b = await openBrowserFile(t.app);
   });
 
+  afterEach(() => b.closeContexts());
+
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await b?.close();
     await t.close();
   });
 
@@ -92,10 +80,9 @@ describe('correction screens in a browser', () => {
   it.each(cases)(
     'when a registrant corrects their name in %s at %i px, then the page says so',
     async (lang, width) => {
-      const page = await newPage(lang, width);
-      await page.goto(`${server.base}/manage/${manage}?lang=${lang}`);
-      const size = width < 600 ? width : 'desktop';
-      await check(page, `manage-corrections-${lang}-${size}`);
+      const page = await b.openPage(lang, viewport(width));
+      await page.goto(`${b.base}/manage/${manage}?lang=${lang}`);
+      await check(page, `manage-corrections-${lang}-${sizeName(width)}`, lang, width);
       const given = page.locator('form.manage-details #givenName');
       // A different name in each case, so each saves a change.
       await given.fill(`${lang === 'en' ? 'Hanako' : '花子'}${width < 600 ? ' M' : ''}`);
@@ -106,31 +93,22 @@ describe('correction screens in a browser', () => {
       expect(await page.locator('.notice--success').innerText()).toBe(
         lang === 'en' ? 'Your details are corrected.' : '登録内容を修正しました。',
       );
-      await page.context().close();
     },
   );
 
   it.each(cases)(
     'when the organiser opens the correction and add forms in %s at %i px, then they pass axe',
     async (lang, width) => {
-      const page = await newPage(lang, width);
-      await page.goto(`${server.base}/admin/login?lang=${lang}`);
-      await page.locator('#email').fill(EMAIL);
-      await page.locator('#password').fill(PASSWORD);
-      await Promise.all([
-        page.waitForURL(`${server.base}/admin`),
-        page.locator('form.reg-form button').click(),
-      ]);
-      const size = width < 600 ? width : 'desktop';
-      await page.goto(`${server.base}/admin/events/${SLUG}/attendees/${registrationId}`);
+      const page = await b.signedInPage(lang, EMAIL, PASSWORD, viewport(width));
+      const size = sizeName(width);
+      await page.goto(`${b.base}/admin/events/${SLUG}/attendees/${registrationId}`);
       await page.locator('#correct summary').click();
       await expect(page.locator('#correct #familyName').inputValue()).resolves.toBe('Yamada');
-      await check(page, `attendee-correct-${lang}-${size}`);
-      await page.goto(`${server.base}/admin/events/${SLUG}/attendees/new`);
+      await check(page, `attendee-correct-${lang}-${size}`, lang, width);
+      await page.goto(`${b.base}/admin/events/${SLUG}/attendees/new`);
       await Promise.all([page.waitForURL(/attendees\/new/), page.locator('form.reg-form button').click()]);
       expect(await page.locator('.error-summary').count()).toBe(1);
-      await check(page, `attendee-add-${lang}-${size}`);
-      await page.context().close();
+      await check(page, `attendee-add-${lang}-${size}`, lang, width);
     },
   );
 });

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { type BrowserContextOptions, type Page } from 'playwright-core';
 import { addEventMember, createAccount } from '../../src/accounts';
 import type { Config } from '../../src/config';
 import { withTransaction } from '../../src/db/pool';
@@ -8,7 +7,16 @@ import { createTransport, type MailTransport } from '../../src/delivery/transpor
 import { fanOutMessage } from '../../src/messages';
 import { queueDueMails } from '../../src/reminders';
 import { encodeForm, formData, formSession, makeEvent, startTestApp, type TestApp } from '../helpers/app';
-import { axeReport, launchChromium, serve, SHOTS } from '../helpers/browser';
+import { axeReport, SHOTS } from '../helpers/browser';
+import {
+  axeChecks,
+  openBrowserFile,
+  shoot,
+  sizeName,
+  viewport,
+  type BrowserFile,
+  type Lang,
+} from '../helpers/pages';
 import { deliverDue, linksIn, mailConfig } from '../helpers/mail';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp';
 
@@ -44,15 +52,6 @@ const MESSAGE = {
     'ご登録の皆様\n\nウェビナーの会議室が変更になりました。参加用リンクは変わりませんので、当日はそのままご利用ください。\n\n皆様のご参加をお待ちしております。',
 };
 
-/** Waits for web fonts, then saves a full-page screenshot and returns its path. */
-async function shoot(page: Page, name: string): Promise<string> {
-  await page.locator('body').evaluate((el) => el.ownerDocument.fonts.ready.then(() => undefined));
-  const file = path.join(SHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  expect(fs.statSync(file).size).toBeGreaterThan(10_000);
-  return file;
-}
-
 /** The page scrolls sideways when its content is wider than the viewport. */
 async function expectNoSidewaysScroll(page: Page, width?: number) {
   const overflow = await page
@@ -65,47 +64,21 @@ async function expectNoSidewaysScroll(page: Page, width?: number) {
 const text = async (page: Page, selector: string) =>
   ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
 
-const viewport = (width: number): BrowserContextOptions =>
-  width < 600
-    ? { viewport: { width, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
-    : { viewport: { width, height: 900 } };
-
-const sizeName = (width: number) => (width < 600 ? String(width) : 'desktop');
-
 describe('mails pages in a browser', () => {
   let t: TestApp;
   let sink: SmtpSink;
   let config: Config;
   let transport: MailTransport;
-  let server: Awaited<ReturnType<typeof serve>> | undefined;
+  let b: BrowserFile;
   let base: string;
-  let browser: Browser;
   let messagePath: string;
   const manageLinks = new Map<string, string>();
-  const contexts: BrowserContext[] = [];
 
-  /** A fresh context (cookies, viewport of its own) in `lang`, and a page in it. */
-  async function openPage(lang: 'en' | 'ja', options: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({
-      locale: lang === 'ja' ? 'ja-JP' : 'en-GB',
-      timezoneId: 'Asia/Tokyo',
-      ...options,
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    return page;
-  }
+  const openPage = (lang: Lang, options: BrowserContextOptions = {}) => b.openPage(lang, options);
 
   /** A fresh context signed in to the workspace as the organiser, in `lang`. */
-  async function signedInPage(lang: 'en' | 'ja', options: BrowserContextOptions = {}): Promise<Page> {
-    const page = await openPage(lang, options);
-    await page.goto(`${base}/admin/login?lang=${lang}`);
-    await page.locator('#email').fill(EMAIL);
-    await page.locator('#password').fill(PASSWORD);
-    await Promise.all([page.waitForURL(`${base}/admin`), page.locator('form.reg-form button').click()]);
-    return page;
-  }
+  const signedInPage = (lang: Lang, options: BrowserContextOptions = {}) =>
+    b.signedInPage(lang, EMAIL, PASSWORD, options);
 
   /** The same link on the local server instead of the public origin written into the mail. */
   function local(url: string): string {
@@ -169,18 +142,14 @@ describe('mails pages in a browser', () => {
     }
     sink.received.length = 0;
 
-    server = await serve(t.app);
-    base = server.base;
-    browser = await launchChromium();
+    b = await openBrowserFile(t.app);
+    base = b.base;
   });
 
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-  });
+  afterEach(() => b.closeContexts());
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await b?.close();
     transport?.close();
     await sink?.close();
     await t?.close();
@@ -281,7 +250,7 @@ describe('mails pages in a browser', () => {
       await expect(page.locator('.message-version[lang="en"] .message-body').isVisible()).resolves.toBe(true);
       await shoot(page, file);
       await expectNoSidewaysScroll(page, width < 600 ? width : undefined);
-      expect(await axeReport(page)).toBe('');
+      if (axeChecks('ja', width)) expect(await axeReport(page)).toBe('');
     },
   );
 
@@ -439,7 +408,7 @@ describe('mails pages in a browser', () => {
           expect(box!.x).toBeGreaterThanOrEqual(0);
           expect(box!.x + box!.width).toBeLessThanOrEqual(width + 0.5);
         }
-        expect(await axeReport(page)).toBe('');
+        if (axeChecks(lang, width)) expect(await axeReport(page)).toBe('');
         if (width < 600) {
           // The messages table scrolls inside its box: its far end, with the progress, for a person to see.
           const messages = page.locator('#messages .table-scroll');
@@ -467,7 +436,7 @@ describe('mails pages in a browser', () => {
       await expect(page.locator('form button[type="submit"]').first().isVisible()).resolves.toBe(true);
       await shoot(page, `registration-form-${lang}-${sizeName(width)}`);
       await expectNoSidewaysScroll(page, width < 600 ? width : undefined);
-      expect(await axeReport(page)).toBe('');
+      if (axeChecks(lang, width)) expect(await axeReport(page)).toBe('');
     },
   );
 });

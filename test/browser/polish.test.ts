@@ -1,12 +1,18 @@
 /// <reference lib="dom" />
-import fs from 'node:fs';
-import path from 'node:path';
-import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { type BrowserContextOptions, type Page } from 'playwright-core';
 import { createAccount } from '../../src/accounts';
 import { withTransaction } from '../../src/db/pool';
 import { registerAttendee } from '../../src/registrations';
 import { formData, makeEvent, startTestApp, type TestApp } from '../helpers/app';
-import { axeReport, launchChromium, serve, SHOTS } from '../helpers/browser';
+import { axeReport } from '../helpers/browser';
+import {
+  axeChecks,
+  openBrowserFile,
+  shoot as shootAs,
+  sidewaysOverflow as overflow,
+  viewport,
+} from '../helpers/pages';
+import type { BrowserFile, Lang } from '../helpers/pages';
 
 /**
  * The screens changed for issue 17, in a real browser (Debian's chromium via playwright-core) against
@@ -21,17 +27,8 @@ const PASSWORD = 'correct horse battery staple';
 const SLUG = 'tsunagaru-polish';
 const TITLE_JA = 'ILO・JCA共催ウェビナー「TSUNAGARU（つながる）〜社会的連帯経済〜」';
 
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.locator('body').evaluate((el) => el.ownerDocument.fonts.ready.then(() => undefined));
-  const file = path.join(SHOTS, `polish-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  expect(fs.statSync(file).size).toBeGreaterThan(10_000);
-}
-
-/** Nothing wider than the viewport: the page never scrolls sideways. */
-async function overflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-}
+/** A screenshot named for this file's screens. */
+const shoot = (page: Page, name: string) => shootAs(page, `polish-${name}`);
 
 const sizes = [
   { lang: 'en', width: 1280 },
@@ -42,32 +39,16 @@ const sizes = [
 
 describe('polished screens in a browser', () => {
   let t: TestApp;
-  let server: Awaited<ReturnType<typeof serve>> | undefined;
+  let b: BrowserFile;
   let base: string;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
 
-  async function openPage(lang: 'en' | 'ja', width: number, options: BrowserContextOptions = {}) {
-    const context = await browser.newContext({
-      locale: lang === 'ja' ? 'ja-JP' : 'en-GB',
-      timezoneId: 'Asia/Tokyo',
-      ...(width < 600
-        ? { viewport: { width, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
-        : { viewport: { width, height: 900 } }),
-      ...options,
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    return page;
-  }
+  /** A fresh context `width` wide in `lang`, and a page in it. */
+  const openPage = (lang: Lang, width: number, options: BrowserContextOptions = {}) =>
+    b.openPage(lang, { ...viewport(width, 844), ...options });
 
-  async function signIn(page: Page, lang: 'en' | 'ja') {
-    await page.goto(`${base}/admin/login?lang=${lang}`);
-    await page.locator('#email').fill(EMAIL);
-    await page.locator('#password').fill(PASSWORD);
-    await Promise.all([page.waitForURL(`${base}/admin`), page.locator('form.reg-form button').click()]);
-  }
+  /** The same, signed in to the workspace as the admin. */
+  const signedInPage = (lang: Lang, width: number, options: BrowserContextOptions = {}) =>
+    b.signedInPage(lang, EMAIL, PASSWORD, { ...viewport(width, 844), ...options });
 
   beforeAll(async () => {
     t = await startTestApp({ now: '2026-12-01T00:00:00Z' });
@@ -103,18 +84,14 @@ describe('polished screens in a browser', () => {
       });
       expect(res.status).toBe('confirmed');
     }
-    server = await serve(t.app);
-    base = server.base;
-    browser = await launchChromium();
+    b = await openBrowserFile(t.app);
+    base = b.base;
   });
 
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-  });
+  afterEach(() => b.closeContexts());
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await b?.close();
     await t?.close();
   });
 
@@ -133,7 +110,7 @@ describe('polished screens in a browser', () => {
       const jump = page.locator('.register-jump a');
       expect(await jump.isVisible()).toBe(width < 600);
       await shoot(page, `event-${lang}-${width}`);
-      expect(await axeReport(page)).toBe('');
+      if (axeChecks(lang, width)) expect(await axeReport(page)).toBe('');
 
       await page.locator('form.reg-form button[type="submit"]').click();
       await page.waitForSelector('.error-summary');
@@ -151,7 +128,7 @@ describe('polished screens in a browser', () => {
         .evaluate((el) => el.getBoundingClientRect().top);
       expect(legendTop).toBeGreaterThanOrEqual(0);
       await shoot(page, `event-errors-${lang}-${width}`);
-      expect(await axeReport(page)).toBe('');
+      if (axeChecks(lang, width)) expect(await axeReport(page)).toBe('');
     },
   );
 
@@ -210,15 +187,14 @@ describe('polished screens in a browser', () => {
       expect(password).toBe(email);
       expect(password).toBeGreaterThan(200);
       await shoot(page, `login-${lang}-${width}`);
-      expect(await axeReport(page)).toBe('');
+      if (axeChecks(lang, width)) expect(await axeReport(page)).toBe('');
     },
   );
 
   it.each(sizes)(
     'when a published event is opened in the editor ($lang, $width px), then its public link shows with a copy button that copies it',
     async ({ lang, width }) => {
-      const page = await openPage(lang, width, { permissions: ['clipboard-read', 'clipboard-write'] });
-      await signIn(page, lang);
+      const page = await signedInPage(lang, width, { permissions: ['clipboard-read', 'clipboard-write'] });
       await page.goto(`${base}/admin/events/${SLUG}/edit?lang=${lang}&published=1`);
       const link = page.locator('#public-url');
       expect(await link.textContent()).toMatch(new RegExp(`/events/${SLUG}$`));
@@ -227,15 +203,14 @@ describe('polished screens in a browser', () => {
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await link.textContent());
       expect(await button.textContent()).toBe(lang === 'ja' ? 'コピーしました' : 'Copied');
       await shoot(page, `editor-public-link-${lang}-${width}`);
-      expect(await axeReport(page)).toBe('');
+      if (axeChecks(lang, width)) expect(await axeReport(page)).toBe('');
     },
   );
 
   it.each(sizes)(
     'when a token is created ($lang, $width px), then a copy button copies exactly the token, and the page links the API reference',
     async ({ lang, width }) => {
-      const page = await openPage(lang, width, { permissions: ['clipboard-read', 'clipboard-write'] });
-      await signIn(page, lang);
+      const page = await signedInPage(lang, width, { permissions: ['clipboard-read', 'clipboard-write'] });
       await page.goto(`${base}/admin/tokens?lang=${lang}`);
       await page.locator('#token-name').fill(`Website ${lang} ${width}`);
       await page.locator('form.reg-form button[type="submit"]').click();
@@ -244,13 +219,15 @@ describe('polished screens in a browser', () => {
       await page.locator('button[data-copy="new-token-value"]').click();
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
       expect(await page.locator('a[href="/api/v1/docs"]').count()).toBe(1);
+      // The token list, with a long new token in it, stays inside the viewport.
+      expect(await overflow(page)).toBeLessThanOrEqual(0);
       await shoot(page, `tokens-${lang}-${width}`);
-      expect(await axeReport(page)).toBe('');
+      if (axeChecks(lang, width)) expect(await axeReport(page)).toBe('');
     },
   );
 
   it.each(sizes)(
-    'when the API reference is opened ($lang, $width px), then Swagger UI lists the v1 operations from the local bundle',
+    'when the API reference is opened ($lang, $width px), then Swagger UI lists the v1 operations from the local bundle and axe finds nothing serious',
     async ({ lang, width }) => {
       const page = await openPage(lang, width);
       const remote: string[] = [];
@@ -265,23 +242,23 @@ describe('polished screens in a browser', () => {
       );
       expect(remote).toEqual([]);
       await shoot(page, `api-docs-${lang}-${width}`);
+      if (axeChecks(lang, width)) expect(await axeReport(page)).toBe('');
     },
   );
 
   it.each(sizes)(
     'when the attendee list and a registrant are opened ($lang, $width px), then nothing scrolls the page sideways and axe finds nothing serious',
     async ({ lang, width }) => {
-      const page = await openPage(lang, width);
-      await signIn(page, lang);
+      const page = await signedInPage(lang, width);
       await page.goto(`${base}/admin/events/${SLUG}/attendees?lang=${lang}`);
       expect(await overflow(page)).toBeLessThanOrEqual(0);
       await shoot(page, `attendees-${lang}-${width}`);
-      expect(await axeReport(page)).toBe('');
+      if (axeChecks(lang, width)) expect(await axeReport(page)).toBe('');
       await page.locator('.attendee-table tbody a').first().click();
       await page.waitForURL(/\/attendees\/\d+/);
       expect(await overflow(page)).toBeLessThanOrEqual(0);
       await shoot(page, `registrant-${lang}-${width}`);
-      expect(await axeReport(page)).toBe('');
+      if (axeChecks(lang, width)) expect(await axeReport(page)).toBe('');
     },
   );
 });

@@ -1,14 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import {
-  type Browser,
-  type BrowserContext,
-  type BrowserContextOptions,
-  type Locator,
-  type Page,
-} from 'playwright-core';
+import { type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 import { makeEvent, startTestApp, type TestApp } from '../helpers/app';
-import { axeReport, launchChromium, serve, SHOTS } from '../helpers/browser';
+import { axeReport } from '../helpers/browser';
+import { openBrowserFile, shoot, type BrowserFile } from '../helpers/pages';
 
 /**
  * The event page and its registration form in a real browser (Debian's chromium via playwright-core),
@@ -25,20 +18,11 @@ function byLabel(scope: Page | Locator, text: string): Locator {
 
 describe('registration form in a browser', () => {
   let t: TestApp;
-  let server: Awaited<ReturnType<typeof serve>> | undefined;
+  let b: BrowserFile;
   let base: string;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
 
-  /** A fresh context (cookies, zone, viewport of its own) and a page in it. */
-  async function openPage(options: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Asia/Tokyo', ...options });
-    contexts.push(context);
-    const page = await context.newPage();
-    // Fail a missing element in seconds rather than at the test's own time limit.
-    page.setDefaultTimeout(10_000);
-    return page;
-  }
+  /** A fresh context (cookies, zone, viewport of its own; English unless told) and a page in it. */
+  const openPage = (options: BrowserContextOptions = {}): Promise<Page> => b.openPage('en', options);
 
   async function registrationRows(email: string) {
     const { rows } = await t.db.pool.query<{
@@ -62,18 +46,14 @@ describe('registration form in a browser', () => {
   beforeAll(async () => {
     t = await startTestApp();
     await makeEvent(t, { slug: SLUG });
-    server = await serve(t.app);
-    base = server.base;
-    browser = await launchChromium();
+    b = await openBrowserFile(t.app);
+    base = b.base;
   });
 
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-  });
+  afterEach(() => b.closeContexts());
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await b?.close();
     await t?.close();
   });
 
@@ -294,10 +274,7 @@ describe('registration form in a browser', () => {
           deviceScaleFactor: name === 'phone' ? 2 : 1,
         });
         await page.goto(`${base}/events/${SLUG}?lang=${lang}`);
-        await page.locator('body').evaluate((el) => el.ownerDocument.fonts.ready.then(() => undefined));
-        const file = path.join(SHOTS, `event-${lang}-${name}.png`);
-        await page.screenshot({ path: file, fullPage: true });
-        expect(fs.statSync(file).size).toBeGreaterThan(10_000);
+        await shoot(page, `event-${lang}-${name}`);
       }
     }
   });

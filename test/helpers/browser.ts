@@ -3,27 +3,43 @@ import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserServer, type LaunchOptions, type Page } from 'playwright-core';
 
 /** Where browser tests leave their screenshots (git-ignored), for a person to look at. */
 export const SHOTS = path.resolve(__dirname, '../../test-results');
 
+/** The environment variable through which the run's one Chromium (browser-global-setup) is found. */
+export const CHROMIUM_ENDPOINT = 'TSUNAGARU_TEST_CHROMIUM_WS';
+
 /** Debian's chromium, headless, with nothing reaching out to the network on its own. */
+const launchOptions: LaunchOptions = {
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+  ],
+};
+
+/** Starts the Chromium that every browser test file of a run connects to (see browser-global-setup). */
+export function launchChromiumServer(): Promise<BrowserServer> {
+  return chromium.launchServer(launchOptions);
+}
+
+/**
+ * The run's shared Chromium when the browser global set-up started one, or a Chromium of this file's
+ * own otherwise. Closing what this returns disconnects from the shared one and leaves it running.
+ */
 export async function launchChromium(): Promise<Browser> {
   fs.mkdirSync(SHOTS, { recursive: true });
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  const endpoint = process.env[CHROMIUM_ENDPOINT];
+  if (endpoint) return chromium.connect(endpoint);
+  return chromium.launch(launchOptions);
 }
 
 /** Serious or critical WCAG 2.1 A/AA violations on the page, as a readable report ('' when none). */
