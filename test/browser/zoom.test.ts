@@ -1,10 +1,16 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { type Browser, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { addEventMember, createAccount } from '../../src/accounts';
 import { withTransaction } from '../../src/db/pool';
 import { encodeForm, formData, formSession, makeEvent, startTestApp, type TestApp } from '../helpers/app';
-import { axeReport, launchChromium, serve, SHOTS } from '../helpers/browser';
+import { axeReport } from '../helpers/browser';
+import {
+  axeChecks,
+  openBrowserFile,
+  shoot,
+  sidewaysOverflow,
+  sizeName,
+  type BrowserFile,
+} from '../helpers/pages';
 import { startFakeZoom, type FakeZoom } from '../helpers/fake-zoom';
 
 /**
@@ -20,8 +26,7 @@ const WEBINAR = '81234567890';
 describe('Zoom pages in a browser', () => {
   let zoom: FakeZoom;
   let t: TestApp;
-  let server: Awaited<ReturnType<typeof serve>>;
-  let browser: Browser;
+  let b: BrowserFile;
 
   beforeAll(async () => {
     zoom = await startFakeZoom();
@@ -42,28 +47,23 @@ describe('Zoom pages in a browser', () => {
       const form = encodeForm({ _csrf: token, ...formData({ email: 'hanako@example.org' }) });
       expect((await agent.post(`/events/${slug}/register`).type('form').send(form)).status).toBe(303);
     }
-    server = await serve(t.app);
-    browser = await launchChromium();
+    b = await openBrowserFile(t.app);
   });
 
+  afterEach(() => b.closeContexts());
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await b?.close();
     await t?.close();
     await zoom?.close();
   });
 
-  /** Checks the screen at both widths: nothing sideways out of view, axe clean, a screenshot. */
-  async function look(page: Page, name: string, lang: string) {
+  /** Checks the screen at both widths: nothing sideways out of view, axe where due, a screenshot. */
+  async function look(page: Page, name: string, lang: 'en' | 'ja') {
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: width < 600 ? 812 : 900 });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow).toBeLessThanOrEqual(0);
-      expect(await axeReport(page)).toBe('');
-      await page.evaluate(() => document.fonts.ready.then(() => undefined));
-      const file = path.join(SHOTS, `zoom-${name}-${lang}-${width < 600 ? width : 'desktop'}.png`);
-      await page.screenshot({ path: file, fullPage: true });
-      expect(fs.statSync(file).size).toBeGreaterThan(10_000);
+      expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+      if (axeChecks(lang, width)) expect(await axeReport(page)).toBe('');
+      await shoot(page, `zoom-${name}-${lang}-${sizeName(width)}`);
     }
   }
 
@@ -71,18 +71,8 @@ describe('Zoom pages in a browser', () => {
     'when an organiser links Zoom by its join link and imports the participant CSV (%s), then each screen reads in their language and passes axe',
     async (lang) => {
       const slug = `zoom-${lang}`;
-      const context = await browser.newContext({ locale: lang === 'ja' ? 'ja-JP' : 'en-GB' });
-      const page = await context.newPage();
-      page.setDefaultTimeout(10_000);
-      await page.goto(`${server.base}/admin/login?lang=${lang}`);
-      await page.locator('#email').fill(EMAIL);
-      await page.locator('#password').fill(PASSWORD);
-      await Promise.all([
-        page.waitForURL(`${server.base}/admin`),
-        page.locator('form.reg-form button').click(),
-      ]);
-
-      await page.goto(`${server.base}/admin/events/${slug}/zoom`);
+      const page = await b.signedInPage(lang, EMAIL, PASSWORD);
+      await page.goto(`${b.base}/admin/events/${slug}/zoom`);
       await expect(page.locator('h2').first().innerText()).resolves.toBe('Zoom');
       await look(page, 'unlinked', lang);
 
@@ -99,7 +89,7 @@ describe('Zoom pages in a browser', () => {
       );
       await look(page, 'linked', lang);
 
-      await page.goto(`${server.base}/admin/events/${slug}/attendees`);
+      await page.goto(`${b.base}/admin/events/${slug}/attendees`);
       const csv = [
         '名前（元の名前）,ユーザーメール,参加時刻,退出時刻,期間（分）',
         '山田 花子,hanako@example.org,2026/12/16 15:00:00,2026/12/16 15:40:00,40',
@@ -117,7 +107,6 @@ describe('Zoom pages in a browser', () => {
       await expect(page.locator('[data-zoom-matched]').getAttribute('data-zoom-matched')).resolves.toBe('1');
       await expect(page.locator('.zoom-unmatched').innerText()).resolves.toContain('guest@example.org');
       await look(page, 'csv', lang);
-      await context.close();
       // Zoom was asked about the webinar, never about anything it was not told.
       expect(zoom.callsTo(new RegExp(`GET /webinars/${WEBINAR}$`)).length).toBeGreaterThan(0);
     },
