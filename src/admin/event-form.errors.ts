@@ -20,6 +20,7 @@ const simpleFields = [
   ...timeFields,
   'capacity',
   'waitlist',
+  'approval',
   'meetingUrl',
   'meetingPasscode',
   'contactEmail',

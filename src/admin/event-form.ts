@@ -165,6 +165,7 @@ export function docFromValues(
     displayTimezones: [...new Set([...values.displayZones, ...splitList(values.displayZonesOther)])],
     capacity: capacityFrom(values.capacity, errors),
     waitlist: values.waitlist,
+    approval: values.approval,
     meetingUrl: values.meetingUrl || null,
     meetingPasscode: values.meetingPasscode || null,
     contactEmail: values.contactEmail || null,

@@ -63,6 +63,7 @@ export interface EventFormValues {
   times: Record<TimeField, string>;
   capacity: string;
   waitlist: boolean;
+  approval: boolean;
   meetingUrl: string;
   meetingPasscode: string;
   contactEmail: string;
@@ -105,6 +106,7 @@ export function newEventValues(lang: Language): EventFormValues {
     times: { startsAt: '', endsAt: '', registrationOpensAt: '', registrationClosesAt: '' },
     capacity: '',
     waitlist: false,
+    approval: false,
     meetingUrl: '',
     meetingPasscode: '',
     contactEmail: '',
@@ -148,6 +150,7 @@ export function formValuesFromEvent(doc: EventInput, lang: Language): EventFormV
     ) as EventFormValues['times'],
     capacity: doc.capacity === null ? '' : String(doc.capacity),
     waitlist: doc.waitlist,
+    approval: doc.approval,
     meetingUrl: doc.meetingUrl ?? '',
     meetingPasscode: doc.meetingPasscode ?? '',
     contactEmail: doc.contactEmail ?? '',
@@ -224,6 +227,7 @@ export function valuesFromBody(body: FormBody): EventFormValues {
     times: Object.fromEntries(timeFields.map((f) => [f, str(body, f).trim()])) as EventFormValues['times'],
     capacity: str(body, 'capacity').trim(),
     waitlist: str(body, 'waitlist') === 'yes',
+    approval: str(body, 'approval') === 'yes',
     meetingUrl: str(body, 'meetingUrl').trim(),
     meetingPasscode: str(body, 'meetingPasscode').trim(),
     contactEmail: str(body, 'contactEmail').trim(),
