@@ -129,7 +129,13 @@ function listEvents(ctx: AppContext): RequestHandler {
     res.json({
       data: summaries.map((s) => ({
         ...toEventJson(s.event),
-        registrations: { confirmed: s.confirmed, waitlisted: s.waitlisted, cancelled: s.cancelled },
+        registrations: {
+          confirmed: s.confirmed,
+          waitlisted: s.waitlisted,
+          cancelled: s.cancelled,
+          pending: s.pending,
+          declined: s.declined,
+        },
       })),
     });
   };
