@@ -8,6 +8,7 @@ import { pageLang } from '../http/context';
 import { accountRoutes } from './accounts.routes';
 import { activityRoutes } from './activity.routes';
 import { attendeeRoutes } from './attendees.routes';
+import { approvalRoutes } from './approval.routes';
 import { authRoutes } from './auth.routes';
 import { eventFilesRoutes } from './event-files.routes';
 import { eventEditorRoutes } from './events-editor.routes';
@@ -55,6 +56,7 @@ export function adminRoutes(ctx: AppContext, secure: boolean): Router {
   router.use(zoomAdminRoutes(ctx));
   router.use(eventEditorRoutes(ctx));
   router.use(correctionRoutes(ctx));
+  router.use(approvalRoutes(ctx));
   router.use(attendeeRoutes(ctx));
   router.use(eventFilesRoutes(ctx));
   router.use(mailRoutes(ctx));

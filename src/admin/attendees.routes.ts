@@ -8,6 +8,7 @@ import { attachmentDisposition, streamInto } from '../http/download';
 import { asRecord, slugParams, validate } from '../http/validate';
 import {
   cancelRegistrationForOrganiser,
+  decideRegistrations,
   exportContentType,
   exportFileName,
   exportRegistrations,
@@ -23,6 +24,7 @@ import {
 import { eventFor, saveContext } from './admin.context';
 import { attendeeDetailPage, attendeeListPage, attendeeQuery, eventOverviewPage } from './event-overview';
 import { formBody } from '../http/body';
+import { decisionFlash } from './approval.routes';
 
 /**
  * An event's overview and its registrants: the list (search, filters, sort, pages), downloads of the
@@ -31,7 +33,17 @@ import { formBody } from '../http/body';
  */
 
 /** Flash messages a redirect may name (?done=…); anything else in the address is ignored. */
-const flashes = ['cancelled', 'alreadyCancelled', 'restored', 'restoredWaitlisted', 'promoted', 'resent'];
+const flashes = [
+  'cancelled',
+  'alreadyCancelled',
+  'restored',
+  'restoredWaitlisted',
+  'promoted',
+  'resent',
+  'approved',
+  'approvedWaitlisted',
+  'declined',
+];
 /** Flashes of corrections and manual additions (`corrections` namespace, `corrections.routes.ts`). */
 const correctionFlashes = ['corrected', 'unchanged', 'added'];
 
@@ -47,7 +59,21 @@ const actions: Record<string, Action> = {
     (await restoreRegistration(ctx.pool, ref, by)).status === 'confirmed' ? 'restored' : 'restoredWaitlisted',
   promote: async (ctx, ref, by) => (await promoteRegistration(ctx.pool, ref, by), 'promoted'),
   resend: async (ctx, ref, by) => (await resendConfirmation(ctx.pool, ref, by), 'resent'),
+  approve: async (ctx, ref, by) =>
+    (await decide(ctx, ref, by, 'approve')).confirmed ? 'approved' : 'approvedWaitlisted',
+  decline: async (ctx, ref, by) => (await decide(ctx, ref, by, 'decline'), 'declined'),
 };
+
+/** One registration's approval or decline from its page (a reason goes with the list's form). */
+function decide(
+  ctx: AppContext,
+  ref: RegistrationRef,
+  by: OrganiserContext,
+  decision: 'approve' | 'decline',
+) {
+  const registrationIds = [ref.registrationId];
+  return decideRegistrations(ctx.pool, { eventId: ref.eventId, registrationIds, decision, strict: true }, by);
+}
 
 /** A registration id from the address: a positive integer, or the page does not exist. */
 function registrationId(value: unknown): number {
@@ -85,12 +111,13 @@ function showOverview(ctx: AppContext): RequestHandler {
 
 const listInput = validate({ params: slugParams, query: attendeeQuery });
 
-/** One page of the attendee list, filtered and sorted as the query says. */
+/** One page of the attendee list, filtered and sorted as the query says, with a decision's flash. */
 function listAttendees(ctx: AppContext): RequestHandler {
-  return async (_req, res) => {
+  return async (req, res) => {
     const { params, query } = listInput.input(res);
     const { event } = await eventFor(ctx, res, params.slug, 'read');
-    res.render('admin/attendees/list', await attendeeListPage(ctx.pool, event, query, pageLang(res)));
+    const page = await attendeeListPage(ctx.pool, event, query, pageLang(res));
+    res.render('admin/attendees/list', { ...page, decided: decisionFlash(req.query.decided) });
   };
 }
 

@@ -21,6 +21,7 @@ const simpleFields = [
   'capacity',
   'waitlist',
   'attendanceMinutes',
+  'approval',
   'meetingUrl',
   'meetingPasscode',
   'contactEmail',

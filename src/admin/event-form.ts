@@ -177,6 +177,7 @@ export function docFromValues(
     displayTimezones: [...new Set([...values.displayZones, ...splitList(values.displayZonesOther)])],
     capacity: capacityFrom(values.capacity, errors),
     waitlist: values.waitlist,
+    approval: values.approval,
     meetingUrl: values.meetingUrl || null,
     attendanceMinutes: attendanceMinutesFrom(values.attendanceMinutes, errors),
     meetingPasscode: values.meetingPasscode || null,

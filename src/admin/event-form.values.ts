@@ -65,6 +65,7 @@ export interface EventFormValues {
   waitlist: boolean;
   /** Minutes on Zoom that count as attending. */
   attendanceMinutes: string;
+  approval: boolean;
   meetingUrl: string;
   meetingPasscode: string;
   contactEmail: string;
@@ -108,6 +109,7 @@ export function newEventValues(lang: Language): EventFormValues {
     capacity: '',
     waitlist: false,
     attendanceMinutes: '10',
+    approval: false,
     meetingUrl: '',
     meetingPasscode: '',
     contactEmail: '',
@@ -152,6 +154,7 @@ export function formValuesFromEvent(doc: EventInput, lang: Language): EventFormV
     capacity: doc.capacity === null ? '' : String(doc.capacity),
     waitlist: doc.waitlist,
     attendanceMinutes: String(doc.attendanceMinutes ?? 10),
+    approval: doc.approval,
     meetingUrl: doc.meetingUrl ?? '',
     meetingPasscode: doc.meetingPasscode ?? '',
     contactEmail: doc.contactEmail ?? '',
@@ -229,6 +232,7 @@ export function valuesFromBody(body: FormBody): EventFormValues {
     capacity: str(body, 'capacity').trim(),
     waitlist: str(body, 'waitlist') === 'yes',
     attendanceMinutes: str(body, 'attendanceMinutes').trim(),
+    approval: str(body, 'approval') === 'yes',
     meetingUrl: str(body, 'meetingUrl').trim(),
     meetingPasscode: str(body, 'meetingPasscode').trim(),
     contactEmail: str(body, 'contactEmail').trim(),

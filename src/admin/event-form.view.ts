@@ -82,6 +82,7 @@ const later = [
   'displayZonesOther',
   'capacity',
   'waitlist',
+  'approval',
   'meetingUrl',
   'attendanceMinutes',
   'meetingPasscode',

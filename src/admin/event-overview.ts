@@ -16,6 +16,7 @@ import {
   registrationDetail,
   registrationPage,
   registrationsPerDay,
+  registrationStatuses,
   affiliations,
   type RegistrationFilters,
   type Registration,
@@ -179,7 +180,10 @@ export async function attendeeListPage(
       href: `${path}/${r.id}`,
       registeredLabel: formatInstant(r.createdAt, [event.timezone], lang),
     })),
-    counts: { ...counts, all: counts.confirmed + counts.waitlisted + counts.cancelled },
+    counts: {
+      ...counts,
+      all: counts.confirmed + counts.waitlisted + counts.cancelled + counts.pending + counts.declined,
+    },
     page: result.page,
     pages: result.pages,
     pageLinks: pageNumbers(result.page, result.pages).map((n) => n && { n, href: pageHref(n) }),
@@ -187,8 +191,10 @@ export async function attendeeListPage(
     nextHref: result.page < result.pages ? pageHref(result.page + 1) : null,
     exports: exportLinks(event.slug, filters),
     clearHref: path,
+    /** This page's own query (filters, sort, page), for a form that comes back to it. */
+    selfQuery: hrefWith('', filters, { ...sorted, page: result.page }),
     options: {
-      statuses: ['confirmed', 'waitlisted', 'cancelled'],
+      statuses: registrationStatuses,
       affiliations: affiliations.map((a) => ({ value: a, label: t(`registrations:form.affiliations.${a}`) })),
       countries: countryOptions(lang),
     },

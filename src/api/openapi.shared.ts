@@ -1,4 +1,4 @@
-import { affiliations } from '../registrations';
+import { affiliations, registrationStatuses } from '../registrations';
 
 /** Pieces the OpenAPI document's parts share. */
 
@@ -14,7 +14,7 @@ export const filterParams = [
     schema: { type: 'string' },
     description: 'Search names, kana, e-mail, organisation',
   },
-  { name: 'status', in: 'query', schema: { type: 'string', enum: ['confirmed', 'waitlisted', 'cancelled'] } },
+  { name: 'status', in: 'query', schema: { type: 'string', enum: [...registrationStatuses] } },
   { name: 'affiliation', in: 'query', schema: { type: 'string', enum: [...affiliations] } },
   { name: 'country', in: 'query', schema: { type: 'string', pattern: '^[A-Za-z]{2}$' } },
   { name: 'language', in: 'query', schema: lang, description: 'Mail language' },

@@ -4,7 +4,8 @@ import { errorResponse, filterParams, jsonBody, lang, ref, secured, slugParam } 
 import { messagePaths, messageSchemas } from './openapi.messages';
 import { activityPaths, activitySchemas } from './openapi.activity';
 import { correctionPaths } from './openapi.corrections';
-import { affiliations } from '../registrations';
+import { approvalPaths } from './openapi.approval';
+import { affiliations, registrationStatuses } from '../registrations';
 
 /**
  * The OpenAPI 3.1 description of REST API v1, served at /api/v1/openapi.json. The event schema is
@@ -44,8 +45,14 @@ function eventWithCounts(): Record<string, unknown> {
       registrations: {
         type: 'object',
         additionalProperties: false,
-        required: ['confirmed', 'waitlisted', 'cancelled'],
-        properties: { confirmed: count, waitlisted: count, cancelled: count },
+        required: ['confirmed', 'waitlisted', 'cancelled', 'pending', 'declined'],
+        properties: {
+          confirmed: count,
+          waitlisted: count,
+          cancelled: count,
+          pending: { ...count, description: "Awaiting the organisers' approval (holding no seat)" },
+          declined: count,
+        },
       },
     },
   };
@@ -73,7 +80,7 @@ const registration = {
   properties: {
     id: { type: 'integer' },
     registeredAt: { type: 'string', format: 'date-time', description: "ISO 8601 in the event's time zone" },
-    status: { type: 'string', enum: ['confirmed', 'waitlisted', 'cancelled'] },
+    status: { type: 'string', enum: [...registrationStatuses] },
     familyName: { type: 'string' },
     givenName: { type: 'string' },
     familyNameKana: nullableString,
@@ -381,6 +388,7 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
       ...messagePaths,
       ...activityPaths,
       ...correctionPaths,
+      ...approvalPaths,
       '/api/v1/openapi.json': {
         get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } },
       },

@@ -44,8 +44,8 @@ export interface PlanContext {
 }
 
 /** Since when the registrant holds their seat: a promoted registrant's seat starts at the promotion. */
-export function seatSince(reg: Pick<Registration, 'createdAt' | 'promotedAt'>): Date {
-  return reg.promotedAt ?? reg.createdAt;
+export function seatSince(reg: Pick<Registration, 'createdAt' | 'promotedAt' | 'decidedAt'>): Date {
+  return reg.promotedAt ?? reg.decidedAt ?? reg.createdAt;
 }
 
 /**
@@ -80,8 +80,17 @@ export function planMail(
       if (reg.status !== 'waitlisted') return skip('registration_not_waitlisted');
       if (!published) return skip('event_not_published');
       return { send: true, join: false, manage: true };
+    case 'registration.pending':
+      // Received, awaiting the organisers: no join link, no invite; the manage link lets them withdraw.
+      if (reg.status !== 'pending') return skip('registration_decided');
+      if (!published) return skip('event_not_published');
+      return { send: true, join: false, manage: true };
+    case 'registration.declined':
+      if (reg.status !== 'declined') return skip('registration_not_declined');
+      return { send: true, join: false, manage: false };
     case 'registration.already_registered':
       if (reg.status === 'cancelled') return skip('registration_cancelled');
+      if (reg.status === 'declined') return skip('registration_decided');
       if (!published) return skip('event_not_published');
       if (reg.status === 'confirmed') {
         return { send: true, join: true, manage: true, invite: { method: 'REQUEST', sequence } };
@@ -100,6 +109,7 @@ export function planMail(
     case 'event.cancelled':
       if (event.status !== 'cancelled') return skip('event_not_cancelled');
       if (reg.status === 'cancelled') return skip('registration_cancelled');
+      if (reg.status === 'declined') return skip('registration_decided');
       return {
         send: true,
         join: false,
@@ -112,6 +122,8 @@ export function planMail(
       return planFollowUp(reg, event, ctx);
     case 'event.message':
       if (reg.status === 'cancelled') return skip('registration_cancelled');
+      if (reg.status !== 'confirmed' && reg.status !== 'waitlisted')
+        return skip('registration_not_confirmed');
       if (reg.unsubscribedAt) return skip('unsubscribed');
       if (event.status === 'draft') return skip('event_not_published');
       return {

@@ -7,7 +7,9 @@ export interface MailRecipient {
   familyName: string;
   givenName: string;
   email: string;
-  status: 'confirmed' | 'waitlisted' | 'cancelled';
+  status: 'confirmed' | 'waitlisted' | 'cancelled' | 'pending' | 'declined';
+  /** The organisers' reason, for registration.declined. */
+  declineReason?: { en?: string; ja?: string } | null;
   /** The interpretation language they chose. */
   interpretation: Language;
   /** Their mail language. */

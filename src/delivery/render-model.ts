@@ -34,7 +34,7 @@ export interface MailSection {
   contactEmail?: string;
   eventPage?: string;
   /** Registration status line (already_registered only). */
-  status?: 'confirmed' | 'waitlisted';
+  status?: 'confirmed' | 'waitlisted' | 'pending';
   join?: { url: string; passcode?: string; zoomUrl?: string };
   /** The interpretation language's name in this section's language, with the join details. */
   interpretation?: string;
@@ -82,7 +82,11 @@ const seatKinds: ReadonlySet<MailKind> = new Set([
 ]);
 
 /** Kinds after which there is no registration left to manage. */
-const finalKinds: ReadonlySet<MailKind> = new Set(['registration.cancelled', 'event.cancelled']);
+const finalKinds: ReadonlySet<MailKind> = new Set([
+  'registration.cancelled',
+  'registration.declined',
+  'event.cancelled',
+]);
 
 /** t for the mail namespace; String() because i18next may hand back non-strings for objects. */
 export function mailT(lang: Language): Translate {
@@ -128,7 +132,9 @@ function organiserTextFor(input: RenderInput, lang: Language): MailSection['orga
       ? input.followUp?.text
       : input.kind === 'event.message'
         ? input.message?.body
-        : undefined;
+        : input.kind === 'registration.declined'
+          ? (input.registration.declineReason ?? undefined)
+          : undefined;
   const picked = texts && pickText(texts, lang);
   if (!picked) return undefined;
   const paras = paragraphs(picked.text);
@@ -147,7 +153,11 @@ function startsInText(input: RenderInput, t: Translate): string {
  */
 function statusLine(input: RenderInput): MailSection['status'] {
   const { kind, registration } = input;
-  if (kind === 'registration.already_registered' && registration.status !== 'cancelled') {
+  if (
+    kind === 'registration.already_registered' &&
+    registration.status !== 'cancelled' &&
+    registration.status !== 'declined'
+  ) {
     return registration.status;
   }
   if ((kind === 'event.reminder' || kind === 'event.message') && registration.status === 'waitlisted') {
@@ -194,6 +204,12 @@ function changesFor(input: RenderInput, lang: Language, hasJoin: boolean): Secti
   return out;
 }
 
+/** The manage link's words, by where the registration stands. */
+const manageLabels: Partial<Record<RenderInput['registration']['status'], string>> = {
+  waitlisted: 'manage.waitlisted',
+  pending: 'manage.pending',
+};
+
 function section(input: RenderInput, lang: Language, bilingual: boolean): MailSection {
   const { event, registration, links, kind } = input;
   const t = mailT(lang);
@@ -225,7 +241,7 @@ function section(input: RenderInput, lang: Language, bilingual: boolean): MailSe
     manage: manageUrl
       ? {
           url: manageUrl,
-          label: t(registration.status === 'waitlisted' ? 'manage.waitlisted' : 'manage.confirmed'),
+          label: t(manageLabels[registration.status] ?? 'manage.confirmed'),
         }
       : undefined,
     calendar: calendarNote(input),

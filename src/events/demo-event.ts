@@ -51,6 +51,7 @@ export function demoEvent(now: Date): EventInput {
     registrationClosesAt: closes.toISO()!,
     capacity: 500,
     waitlist: true,
+    approval: false,
     meetingUrl: 'https://zoom.example/j/81234567890',
     meetingPasscode: 'tsunagaru',
     contactEmail: 'tokyo@ilo.example',

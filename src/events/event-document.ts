@@ -25,6 +25,7 @@ export function toEventJson(e: EventRecord): EventInput {
     registrationClosesAt: e.registrationClosesAt?.toISOString() ?? null,
     capacity: e.capacity,
     waitlist: e.waitlist,
+    approval: e.approval,
     meetingUrl: e.meetingUrl,
     meetingPasscode: e.meetingPasscode,
     contactEmail: e.contactEmail,

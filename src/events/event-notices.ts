@@ -66,7 +66,7 @@ function mailFor(
   after: Pick<EventRecord, 'status'>,
 ): { kind: 'event.cancelled' | 'event.updated'; statuses: LiveStatus[] } | undefined {
   if (after.status === 'cancelled' && before.status !== 'cancelled') {
-    return { kind: 'event.cancelled', statuses: ['confirmed', 'waitlisted'] };
+    return { kind: 'event.cancelled', statuses: ['confirmed', 'waitlisted', 'pending'] };
   }
   return after.status === 'published' ? { kind: 'event.updated', statuses: ['confirmed'] } : undefined;
 }

@@ -98,6 +98,7 @@ export const eventInputSchema = z
     registrationClosesAt: instant.nullable().default(null),
     capacity: z.number().int().positive().nullable().default(null),
     waitlist: z.boolean().default(false),
+    approval: z.boolean().default(false),
     meetingUrl: z
       .url({ protocol: /^https?$/ })
       .nullable()

@@ -60,6 +60,8 @@ export interface EventRecord {
   registrationClosesAt: Date | null;
   capacity: number | null;
   waitlist: boolean;
+  /** New registrations wait for the organisers' approval (`pending`, holding no seat). */
+  approval: boolean;
   meetingUrl: string | null;
   meetingPasscode: string | null;
   contactEmail: string | null;
@@ -80,7 +82,7 @@ export interface EventRecord {
 }
 
 /** The registration statuses a save asks about: the people an event change may have to be told. */
-export type LiveStatus = 'confirmed' | 'waitlisted';
+export type LiveStatus = 'confirmed' | 'waitlisted' | 'pending';
 
 /**
  * What saving an event needs to know about its registrants, asked inside the save's transaction.

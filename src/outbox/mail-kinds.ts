@@ -5,6 +5,8 @@ export const mailKinds = [
   'registration.promoted',
   'registration.already_registered',
   'registration.cancelled',
+  'registration.pending',
+  'registration.declined',
   'event.updated',
   'event.cancelled',
   'event.reminder',

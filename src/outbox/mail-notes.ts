@@ -9,6 +9,8 @@ export const skipReasons = [
   'registration_not_waitlisted',
   'registration_cancelled',
   'registration_live_again',
+  'registration_decided',
+  'registration_not_declined',
   'event_not_published',
   'event_not_cancelled',
   'event_started',

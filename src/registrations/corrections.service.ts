@@ -179,5 +179,10 @@ export function correctionValues(reg: Registration): Record<string, unknown> {
 
 /** Whether the registrant may still correct their details themselves (until the event starts). */
 export function registrantMayCorrect(reg: Registration, event: EventRecord, now: Date): boolean {
-  return reg.status !== 'cancelled' && event.status !== 'cancelled' && now < event.startsAt;
+  return (
+    reg.status !== 'cancelled' &&
+    reg.status !== 'declined' &&
+    event.status !== 'cancelled' &&
+    now < event.startsAt
+  );
 }

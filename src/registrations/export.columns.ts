@@ -119,6 +119,8 @@ export function exportLayout(event: EventRecord, lang: Language): ExportLayout {
     confirmed: t('registrations:manage.statuses.confirmed'),
     waitlisted: t('registrations:manage.statuses.waitlisted'),
     cancelled: t('registrations:manage.statuses.cancelled'),
+    pending: t('registrations:manage.statuses.pending'),
+    declined: t('registrations:manage.statuses.declined'),
   };
   const affiliationLabel = new Map<string, string>(
     affiliations.map((a) => [a, t(`registrations:form.affiliations.${a}`)]),

@@ -90,3 +90,11 @@ export {
   type ManualRegistration,
   type ManualOutcome,
 } from './organiser-add.service';
+export {
+  decideRegistrations,
+  parseDeclineReason,
+  type Decision,
+  type DecisionOutcome,
+  type DeclineReason,
+} from './approval.service';
+export { liveStatuses, registrationStatuses } from './registration.row';

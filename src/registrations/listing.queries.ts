@@ -220,12 +220,17 @@ export async function registrationsAfter(
 /** Counts for the whole event (not filtered), plus how many match the filters. */
 export async function registrationTallies(db: Queryable, eventId: number, f: RegistrationFilters) {
   const res = await db.query<
-    Record<'total' | 'confirmed' | 'waitlisted' | 'cancelled' | 'joined' | 'matching', string>
+    Record<
+      'total' | 'confirmed' | 'waitlisted' | 'cancelled' | 'pending' | 'declined' | 'joined' | 'matching',
+      string
+    >
   >(
-    `SELECT count(*) FILTER (WHERE r.status <> 'cancelled') AS total,
+    `SELECT count(*) FILTER (WHERE r.status IN ('confirmed', 'waitlisted', 'pending')) AS total,
             count(*) FILTER (WHERE r.status = 'confirmed') AS confirmed,
             count(*) FILTER (WHERE r.status = 'waitlisted') AS waitlisted,
             count(*) FILTER (WHERE r.status = 'cancelled') AS cancelled,
+            count(*) FILTER (WHERE r.status = 'pending') AS pending,
+            count(*) FILTER (WHERE r.status = 'declined') AS declined,
             count(*) FILTER (WHERE ${attendedSql}) AS joined,
             count(*) FILTER (WHERE ${filtered}) AS matching
        FROM registrations r WHERE r.event_id = $1`,
@@ -237,6 +242,8 @@ export async function registrationTallies(db: Queryable, eventId: number, f: Reg
     confirmed: Number(r.confirmed),
     waitlisted: Number(r.waitlisted),
     cancelled: Number(r.cancelled),
+    pending: Number(r.pending),
+    declined: Number(r.declined),
     joined: Number(r.joined),
     matching: Number(r.matching),
   };

@@ -42,7 +42,7 @@ const filtersSchema = z.object({
       .optional()
       .transform((v) => v || undefined),
   ),
-  status: oneOf(['confirmed', 'waitlisted', 'cancelled']),
+  status: oneOf(['pending', 'confirmed', 'waitlisted', 'declined', 'cancelled']),
   affiliation: oneOf(affiliations),
   country: z.preprocess(
     blankIsAbsent,
@@ -185,11 +185,14 @@ export async function registrationSlice(
 
 /** The counts above the list. */
 export interface RegistrationCounts {
-  /** Live registrations (confirmed + waitlisted) of the whole event. */
+  /** Live registrations (confirmed, waitlisted and pending) of the whole event. */
   total: number;
   confirmed: number;
   waitlisted: number;
   cancelled: number;
+  /** Awaiting the organisers' approval (holding no seat). */
+  pending: number;
+  declined: number;
   /** Registrations (any status) whose join link was clicked at least once. */
   joined: number;
   /** Registrations (any status) matching the filters. */
@@ -211,6 +214,8 @@ export interface EventSummary {
   confirmed: number;
   waitlisted: number;
   cancelled: number;
+  pending: number;
+  declined: number;
 }
 
 /**
@@ -223,6 +228,6 @@ export async function eventSummaries(db: Queryable, userId: number | null): Prom
     db,
     events.map((e) => e.id),
   );
-  const none = { confirmed: 0, waitlisted: 0, cancelled: 0 };
+  const none = { confirmed: 0, waitlisted: 0, cancelled: 0, pending: 0, declined: 0 };
   return events.map((event) => ({ event, ...(counts.get(event.id) ?? none) }));
 }

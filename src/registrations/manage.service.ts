@@ -38,7 +38,9 @@ export async function registrationForLink(
 /** Where a join link leads: the current meeting, or a page saying why not. */
 export type JoinOutcome =
   | { state: 'redirect'; url: string }
-  | ({ state: 'cancelled' | 'waitlisted' | 'event_cancelled' | 'no_meeting_link' } & RegistrationWithEvent);
+  | ({
+      state: 'cancelled' | 'waitlisted' | 'pending' | 'declined' | 'event_cancelled' | 'no_meeting_link';
+    } & RegistrationWithEvent);
 
 /**
  * Follows a join link. A confirmed registrant of a published event is sent to the event's CURRENT
@@ -56,16 +58,25 @@ export async function followJoinLink(
   if (event.status === 'cancelled') return { state: 'event_cancelled', ...found };
   if (event.status !== 'published') return { state: 'no_meeting_link', ...found };
   if (registration.status === 'cancelled') return { state: 'cancelled', ...found };
-  if (registration.status === 'waitlisted') return { state: 'waitlisted', ...found };
+  // Only a seat leads to the meeting: not the waiting list, nor a registration awaiting or refused approval.
+  if (registration.status !== 'confirmed') return { state: registration.status, ...found };
   const url = (personalUrl && (await personalUrl(registration.id))) || event.meetingUrl;
   if (!url) return { state: 'no_meeting_link', ...found };
   if (req.record) await q.recordJoinClick(pool, registration.id, req.now);
   return { state: 'redirect', url };
 }
 
-/** Whether the registration can still be changed or cancelled: until the event ends. */
+/**
+ * Whether the registration can still be changed or cancelled (withdrawn, while it awaits approval): until
+ * the event ends. A declined one cannot.
+ */
 export function canManage({ registration, event }: RegistrationWithEvent, now: Date): boolean {
-  return registration.status !== 'cancelled' && event.status !== 'cancelled' && now < event.endsAt;
+  return (
+    registration.status !== 'cancelled' &&
+    registration.status !== 'declined' &&
+    event.status !== 'cancelled' &&
+    now < event.endsAt
+  );
 }
 
 /**

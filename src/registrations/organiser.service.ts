@@ -92,6 +92,7 @@ export async function cancelRegistrationForOrganiser(
   return withTransaction(pool, async (tx) => {
     const { event, reg } = await lockedPair(tx, ref);
     if (reg.status === 'cancelled') return { alreadyCancelled: true, promoted: 0 };
+    if (reg.status === 'declined') refuse('notLive');
     await q.cancelRegistrationRow(tx, reg.id, ctx.now);
     const audit = { action: 'registration.cancelled', data: { previousStatus: reg.status } };
     await mailAndAudit(tx, event, reg, 'registration.cancelled', audit, ctx);
@@ -151,6 +152,13 @@ export async function promoteRegistration(
   });
 }
 
+/** The mail a live registration is sent again: where it stands. */
+const resendKinds = {
+  confirmed: 'registration.confirmed',
+  waitlisted: 'registration.waitlisted',
+  pending: 'registration.pending',
+} as const;
+
 /**
  * Sends a live registrant their mail again: the confirmation (with fresh links and the invite) or,
  * on the waiting list, the waiting-list mail. Only for a published event, whose mails can go out.
@@ -164,9 +172,9 @@ export async function resendConfirmation(
 ): Promise<{ kind: MailKind }> {
   return withTransaction(pool, async (tx) => {
     const { event, reg } = await lockedPair(tx, ref);
-    if (reg.status === 'cancelled') refuse('notLive');
+    if (reg.status === 'cancelled' || reg.status === 'declined') refuse('notLive');
     assertMailable(event);
-    const kind = reg.status === 'confirmed' ? 'registration.confirmed' : 'registration.waitlisted';
+    const kind = resendKinds[reg.status];
     await mailAndAudit(
       tx,
       event,

@@ -7,7 +7,23 @@ import type { Affiliation } from './registrations.schemas';
  * see the same fields under the same names.
  */
 
-export type RegistrationStatus = 'confirmed' | 'waitlisted' | 'cancelled';
+/**
+ * `pending`: received at an event with approval, awaiting the organisers' decision, holding no seat;
+ * `declined`: the organisers said no. (Mail rows have states of their own, named apart: see src/outbox.)
+ */
+export type RegistrationStatus = 'confirmed' | 'waitlisted' | 'cancelled' | 'pending' | 'declined';
+
+/** Statuses of registrations that are still someone's live request or place (not cancelled, not declined). */
+export const liveStatuses: readonly RegistrationStatus[] = ['confirmed', 'waitlisted', 'pending'];
+
+/** Every status, in the order lists and filters show them. */
+export const registrationStatuses: readonly RegistrationStatus[] = [
+  'pending',
+  'confirmed',
+  'waitlisted',
+  'declined',
+  'cancelled',
+];
 
 /** What a personal link opens: the meeting, the manage page, or the one-click unsubscribe. */
 export type LinkPurpose = 'join' | 'manage' | 'unsubscribe';
@@ -55,6 +71,10 @@ export interface Registration {
   attended: boolean;
   /** When they stopped reminders, the follow-up and messages (List-Unsubscribe), if they did. */
   unsubscribedAt: Date | null;
+  /** The organisers' reason for declining, in the languages they gave (declined registrations only). */
+  declineReason: { en?: string; ja?: string } | null;
+  /** When the organisers approved or declined it (events with approval only). */
+  decidedAt: Date | null;
 }
 
 /** A `registrations` row as `registrationColumns` selects it (SQL stays snake_case). */
@@ -84,6 +104,8 @@ export interface RegistrationRow {
   unsubscribed_at: Date | null;
   minutes_attended: number | null;
   attended: boolean;
+  decline_reason: { en?: string; ja?: string } | null;
+  decided_at: Date | null;
 }
 
 /**
@@ -109,7 +131,7 @@ export const attendedSql = `(CASE
 export const registrationColumns = `r.id, r.event_id, r.status, r.email, r.family_name, r.given_name,
   r.family_name_kana, r.given_name_kana, r.organisation, r.affiliation, r.country, r.locale, r.interpretation,
   r.answers, r.invite_revision, r.invite_sent, r.created_at, r.cancelled_at, r.promoted_at, r.first_joined_at,
-  r.last_joined_at, r.join_clicks, r.unsubscribed_at, ${minutesAttendedSql} AS minutes_attended,
+  r.last_joined_at, r.join_clicks, r.unsubscribed_at, r.decline_reason, r.decided_at, ${minutesAttendedSql} AS minutes_attended,
   ${attendedSql} AS attended`;
 
 /** A selected row as the rest of the product sees it. */
@@ -140,5 +162,7 @@ export function toRegistration(r: RegistrationRow): Registration {
     minutesAttended: r.minutes_attended,
     attended: r.attended,
     unsubscribedAt: r.unsubscribed_at,
+    declineReason: r.decline_reason,
+    decidedAt: r.decided_at,
   };
 }

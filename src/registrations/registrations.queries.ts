@@ -376,3 +376,23 @@ export async function zoomPeople(db: Queryable, eventId: number): Promise<ZoomPe
     locale: r.locale,
   }));
 }
+
+/**
+ * Records the organisers' decision on a pending registration: its new status (a seat, the waiting list,
+ * or declined with the reason), and when.
+ */
+export async function decideRegistrationRow(
+  db: Queryable,
+  id: number,
+  d: {
+    status: 'confirmed' | 'waitlisted' | 'declined';
+    reason: { en?: string; ja?: string } | null;
+    at: Date;
+  },
+): Promise<void> {
+  await db.query(
+    `UPDATE registrations SET status = $2, decline_reason = $3, decided_at = $4, updated_at = $4
+      WHERE id = $1 AND status = 'pending'`,
+    [id, d.status, d.reason && JSON.stringify(d.reason), d.at],
+  );
+}

@@ -15,7 +15,7 @@ const log = loggerFor('registrations');
 
 /** What became of a submitted form. `duplicate` and `ignored` look like success to the visitor. */
 export type RegistrationOutcome =
-  | { status: 'confirmed' | 'waitlisted' | 'duplicate'; locale: Language; event: EventRecord }
+  | { status: 'confirmed' | 'waitlisted' | 'pending' | 'duplicate'; locale: Language; event: EventRecord }
   | { status: 'ignored'; locale: Language; event: EventRecord }
   | { status: 'invalid'; fields: Record<string, string>; event: EventRecord };
 
@@ -98,7 +98,8 @@ async function register(
 ): Promise<RegistrationOutcome> {
   const current = exclusive ? await lockedEvent(tx, eventId) : await sharedLockedEvent(tx, eventId);
   assertRegistrationOpen(current, req.now, req.pageLang);
-  const status = await seatFor(tx, current);
+  // With approval, a registration waits for the organisers and holds no seat until they approve it.
+  const status = current.approval ? 'pending' : await seatFor(tx, current);
   if (status === 'full') {
     // Someone registered already is answered as before, even when the event has filled up since.
     if (await duplicate(tx, current, req, form))
@@ -118,7 +119,7 @@ async function register(
   await announceRegistration(tx, current, { id, status, form, at: req.now });
   await insertAuditEntry(tx, {
     actor: auditActor(form),
-    action: `registration.${status === 'confirmed' ? 'created' : 'waitlisted'}`,
+    action: auditActions[status],
     eventId: current.id,
     registrationId: id,
     at: req.now,
@@ -126,18 +127,37 @@ async function register(
   return { status, locale: form.locale, event: current };
 }
 
+/** The audit action of a new registration from the form, by the status it got. */
+const auditActions = {
+  confirmed: 'registration.created',
+  waitlisted: 'registration.waitlisted',
+  pending: 'registration.requested',
+} as const;
+
+/** The mail that tells a registrant the status they just got. */
+const announcements = {
+  confirmed: 'registration.confirmed',
+  waitlisted: 'registration.waitlisted',
+  pending: 'registration.pending',
+} as const;
+
 /**
- * What follows a new registration in its own transaction, however it came (the form, the API, an
- * organiser): the confirmation or waiting-list mail, and for a seat, the Zoom registration when the
- * event is on Zoom.
+ * What follows a new registration (or an approved one) in its own transaction, however it came (the
+ * form, the API, an organiser, an approval): the confirmation, waiting-list or received-for-approval
+ * mail, and for a seat, the Zoom registration when the event is on Zoom.
  */
 export async function announceRegistration(
   tx: Queryable,
   event: Pick<EventRecord, 'id' | 'zoom'>,
-  r: { id: number; status: 'confirmed' | 'waitlisted'; form: RegistrationForm; at: Date },
+  r: {
+    id: number;
+    status: 'confirmed' | 'waitlisted' | 'pending';
+    form: Pick<RegistrationForm, 'email' | 'locale'>;
+    at: Date;
+  },
 ): Promise<void> {
   await queueMail(tx, {
-    kind: r.status === 'confirmed' ? 'registration.confirmed' : 'registration.waitlisted',
+    kind: announcements[r.status],
     eventId: event.id,
     registrationId: r.id,
     recipient: r.form.email,

@@ -55,7 +55,7 @@ export async function registrationsPerDay(
 }
 
 /**
- * Live (confirmed or waitlisted, not cancelled) registrations by affiliation, country, mail language and
+ * Live (confirmed, waitlisted or awaiting approval; not cancelled or declined) registrations by affiliation, country, mail language and
  * interpretation language. One scan of the event's rows; the key tie-break uses the "C" collation so
  * the order does not depend on the database's locale.
  */
@@ -64,7 +64,7 @@ export async function registrationBreakdowns(db: Queryable, eventId: number): Pr
     `WITH live AS (
        SELECT affiliation, country, locale, interpretation
          FROM registrations
-        WHERE event_id = $1 AND status <> 'cancelled'
+        WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'pending')
      ), counted AS (
        SELECT 'affiliation' AS dimension, affiliation AS key, count(*) AS n FROM live GROUP BY affiliation
        UNION ALL
@@ -82,16 +82,21 @@ export async function registrationBreakdowns(db: Queryable, eventId: number): Pr
   return out;
 }
 
-/** Confirmed, waiting and cancelled registrations of each of these events (absent: none at all). */
+/** Registrations of each status, per event. */
+export type StatusCounts = Record<'confirmed' | 'waitlisted' | 'cancelled' | 'pending' | 'declined', number>;
+
+/** Registrations of each status at each of these events (absent: none at all). */
 export async function statusCountsByEvent(
   db: Queryable,
   eventIds: readonly number[],
-): Promise<Map<number, { confirmed: number; waitlisted: number; cancelled: number }>> {
-  const res = await db.query<{ event_id: string; confirmed: string; waitlisted: string; cancelled: string }>(
+): Promise<Map<number, StatusCounts>> {
+  const res = await db.query<{ event_id: string } & Record<keyof StatusCounts, string>>(
     `SELECT event_id,
             count(*) FILTER (WHERE status = 'confirmed') AS confirmed,
             count(*) FILTER (WHERE status = 'waitlisted') AS waitlisted,
-            count(*) FILTER (WHERE status = 'cancelled') AS cancelled
+            count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
+            count(*) FILTER (WHERE status = 'pending') AS pending,
+            count(*) FILTER (WHERE status = 'declined') AS declined
        FROM registrations WHERE event_id = ANY($1::bigint[])
       GROUP BY event_id`,
     [eventIds],
@@ -99,7 +104,13 @@ export async function statusCountsByEvent(
   return new Map(
     res.rows.map((r) => [
       Number(r.event_id),
-      { confirmed: Number(r.confirmed), waitlisted: Number(r.waitlisted), cancelled: Number(r.cancelled) },
+      {
+        confirmed: Number(r.confirmed),
+        waitlisted: Number(r.waitlisted),
+        cancelled: Number(r.cancelled),
+        pending: Number(r.pending),
+        declined: Number(r.declined),
+      },
     ]),
   );
 }

@@ -15,6 +15,7 @@ import {
   formView,
   registrantMayCorrect,
   type FormView,
+  type RegistrationStatus,
   type RegistrationWithEvent,
 } from '../registrations';
 
@@ -25,7 +26,7 @@ export interface ManageView {
     name: string;
     email: string;
     organisation: string | null;
-    status: 'confirmed' | 'waitlisted' | 'cancelled';
+    status: RegistrationStatus;
     locale: Language;
     interpretation: Language;
     /** When they stopped reminders and messages, if they did. */
@@ -38,7 +39,7 @@ export interface ManageView {
   /** The join button is shown. */
   canJoin: boolean;
   /** Why the registration can no longer be changed, when it cannot. */
-  lockedReason?: 'cancelled' | 'event_cancelled' | 'event_over';
+  lockedReason?: 'cancelled' | 'declined' | 'event_cancelled' | 'event_over';
   /** The event's materials: its links, then its uploaded files. Empty unless materialsVisible. */
   materials: {
     links: { title: LocalText; url: string }[];
@@ -85,7 +86,7 @@ export function manageView(
   const editable = canManage(found, now);
   let lockedReason: ManageView['lockedReason'];
   if (!editable) {
-    if (r.status === 'cancelled') lockedReason = 'cancelled';
+    if (r.status === 'cancelled' || r.status === 'declined') lockedReason = r.status;
     else if (event.status === 'cancelled') lockedReason = 'event_cancelled';
     else lockedReason = 'event_over';
   }

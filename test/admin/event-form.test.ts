@@ -42,6 +42,7 @@ function bodyOf(v: EventFormValues): FormBody {
     ...v.times,
   };
   if (v.waitlist) body.waitlist = 'yes';
+  if (v.approval) body.approval = 'yes';
   if (v.bilingualMail) body.bilingualMail = 'yes';
   for (const [f, pair] of Object.entries(v.texts)) {
     body[`${f}_en`] = pair.en;
@@ -159,6 +160,17 @@ describe('event JSON <-> form', () => {
     const read = readEventForm(bodyOf(values), { slug: doc.slug, status: doc.status });
     expect(read.errors).toEqual([]);
     expect(normal(read.input!)).toEqual(normal(doc));
+  });
+
+  it('when approval is on or off, then the form box shows it and the document comes back the same', () => {
+    for (const approval of [true, false]) {
+      const doc = parseEventInput({ ...richDoc(), approval });
+      const values = formValuesFromEvent(doc, 'ja');
+      expect(values.approval).toBe(approval);
+      const read = readEventForm(bodyOf(values), { slug: doc.slug, status: doc.status });
+      expect(read.input!.approval).toBe(approval);
+    }
+    expect(parseEventInput(richDoc()).approval).toBe(false);
   });
 
   it('when reminders go to the form, then they read as typed in the page language, and come back the same', () => {

@@ -55,6 +55,8 @@ const statusFor: Record<MailKind, RenderInput['registration']['status']> = {
   'registration.waitlisted': 'waitlisted',
   'registration.already_registered': 'confirmed',
   'registration.cancelled': 'cancelled',
+  'registration.pending': 'pending',
+  'registration.declined': 'declined',
   'event.updated': 'confirmed',
   'event.cancelled': 'confirmed',
   'event.reminder': 'confirmed',

@@ -73,3 +73,35 @@ export async function serve(app: http.RequestListener): Promise<{ base: string; 
     },
   };
 }
+
+/** A fresh page in its own context: desktop (1280 px and such) or a phone (under 600 px), in `lang`, in Tokyo. */
+export async function screenPage(browser: Browser, lang: 'en' | 'ja', width: number): Promise<Page> {
+  const options =
+    width < 600
+      ? { viewport: { width, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
+      : { viewport: { width, height: 900 } };
+  const context = await browser.newContext({
+    locale: lang === 'ja' ? 'ja-JP' : 'en-GB',
+    timezoneId: 'Asia/Tokyo',
+    ...options,
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  return page;
+}
+
+/**
+ * Checks a screen as a person would meet it: no sideways scrolling, no serious or critical axe finding;
+ * then leaves a full-page screenshot `<name>.png` in SHOTS, once the fonts are in.
+ */
+export async function checkScreen(page: Page, name: string): Promise<void> {
+  const overflow = await page
+    .locator('html')
+    .evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+  expect(overflow.scroll).toBeLessThanOrEqual(overflow.client);
+  expect(await axeReport(page)).toBe('');
+  await page.locator('body').evaluate((el) => el.ownerDocument.fonts.ready.then(() => undefined));
+  const file = path.join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  expect(fs.statSync(file).size).toBeGreaterThan(10_000);
+}

@@ -18,6 +18,7 @@ export function eventDoc(overrides: Partial<EventInput> = {}): EventInput {
     registrationClosesAt: '2026-12-14T23:59:00+09:00',
     capacity: null,
     waitlist: false,
+    approval: false,
     meetingUrl: 'https://zoom.example/j/123',
     meetingPasscode: 'secret-pass',
     contactEmail: 'tokyo@ilo.example',

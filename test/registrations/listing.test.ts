@@ -237,6 +237,8 @@ describe('the organiser registration list', () => {
         total: 3,
         confirmed: 2,
         waitlisted: 1,
+        pending: 0,
+        declined: 0,
         cancelled: 1,
         joined: 1,
         matching: 2,
