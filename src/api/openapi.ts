@@ -4,6 +4,7 @@ import { errorResponse, filterParams, jsonBody, lang, ref, secured, slugParam } 
 import { messagePaths, messageSchemas } from './openapi.messages';
 import { activityPaths, activitySchemas } from './openapi.activity';
 import { correctionPaths } from './openapi.corrections';
+import { invitationPaths } from './openapi.invitations';
 import { affiliations } from '../registrations';
 
 /**
@@ -381,6 +382,7 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
       ...messagePaths,
       ...activityPaths,
       ...correctionPaths,
+      ...invitationPaths,
       '/api/v1/openapi.json': {
         get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } },
       },

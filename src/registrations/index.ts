@@ -90,3 +90,6 @@ export {
   type ManualRegistration,
   type ManualOutcome,
 } from './organiser-add.service';
+/** What invitations ask by address: registered here, unsubscribed at an event of the same owner. */
+export { registeredEmails, unsubscribedRegistrantEmails } from './invitees.queries';
+export { newToken, hashToken, looksLikeToken } from './tokens';
