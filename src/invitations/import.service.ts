@@ -46,10 +46,9 @@ export async function blockedEmails(
   eventId: number,
   emails: readonly string[],
 ): Promise<Set<string>> {
-  const [asInvitee, asRegistrant] = await Promise.all([
-    q.unsubscribedInviteeEmails(db, eventId, emails),
-    unsubscribedRegistrantEmails(db, eventId, emails),
-  ]);
+  // One after the other: `db` may be a transaction's single client.
+  const asInvitee = await q.unsubscribedInviteeEmails(db, eventId, emails);
+  const asRegistrant = await unsubscribedRegistrantEmails(db, eventId, emails);
   return new Set([...asInvitee, ...asRegistrant]);
 }
 
@@ -62,11 +61,9 @@ export async function previewContacts(
   const fallback = firstLanguage(event);
   const checked = rows.map((row) => ({ row, c: checkedContact(row) }));
   const emails = checked.flatMap(({ c }) => (c.ok ? [c.email.toLowerCase()] : []));
-  const [invited, registered, blocked] = await Promise.all([
-    q.invitedEmails(db, event.id, emails),
-    registeredEmails(db, event.id, emails),
-    blockedEmails(db, event.id, emails),
-  ]);
+  const invited = await q.invitedEmails(db, event.id, emails);
+  const registered = await registeredEmails(db, event.id, emails);
+  const blocked = await blockedEmails(db, event.id, emails);
   const seen = new Set<string>();
   const out: ImportPreview = { add: [], skipped: [] };
   for (const { row, c } of checked) {

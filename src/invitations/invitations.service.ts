@@ -41,11 +41,9 @@ export async function inviteeList(
 ): Promise<{ invitees: InviteeWithState[]; nextReminder: number }> {
   const invitees = await q.inviteesOfEvent(db, eventId);
   const emails = invitees.map((i) => i.email);
-  const [registered, blocked, last] = await Promise.all([
-    registeredEmails(db, eventId, emails),
-    blockedEmails(db, eventId, emails),
-    lastInviteeTopicNumber(db, eventId, reminderTopicPrefix),
-  ]);
+  const registered = await registeredEmails(db, eventId, emails);
+  const blocked = await blockedEmails(db, eventId, emails);
+  const last = await lastInviteeTopicNumber(db, eventId, reminderTopicPrefix);
   const stateOf = (i: q.Invitee): InviteeState =>
     i.registrationId !== null || registered.has(i.email.toLowerCase())
       ? 'registered'
@@ -77,10 +75,8 @@ async function queueInviteeMails(
   m: { kind: MailKind; topic: string; at: Date },
 ): Promise<{ reachable: q.Invitee[]; queued: number }> {
   const emails = candidates.map((i) => i.email);
-  const [registered, blocked] = await Promise.all([
-    registeredEmails(tx, eventId, emails),
-    blockedEmails(tx, eventId, emails),
-  ]);
+  const registered = await registeredEmails(tx, eventId, emails);
+  const blocked = await blockedEmails(tx, eventId, emails);
   const reachable = candidates.filter(
     (i) => !registered.has(i.email.toLowerCase()) && !blocked.has(i.email.toLowerCase()),
   );
@@ -239,10 +235,8 @@ export async function invitationMailFacts(
   const event = invitee && (await eventById(db, invitee.eventId));
   if (!invitee || !event) return undefined;
   const key = invitee.email.toLowerCase();
-  const [registered, blocked] = await Promise.all([
-    registeredEmails(db, event.id, [key]),
-    blockedEmails(db, event.id, [key]),
-  ]);
+  const registered = await registeredEmails(db, event.id, [key]);
+  const blocked = await blockedEmails(db, event.id, [key]);
   const skip =
     invitee.unsubscribedAt || blocked.has(key)
       ? ('unsubscribed' as const)
