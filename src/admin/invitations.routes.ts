@@ -18,7 +18,9 @@ import {
   sendInvitations,
   type ContactRow,
   type FileProblem,
+  type PreviewRow,
 } from '../invitations';
+import { displayName } from '../registrations';
 import { formatInstant } from '../time';
 import { eventFor, saveContext } from './admin.context';
 
@@ -68,6 +70,7 @@ async function render(
   res.status(status).render('admin/invitations', {
     invitees: invitees.map((i) => ({
       ...i,
+      name: displayName(i),
       invitedLabel: i.invitedAt ? formatInstant(i.invitedAt, [event.timezone], lang) : null,
     })),
     counts,
@@ -129,7 +132,11 @@ function preview(ctx: AppContext): RequestHandler {
     if ('problem' in read) return render(ctx, res, event, { listProblem: read.problem }, 422);
     const result = await previewContacts(ctx.pool, event, read.rows);
     const keep: ContactRow[] = result.add.map((r) => ({ ...r, language: r.locale }));
-    res.render('admin/invitations-preview', { preview: result, contacts: JSON.stringify(keep) });
+    const named = (list: PreviewRow[]) => list.map((r) => ({ ...r, name: displayName(r) }));
+    res.render('admin/invitations-preview', {
+      preview: { add: named(result.add), skipped: named(result.skipped) },
+      contacts: JSON.stringify(keep),
+    });
   };
 }
 
