@@ -64,7 +64,7 @@ async function render(
   status = 200,
 ) {
   const lang = pageLang(res);
-  const { invitees, nextReminder } = await inviteeList(ctx.pool, event.id);
+  const { invitees, nextReminder, rounds } = await inviteeList(ctx.pool, event.id);
   const counts: Record<string, number> = { not_sent: 0, invited: 0, registered: 0, unsubscribed: 0 };
   for (const i of invitees) counts[i.state]! += 1;
   res.status(status).render('admin/invitations', {
@@ -75,6 +75,7 @@ async function render(
     })),
     counts,
     nextReminder,
+    rounds,
     limits: { maxContacts, maxMb: maxListBytes / (1024 * 1024) },
     flash: null,
     listProblem: null,

@@ -6,6 +6,7 @@ import { eventById, type EventRecord } from '../events';
 import {
   enqueueDeliveries,
   insertInviteeMails,
+  inviteeMailTallies,
   lastInviteeTopicNumber,
   type InviteeRecipient,
   type MailKind,
@@ -34,11 +35,37 @@ export interface InviteeWithState extends q.Invitee {
   state: InviteeState;
 }
 
-/** The event's invitees with their states, and the number the next reminder would carry. */
+/** How the mails of one round stand: the invitation (`reminder` 0) or reminder n. */
+export interface RoundProgress {
+  reminder: number;
+  pending: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+}
+
+/** The invitation and each reminder round with how their mails stand, in order. */
+async function roundProgress(db: Queryable, eventId: number): Promise<RoundProgress[]> {
+  const tallies = await inviteeMailTallies(db, eventId);
+  return [...tallies.entries()]
+    .map(([topic, t]) => ({
+      reminder: topic === invitationTopic ? 0 : Number(topic.slice(reminderTopicPrefix.length)),
+      pending: (t.pending ?? 0) + (t.sending ?? 0),
+      sent: t.sent ?? 0,
+      failed: t.failed ?? 0,
+      skipped: t.skipped ?? 0,
+    }))
+    .sort((a, b) => a.reminder - b.reminder);
+}
+
+/**
+ * The event's invitees with their states, the number the next reminder would carry, and how the mails
+ * of the invitation and each reminder stand.
+ */
 export async function inviteeList(
   db: Queryable,
   eventId: number,
-): Promise<{ invitees: InviteeWithState[]; nextReminder: number }> {
+): Promise<{ invitees: InviteeWithState[]; nextReminder: number; rounds: RoundProgress[] }> {
   const invitees = await q.inviteesOfEvent(db, eventId);
   const emails = invitees.map((i) => i.email);
   const registered = await registeredEmails(db, eventId, emails);
@@ -52,7 +79,11 @@ export async function inviteeList(
         : i.invitedAt
           ? 'invited'
           : 'not_sent';
-  return { invitees: invitees.map((i) => ({ ...i, state: stateOf(i) })), nextReminder: last + 1 };
+  return {
+    invitees: invitees.map((i) => ({ ...i, state: stateOf(i) })),
+    nextReminder: last + 1,
+    rounds: await roundProgress(db, eventId),
+  };
 }
 
 /** Invitations go out only for a published event that takes registrations. */

@@ -53,7 +53,7 @@ export async function topicTallies(
 ): Promise<Map<string, Record<string, number>>> {
   const res = await db.query<{ topic: string; status: string; n: string }>(
     `SELECT topic, status, count(*) AS n FROM outgoing_mails
-      WHERE event_id = $1 AND topic IS NOT NULL AND event_message_id IS NULL
+      WHERE event_id = $1 AND topic IS NOT NULL AND event_message_id IS NULL AND invitee_id IS NULL
       GROUP BY topic, status`,
     [eventId],
   );

@@ -293,6 +293,9 @@ describe('reminding invitees', () => {
     expect(again.body).toEqual({ reminder: 1, sent: 0 });
     await deliverDue(t, transport, config);
     expect(sink.received.map((m) => m.to).sort()).toEqual(['ann@example.org', 'ben@example.org']);
+    const progress = await agent.get('/admin/events/invite-a/invitations');
+    expect(progress.text).toContain('Invitation: 3 sent, 0 waiting, 0 failed, 0 not sent');
+    expect(progress.text).toContain('Reminder 1: 2 sent, 0 waiting, 0 failed, 0 not sent');
     expect(sink.received.every((m) => header(m, 'X-Tsunagaru-Kind') === 'event.invitation_reminder')).toBe(
       true,
     );
