@@ -122,7 +122,7 @@ export async function importInvitees(
       userId: ctx.userId ?? null,
       action: 'invitations.imported',
       eventId: event.id,
-      data: { added, skipped: preview.skipped.length },
+      data: { added, skippedRows: preview.skipped.length },
     });
     return preview;
   });

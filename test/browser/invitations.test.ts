@@ -144,5 +144,7 @@ describe('the Invitations tab in a browser', () => {
       await check(page, `invitation-unsubscribe-${lang}-${size}`);
       await page.context().close();
     },
+    // Four screens and two page loads per case on a shared two-core machine.
+    120_000,
   );
 });

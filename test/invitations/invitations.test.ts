@@ -51,7 +51,7 @@ async function createEvent(slug: string, tok = token) {
 async function api(method: 'get' | 'post', path: string, body?: unknown, tok = token) {
   const req = request(t.app)[method](path).set(bearer(tok));
   const res = body === undefined ? await req : await req.send(body as object);
-  expectDocumented(res, method, path.replace(/events\/[^/]+/, 'events/{slug}'));
+  expectDocumented(res, method, path.replace(/events\/[^/]+/, 'events/{slug}').replace(/\?.*$/, ''));
   return res;
 }
 
@@ -149,7 +149,11 @@ describe('importing a contact list in the workspace', () => {
     const audit = await rows<{ action: string; data: unknown }>(
       `SELECT action, data FROM audit_log WHERE action LIKE 'invitations.%'`,
     );
-    expect(audit).toEqual([{ action: 'invitations.imported', data: { added: 3, skipped: 0 } }]);
+    expect(audit).toEqual([{ action: 'invitations.imported', data: { added: 3, skippedRows: 0 } }]);
+    const activity = await api('get', '/api/v1/events/invite-a/activity?lang=ja');
+    const entry = activity.body.data[0];
+    expect(entry.actionLabel).toBe('連絡先リストを招待者として取り込み');
+    expect(entry.changes.map((c: { text: string }) => c.text)).toEqual(['追加: 3', '除外した行: 0']);
   });
 
   it('when the uploaded file has no e-mail column, then the tab says so in Japanese and nothing is stored', async () => {
