@@ -18,6 +18,7 @@ import { passwordRoutes, resetLinkRoutes } from './password.routes';
 import { bindCsrfToSession } from '../http/csrf';
 import { actorOf, loadActor, requireSignIn, sessionMiddleware } from './session';
 import { tokenRoutes } from './tokens.routes';
+import { invitationRoutes } from './invitations.routes';
 import { zoomAdminRoutes } from './zoom.routes';
 
 /**
@@ -60,6 +61,7 @@ export function adminRoutes(ctx: AppContext, secure: boolean): Router {
   router.use(attendeeRoutes(ctx));
   router.use(eventFilesRoutes(ctx));
   router.use(mailRoutes(ctx));
+  router.use(invitationRoutes(ctx));
   router.use(activityRoutes(ctx));
   router.use(tokenRoutes(ctx));
   router.use(passwordRoutes(ctx));

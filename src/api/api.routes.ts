@@ -42,6 +42,7 @@ import { apiDocsRoutes } from './docs.routes';
 import { jsonBody } from '../http/body';
 import { zoomApiRoutes, zoomWebhookRoutes } from './zoom.routes';
 import { approvalApiRoutes } from './approval.routes';
+import { invitationApiRoutes } from './invitations.routes';
 
 /**
  * REST API v1. Events travel in the event JSON shape of the CLI; errors are
@@ -79,6 +80,7 @@ export function apiRoutes(ctx: AppContext): Router {
   router.patch(`${registrations}/:id`, registrationIdInput, correctRegistrationHandler(ctx));
   router.use(zoomApiRoutes(ctx));
   router.use(approvalApiRoutes(ctx));
+  router.use(invitationApiRoutes(ctx));
   return router;
 }
 

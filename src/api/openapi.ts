@@ -5,6 +5,7 @@ import { messagePaths, messageSchemas } from './openapi.messages';
 import { activityPaths, activitySchemas } from './openapi.activity';
 import { correctionPaths } from './openapi.corrections';
 import { approvalPaths } from './openapi.approval';
+import { invitationPaths } from './openapi.invitations';
 import { affiliations, registrationStatuses } from '../registrations';
 
 /**
@@ -389,6 +390,7 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
       ...activityPaths,
       ...correctionPaths,
       ...approvalPaths,
+      ...invitationPaths,
       '/api/v1/openapi.json': {
         get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } },
       },

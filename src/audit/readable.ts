@@ -74,6 +74,7 @@ export function actorLabel(r: AuditRecord, registrantName: string | null, lang: 
       ? t('activity:actors.registrant', { name: registrantName })
       : t('activity:actors.someRegistrant');
   }
+  if (r.actor.startsWith('invitee:')) return t('activity:actors.invitee');
   if (r.actor === 'system:waiting-list') return t('activity:actors.waitingList');
   if (r.actor.startsWith('system:')) return t('activity:actors.system');
   if (r.actor === 'cli') return t('activity:actors.commandLine');

@@ -18,6 +18,7 @@ import { planMail, type MailPlan } from './delivery.plan';
 import type { MailLinks } from './mail.types';
 import * as q from '../outbox';
 import { renderMail } from './render';
+import { prepareInvitationMail } from './invitation.delivery';
 import { withFileMaterials } from './render-model';
 import type { MailTransport } from './transport';
 import { personalZoomLink } from '../zoom';
@@ -94,6 +95,11 @@ export async function deliverMail(deps: DeliveryDeps, mailId: number): Promise<D
   const outcome = await withTransaction(deps.pool, async (tx) => {
     const registrationId = await q.pendingMailRegistrationId(tx, mailId);
     if (registrationId === undefined) return 'not_due' as const;
+    // An invitee's mail (no registration): the row lock alone keeps it to one delivery.
+    if (registrationId === 0) {
+      const mail = await q.lockDueMail(tx, mailId);
+      return mail ? deliverInvitation(tx, deps, mail) : ('not_due' as const);
+    }
     if (!(await q.tryLockRegistrationMail(tx, registrationId))) {
       await q.enqueueDelivery(tx, mailId, secondsFromNow(BUSY_DELAY_SECONDS));
       return 'busy' as const;
@@ -178,6 +184,42 @@ async function deliverLocked(
     at: now,
   });
   if (plan.invite) await setInviteSent(tx, registration.id, snapshot(event, plan.invite));
+  return 'sent';
+}
+
+/** Sends an invitation or invitation reminder whose row is locked, or skips it (see invitation.delivery.ts). */
+async function deliverInvitation(
+  tx: Queryable,
+  deps: DeliveryDeps,
+  mail: q.OutgoingMail,
+): Promise<DeliveryOutcome> {
+  let prepared: Awaited<ReturnType<typeof prepareInvitationMail>>;
+  try {
+    prepared = await prepareInvitationMail(tx, deps, mail);
+  } catch (err) {
+    await q.markMailFailed(
+      tx,
+      mail.id,
+      `could not prepare the mail: ${(err as Error).message}`.slice(0, 2000),
+    );
+    log.error({ err, mailId: mail.id, kind: mail.kind }, 'mail could not be prepared');
+    return 'failed';
+  }
+  if ('skip' in prepared) {
+    await q.markMailSkipped(tx, mail.id, prepared.skip);
+    return 'skipped';
+  }
+  try {
+    await deps.transport.send(prepared.message, { mailId: mail.id, at: deps.now() });
+  } catch (err) {
+    return recordFailure(tx, deps.policy, mail, err);
+  }
+  await q.markMailSent(tx, mail.id, {
+    messageId: String(prepared.message.messageId),
+    subject: prepared.subject,
+    locale: prepared.locale,
+    at: deps.now(),
+  });
   return 'sent';
 }
 

@@ -120,6 +120,10 @@ export function planMail(
       return planReminder(reg, event, ctx);
     case 'event.follow_up':
       return planFollowUp(reg, event, ctx);
+    case 'event.invitation':
+    case 'event.invitation_reminder':
+      // Invitations go to invitees, not registrations: delivery plans them in invitation.delivery.ts.
+      return skip('registration_or_event_gone');
     case 'event.message':
       if (reg.status === 'cancelled') return skip('registration_cancelled');
       if (reg.status !== 'confirmed' && reg.status !== 'waitlisted')

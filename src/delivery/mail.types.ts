@@ -26,8 +26,10 @@ export interface MailLinks {
   zoomJoin?: string;
   /** Personal manage/cancel page (/manage/<token>). */
   manage?: string;
-  /** Personal one-click unsubscribe page (/unsubscribe/<token>): optional kinds only. */
+  /** Personal one-click unsubscribe page (/unsubscribe/<token>): optional and invitation kinds only. */
   unsubscribe?: string;
+  /** Invitations: the invitee's personal link to the registration form, filled in with their details. */
+  invitation?: string;
 }
 
 /** event.reminder: how long before the start the mail goes out (the time left, not the setting). */

@@ -2,7 +2,7 @@ import { displayName } from '../registrations';
 import { pickText, type EventFile, type EventRecord, type LocalText, type Material } from '../events';
 import { tFor, type Language } from '../i18n';
 import { formatSpan } from '../time';
-import { optionalKinds, type MailKind } from '../outbox';
+import { invitationKinds, optionalKinds, type MailKind } from '../outbox';
 import type { RenderInput } from './mail.types';
 import { mailStyles, type MailStyles } from './render-styles';
 import { paragraphs, timeLeft, type Paragraph } from './render-text';
@@ -48,8 +48,10 @@ export interface MailSection {
   attended?: boolean;
   /** The organiser's own words: the follow-up text or the message body, in paragraphs. */
   organiserText?: LocalText & { paragraphs: Paragraph[] };
-  /** Personal one-click unsubscribe page (optional kinds only). */
+  /** Personal one-click unsubscribe page (optional and invitation kinds only). */
   unsubscribe?: string;
+  /** Invitations: the personal link to the pre-filled registration form. */
+  invitation?: string;
 }
 
 /** What changed, for event.updated, in the section's language. */
@@ -134,7 +136,9 @@ function organiserTextFor(input: RenderInput, lang: Language): MailSection['orga
         ? input.message?.body
         : input.kind === 'registration.declined'
           ? (input.registration.declineReason ?? undefined)
-          : undefined;
+          : invitationKinds.includes(input.kind)
+            ? input.event.summary
+            : undefined;
   const picked = texts && pickText(texts, lang);
   if (!picked) return undefined;
   const paras = paragraphs(picked.text);
@@ -222,7 +226,8 @@ function section(input: RenderInput, lang: Language, bilingual: boolean): MailSe
     t,
     st: mailStyles(lang),
     languageHeading: bilingual ? t('bilingual.heading') : undefined,
-    name: displayName(registration),
+    // An invitee from a contact list may have no name: the address greets them then.
+    name: displayName(registration) || registration.email,
     title: titleOf(input, lang),
     organisers: pickText(event.organisers, lang),
     when: formatSpan(event.startsAt, event.endsAt, event.displayTimezones, lang),
@@ -250,7 +255,9 @@ function section(input: RenderInput, lang: Language, bilingual: boolean): MailSe
     attended: kind === 'event.follow_up' ? followUpAttended(input) : undefined,
     organiserText: organiserTextFor(input, lang),
     // The unsubscribe link goes only with mails one may stop; a confirmation must not offer it.
-    unsubscribe: optionalKinds.includes(kind) ? webUrl(links.unsubscribe) : undefined,
+    unsubscribe:
+      optionalKinds.includes(kind) || invitationKinds.includes(kind) ? webUrl(links.unsubscribe) : undefined,
+    invitation: invitationKinds.includes(kind) ? webUrl(links.invitation) : undefined,
   };
 }
 

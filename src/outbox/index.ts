@@ -5,7 +5,7 @@
  * only in this folder, and this folder reads no other domain's table.
  */
 export { queueMail, queueEventMails, enqueueDelivery, enqueueDeliveries } from './outbox';
-export { mailKinds, optionalKinds, type MailKind } from './mail-kinds';
+export { mailKinds, optionalKinds, invitationKinds, type MailKind } from './mail-kinds';
 export { skipReasons, skipNote, parseSkipNote, type SkipReason } from './mail-notes';
 export {
   mailsForRegistration,
@@ -31,4 +31,8 @@ export {
   messageMailCount,
   messageMailTallies,
   pendingMailRegistrationId,
+  insertInviteeMails,
+  lastInviteeTopicNumber,
+  inviteeMailTallies,
+  type InviteeRecipient,
 } from './topics.queries';

@@ -12,6 +12,8 @@ export const mailKinds = [
   'event.reminder',
   'event.follow_up',
   'event.message',
+  'event.invitation',
+  'event.invitation_reminder',
 ] as const;
 export type MailKind = (typeof mailKinds)[number];
 
@@ -20,3 +22,9 @@ export type MailKind = (typeof mailKinds)[number];
  * messages. Every other kind is transactional (it confirms or changes their registration) and always goes.
  */
 export const optionalKinds: readonly MailKind[] = ['event.reminder', 'event.follow_up', 'event.message'];
+
+/**
+ * Mails to an invitee (not yet a registrant): the invitation and its reminders. They always carry the
+ * one-click unsubscribe link, which stops every invitation from the event's owner.
+ */
+export const invitationKinds: readonly MailKind[] = ['event.invitation', 'event.invitation_reminder'];

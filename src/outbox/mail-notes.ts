@@ -27,6 +27,7 @@ export const skipReasons = [
   'registration_or_event_gone',
   'message_gone',
   'replaced',
+  'invitee_registered',
 ] as const;
 export type SkipReason = (typeof skipReasons)[number];
 

@@ -45,6 +45,8 @@ export interface OutgoingMail {
   topic: string | null;
   /** The organiser's message an event.message mail carries. */
   eventMessageId: number | null;
+  /** The invitee an invitation mail is for (its registrationId is then 0). */
+  inviteeId: number | null;
 }
 
 interface MailRow {
@@ -61,10 +63,11 @@ interface MailRow {
   sent_at: Date | null;
   topic: string | null;
   event_message_id: string | null;
+  invitee_id: string | null;
 }
 
 const columns = `id, kind, event_id, registration_id, recipient, locale, status, attempts, last_error, created_at,
-  sent_at, topic, event_message_id`;
+  sent_at, topic, event_message_id, invitee_id`;
 
 function toMail(r: MailRow): OutgoingMail {
   return {
@@ -81,6 +84,7 @@ function toMail(r: MailRow): OutgoingMail {
     sentAt: r.sent_at,
     topic: r.topic,
     eventMessageId: r.event_message_id === null ? null : Number(r.event_message_id),
+    inviteeId: r.invitee_id === null ? null : Number(r.invitee_id),
   };
 }
 

@@ -53,7 +53,7 @@ export async function topicTallies(
 ): Promise<Map<string, Record<string, number>>> {
   const res = await db.query<{ topic: string; status: string; n: string }>(
     `SELECT topic, status, count(*) AS n FROM outgoing_mails
-      WHERE event_id = $1 AND topic IS NOT NULL AND event_message_id IS NULL
+      WHERE event_id = $1 AND topic IS NOT NULL AND event_message_id IS NULL AND invitee_id IS NULL
       GROUP BY topic, status`,
     [eventId],
   );
@@ -96,11 +96,78 @@ export async function messageMailTallies(
   return out;
 }
 
-/** The registration a mail is for, while the mail is still pending. */
+/** The registration a mail is for, while the mail is still pending (0 for an invitee's mail). */
 export async function pendingMailRegistrationId(db: Queryable, mailId: number): Promise<number | undefined> {
-  const res = await db.query<{ registration_id: string }>(
+  const res = await db.query<{ registration_id: string | null }>(
     `SELECT registration_id FROM outgoing_mails WHERE id = $1 AND status = 'pending'`,
     [mailId],
   );
-  return res.rows[0] ? Number(res.rows[0].registration_id) : undefined;
+  return res.rows[0] ? Number(res.rows[0].registration_id ?? 0) : undefined;
+}
+
+/** One invitee an invitation or its reminder goes to (the invitations folder picks them). */
+export interface InviteeRecipient {
+  inviteeId: number;
+  eventId: number;
+  email: string;
+  locale: 'en' | 'ja';
+}
+
+/**
+ * Writes one pending row of `kind` and `topic` per invitee and returns the new mail ids. The unique
+ * (invitee, topic) index makes a repeated or concurrent write harmless: an invitee who already has the
+ * topic's row (an invitation, or reminder number 2) gets no second one and no id back.
+ */
+export async function insertInviteeMails(
+  db: Queryable,
+  m: { kind: string; topic: string; recipients: readonly InviteeRecipient[]; at: Date },
+): Promise<number[]> {
+  if (!m.recipients.length) return [];
+  const res = await db.query<{ id: string }>(
+    `INSERT INTO outgoing_mails (kind, event_id, invitee_id, recipient, locale, created_at, next_attempt_at, topic)
+     SELECT $1, p.event_id, p.id, p.email, p.locale, $2, now(), $3
+       FROM unnest($4::bigint[], $5::bigint[], $6::text[], $7::text[]) AS p(id, event_id, email, locale)
+      ORDER BY p.id
+     ON CONFLICT (invitee_id, topic) WHERE invitee_id IS NOT NULL AND topic IS NOT NULL DO NOTHING
+     RETURNING id`,
+    [
+      m.kind,
+      m.at,
+      m.topic,
+      m.recipients.map((r) => r.inviteeId),
+      m.recipients.map((r) => r.eventId),
+      m.recipients.map((r) => r.email),
+      m.recipients.map((r) => r.locale),
+    ],
+  );
+  return res.rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+/** The highest number among topics `<prefix><n>` of an event's invitee mails (0 when none). */
+export async function lastInviteeTopicNumber(
+  db: Queryable,
+  eventId: number,
+  prefix: string,
+): Promise<number> {
+  const res = await db.query<{ n: number | null }>(
+    `SELECT max(substr(topic, length($2) + 1)::int) AS n FROM outgoing_mails
+      WHERE event_id = $1 AND invitee_id IS NOT NULL AND starts_with(topic, $2)`,
+    [eventId, prefix],
+  );
+  return res.rows[0]?.n ?? 0;
+}
+
+/** How the invitee mails of an event stand: topic → status → count. */
+export async function inviteeMailTallies(
+  db: Queryable,
+  eventId: number,
+): Promise<Map<string, Record<string, number>>> {
+  const res = await db.query<{ topic: string; status: string; n: string }>(
+    `SELECT topic, status, count(*) AS n FROM outgoing_mails
+      WHERE event_id = $1 AND invitee_id IS NOT NULL GROUP BY topic, status`,
+    [eventId],
+  );
+  const out = new Map<string, Record<string, number>>();
+  for (const r of res.rows) out.set(r.topic, { ...out.get(r.topic), [r.status]: Number(r.n) });
+  return out;
 }

@@ -98,3 +98,6 @@ export {
   type DeclineReason,
 } from './approval.service';
 export { liveStatuses, registrationStatuses } from './registration.row';
+/** What invitations ask by address: registered here, unsubscribed at an event of the same owner. */
+export { registeredEmails, unsubscribedRegistrantEmails } from './invitees.queries';
+export { newToken, hashToken, looksLikeToken } from './tokens';

@@ -24,6 +24,11 @@ export interface RegistrationRequest {
   body: Record<string, unknown>;
   pageLang: Language;
   now: Date;
+  /**
+   * Runs in the registration's transaction once it is written (not for a duplicate): how an invitation
+   * link records the registration it led to.
+   */
+  after?: (tx: Queryable, r: { registrationId: number; eventId: number; email: string }) => Promise<void>;
 }
 
 /** Refuses when the form is not accepting registrations at `now`, saying when it opens or closed. */
@@ -117,6 +122,7 @@ async function register(
     if ((await q.seatsTaken(tx, current.id)) > current.capacity) throw new TryAgain();
   }
   await announceRegistration(tx, current, { id, status, form, at: req.now });
+  await req.after?.(tx, { registrationId: id, eventId: current.id, email: form.email });
   await insertAuditEntry(tx, {
     actor: auditActor(form),
     action: auditActions[status],

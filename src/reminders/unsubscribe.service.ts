@@ -3,6 +3,15 @@ import { insertAuditEntry } from '../audit';
 import { withTransaction } from '../db/pool';
 import { lockRegistrationMail, optionalKinds, skipNote, skipPendingMailsOf } from '../outbox';
 import { registrationForLink, setUnsubscribed, type RegistrationWithEvent } from '../registrations';
+import { DomainError } from '../errors';
+import type { EventRecord } from '../events';
+import type { Language } from '../i18n';
+import {
+  inviteeForUnsubscribeLink,
+  resubscribeInvitee,
+  unsubscribeInvitee,
+  type InviteeWithEvent,
+} from '../invitations';
 
 /**
  * Unsubscribing (RFC 8058 one-click, or the button on the page): the registration gets no more
@@ -59,4 +68,79 @@ export async function resubscribe(pool: pg.Pool, token: string, now: Date): Prom
     }
     return { ...found, registration: { ...found.registration, unsubscribedAt: null } };
   });
+}
+
+/** What the unsubscribe page shows, whether the link is a registrant's or an invitee's. */
+export interface UnsubscribeState {
+  event: EventRecord;
+  locale: Language;
+  unsubscribed: boolean;
+  /** A registrant who may resume (not cancelled); an invitee always may. */
+  live: boolean;
+  /** Which texts the page uses: a registrant's optional mails, or an invitee's invitations. */
+  texts: 'reminders:unsubscribe' | 'invitations:unsubscribe';
+}
+
+function fromRegistration(found: RegistrationWithEvent): UnsubscribeState {
+  return {
+    event: found.event,
+    locale: found.registration.locale,
+    unsubscribed: found.registration.unsubscribedAt !== null,
+    live: found.registration.status !== 'cancelled',
+    texts: 'reminders:unsubscribe',
+  };
+}
+
+function fromInvitee(found: InviteeWithEvent): UnsubscribeState {
+  return {
+    event: found.event,
+    locale: found.invitee.locale,
+    unsubscribed: found.invitee.unsubscribedAt !== null,
+    live: true,
+    texts: 'invitations:unsubscribe',
+  };
+}
+
+/**
+ * Runs `asRegistrant` for a registrant's unsubscribe token, else `asInvitee` for an invitee's: the
+ * tokens are random, so one is never mistaken for the other. Not found when it is neither.
+ */
+async function eitherToken(
+  token: string,
+  asRegistrant: () => Promise<RegistrationWithEvent>,
+  asInvitee: () => Promise<InviteeWithEvent>,
+): Promise<UnsubscribeState> {
+  try {
+    return fromRegistration(await asRegistrant());
+  } catch (err) {
+    if (!(err instanceof DomainError) || err.code !== 'not_found') throw err;
+    return fromInvitee(await asInvitee());
+  }
+}
+
+/** The state behind any unsubscribe link (a registrant's or an invitee's), for the page. */
+export function unsubscribeState(pool: pg.Pool, token: string): Promise<UnsubscribeState> {
+  return eitherToken(
+    token,
+    () => registrationForLink(pool, token, 'unsubscribe'),
+    () => inviteeForUnsubscribeLink(pool, token),
+  );
+}
+
+/** One-click unsubscribe by any unsubscribe link: a registrant's optional mails, or an invitee's invitations. */
+export function unsubscribeByLink(pool: pg.Pool, token: string, now: Date): Promise<UnsubscribeState> {
+  return eitherToken(
+    token,
+    () => unsubscribe(pool, token, now),
+    () => unsubscribeInvitee(pool, token, now),
+  );
+}
+
+/** Undoes an unsubscribe by any unsubscribe link. */
+export function resubscribeByLink(pool: pg.Pool, token: string, now: Date): Promise<UnsubscribeState> {
+  return eitherToken(
+    token,
+    () => resubscribe(pool, token, now),
+    () => resubscribeInvitee(pool, token, now),
+  );
 }

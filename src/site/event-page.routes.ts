@@ -3,6 +3,7 @@ import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
 import { addToCalendarView, eventView, publicCalendarFile, publicEvent, upcomingEvents } from '../events';
 import { availability, formView } from '../registrations';
+import { invitationFormValues } from '../invitations';
 
 /** Public pages: the list of upcoming events, each event with its registration form, and its .ics. */
 export function eventRoutes(ctx: AppContext): Router {
@@ -15,14 +16,17 @@ export function eventRoutes(ctx: AppContext): Router {
     res.render('events/index', { events: events.map((e) => eventView(e, lang, now)), path: '/' });
   });
 
+  // ?invitation=<token>: an invitee's personal link fills the form in with their details.
   router.get('/events/:slug', async (req, res) => {
     const lang = pageLang(res);
     const event = await publicEvent(ctx.pool, req.params.slug);
     const now = ctx.now();
+    const token = typeof req.query.invitation === 'string' ? req.query.invitation : '';
+    const invited = token ? await invitationFormValues(ctx.pool, event.id, token) : undefined;
     res.render('events/show', {
       event: eventView(event, lang, now),
       calendar: addToCalendarView(event, lang, now, ctx.config.baseUrl),
-      form: formView(event, lang, await availability(ctx.pool, event)),
+      form: formView(event, lang, await availability(ctx.pool, event), invited),
       path: `/events/${event.slug}`,
     });
   });

@@ -5,6 +5,7 @@ import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
 import { registrationRateLimit } from '../http/rate-limit';
 import { availability, formView, registerAttendee } from '../registrations';
+import { registerInvited } from '../invitations';
 import { formBody } from '../http/body';
 
 /** The form's POST (Post/Redirect/Get) and the neutral "check your inbox" page. */
@@ -20,12 +21,13 @@ export function registrationRoutes(ctx: AppContext): Router {
     async (req, res) => {
       const lang = pageLang(res);
       const now = ctx.now();
-      const outcome = await registerAttendee(ctx.pool, {
-        slug: String(req.params.slug),
-        body: req.body ?? {},
-        pageLang: lang,
-        now,
-      });
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const input = { slug: String(req.params.slug), body, pageLang: lang, now };
+      // A form opened from an invitation link carries its token: the registration links back to it.
+      const outcome =
+        typeof body.invitation === 'string' && body.invitation
+          ? await registerInvited(ctx.pool, { ...input, invitation: body.invitation })
+          : await registerAttendee(ctx.pool, input);
       if (outcome.status === 'invalid') {
         res.status(422).render('events/show', {
           event: eventView(outcome.event, lang, now),

@@ -62,6 +62,8 @@ const statusFor: Record<MailKind, RenderInput['registration']['status']> = {
   'event.reminder': 'confirmed',
   'event.follow_up': 'confirmed',
   'event.message': 'confirmed',
+  'event.invitation': 'confirmed',
+  'event.invitation_reminder': 'confirmed',
 };
 
 /**
