@@ -42,6 +42,8 @@ export interface BrowserFile {
    * language signs in through the real form (landing on /admin); later ones start from its cookies.
    */
   signedInPage(lang: Lang, email: string, password: string, options?: BrowserContextOptions): Promise<Page>;
+  /** Signs in through the form again next time: after the test moved the app's clock past a session's life. */
+  forgetSignIns(): void;
   /** Closes the contexts opened since the last call (in an afterEach). */
   closeContexts(): Promise<void>;
   /** Disconnects from the browser and stops serving the app (in an afterAll). */
@@ -86,6 +88,7 @@ export async function openBrowserFile(app: Parameters<typeof serve>[0]): Promise
     base,
     openPage,
     signedInPage,
+    forgetSignIns: () => signedIn.clear(),
     async closeContexts() {
       for (const context of contexts.splice(0)) await context.close();
     },
