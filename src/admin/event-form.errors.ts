@@ -20,6 +20,7 @@ const simpleFields = [
   ...timeFields,
   'capacity',
   'waitlist',
+  'retentionDays',
   'meetingUrl',
   'meetingPasscode',
   'contactEmail',

@@ -138,6 +138,11 @@ function capacityFrom(value: string, errors: FormError[]): number | string | nul
   return value;
 }
 
+/** Retention days: a whole number of days (0 keeps the data); anything else is left for the schema to refuse. */
+function retentionFrom(value: string): number | string {
+  return /^\d{1,9}$/.test(value) ? Number(value) : value;
+}
+
 /** "P1D, PT1H" or "Asia/Seoul、UTC" -> its items. */
 const splitList = (text: string) => text.split(/[\s,、]+/).filter(Boolean);
 
@@ -165,6 +170,7 @@ export function docFromValues(
     displayTimezones: [...new Set([...values.displayZones, ...splitList(values.displayZonesOther)])],
     capacity: capacityFrom(values.capacity, errors),
     waitlist: values.waitlist,
+    retentionDays: retentionFrom(values.retentionDays),
     meetingUrl: values.meetingUrl || null,
     meetingPasscode: values.meetingPasscode || null,
     contactEmail: values.contactEmail || null,

@@ -63,6 +63,8 @@ export interface EventFormValues {
   times: Record<TimeField, string>;
   capacity: string;
   waitlist: boolean;
+  /** Days after the end until personal data is anonymised; "0" keeps it. */
+  retentionDays: string;
   meetingUrl: string;
   meetingPasscode: string;
   contactEmail: string;
@@ -105,6 +107,7 @@ export function newEventValues(lang: Language): EventFormValues {
     times: { startsAt: '', endsAt: '', registrationOpensAt: '', registrationClosesAt: '' },
     capacity: '',
     waitlist: false,
+    retentionDays: '365',
     meetingUrl: '',
     meetingPasscode: '',
     contactEmail: '',
@@ -148,6 +151,7 @@ export function formValuesFromEvent(doc: EventInput, lang: Language): EventFormV
     ) as EventFormValues['times'],
     capacity: doc.capacity === null ? '' : String(doc.capacity),
     waitlist: doc.waitlist,
+    retentionDays: String(doc.retentionDays),
     meetingUrl: doc.meetingUrl ?? '',
     meetingPasscode: doc.meetingPasscode ?? '',
     contactEmail: doc.contactEmail ?? '',
@@ -224,6 +228,7 @@ export function valuesFromBody(body: FormBody): EventFormValues {
     times: Object.fromEntries(timeFields.map((f) => [f, str(body, f).trim()])) as EventFormValues['times'],
     capacity: str(body, 'capacity').trim(),
     waitlist: str(body, 'waitlist') === 'yes',
+    retentionDays: str(body, 'retentionDays').trim(),
     meetingUrl: str(body, 'meetingUrl').trim(),
     meetingPasscode: str(body, 'meetingPasscode').trim(),
     contactEmail: str(body, 'contactEmail').trim(),

@@ -41,6 +41,7 @@ import { activityQuery, exportQuery, formFields, messageBody, sliceQuery } from 
 import { apiDocsRoutes } from './docs.routes';
 import { jsonBody } from '../http/body';
 import { zoomApiRoutes, zoomWebhookRoutes } from './zoom.routes';
+import { peopleApiRoutes } from './people.routes';
 
 /**
  * REST API v1. Events travel in the event JSON shape of the CLI; errors are
@@ -77,6 +78,7 @@ export function apiRoutes(ctx: AppContext): Router {
   router.post(`${registrations}/manual`, addRegistrationHandler(ctx));
   router.patch(`${registrations}/:id`, registrationIdInput, correctRegistrationHandler(ctx));
   router.use(zoomApiRoutes(ctx));
+  router.use(peopleApiRoutes(ctx));
   return router;
 }
 

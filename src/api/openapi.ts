@@ -4,6 +4,7 @@ import { errorResponse, filterParams, jsonBody, lang, ref, secured, slugParam } 
 import { messagePaths, messageSchemas } from './openapi.messages';
 import { activityPaths, activitySchemas } from './openapi.activity';
 import { correctionPaths } from './openapi.corrections';
+import { peoplePaths, peopleSchemas } from './openapi.people';
 import { affiliations } from '../registrations';
 
 /**
@@ -119,6 +120,7 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
         Event: eventSchema(),
         ...messageSchemas,
         ...activitySchemas,
+        ...peopleSchemas,
         EventWithCounts: eventWithCounts(),
         EventChange: {
           type: 'object',
@@ -381,6 +383,7 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
       ...messagePaths,
       ...activityPaths,
       ...correctionPaths,
+      ...peoplePaths,
       '/api/v1/openapi.json': {
         get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } },
       },

@@ -20,6 +20,8 @@ export {
   eventByZoomId,
   zoomEventsEndedBetween,
   eventsWithMailsDue,
+  eventsDueForAnonymisation,
+  markEventAnonymised,
   visibleEvents,
 } from './events.queries';
 export {

@@ -32,3 +32,5 @@ export {
   messageMailTallies,
   pendingMailRegistrationId,
 } from './topics.queries';
+export { mailsAbout, scrubMails, erasedRecipient, type PersonMail } from './erasure.queries';
+export { removeMailFiles } from './mail-files';

@@ -25,6 +25,7 @@ export const skipReasons = [
   'registration_or_event_gone',
   'message_gone',
   'replaced',
+  'erased',
 ] as const;
 export type SkipReason = (typeof skipReasons)[number];
 

@@ -90,3 +90,6 @@ export {
   type ManualRegistration,
   type ManualOutcome,
 } from './organiser-add.service';
+/** Erasing registrants' personal data: `src/privacy` runs it across the tables of every domain. */
+export { registrationsByEmail, unerasedRegistrationsOfEvent, eraseRegistrationRows } from './erasure.queries';
+export { syncZoomSoon } from './zoom-sync';

@@ -55,6 +55,8 @@ export interface Registration {
   attended: boolean;
   /** When they stopped reminders, the follow-up and messages (List-Unsubscribe), if they did. */
   unsubscribedAt: Date | null;
+  /** When their personal data was erased (retention period or their request); lists say "Erased". */
+  erasedAt: Date | null;
 }
 
 /** A `registrations` row as `registrationColumns` selects it (SQL stays snake_case). */
@@ -82,6 +84,7 @@ export interface RegistrationRow {
   last_joined_at: Date | null;
   join_clicks: number;
   unsubscribed_at: Date | null;
+  erased_at: Date | null;
   minutes_attended: number | null;
   attended: boolean;
 }
@@ -109,7 +112,7 @@ export const attendedSql = `(CASE
 export const registrationColumns = `r.id, r.event_id, r.status, r.email, r.family_name, r.given_name,
   r.family_name_kana, r.given_name_kana, r.organisation, r.affiliation, r.country, r.locale, r.interpretation,
   r.answers, r.invite_revision, r.invite_sent, r.created_at, r.cancelled_at, r.promoted_at, r.first_joined_at,
-  r.last_joined_at, r.join_clicks, r.unsubscribed_at, ${minutesAttendedSql} AS minutes_attended,
+  r.last_joined_at, r.join_clicks, r.unsubscribed_at, r.erased_at, ${minutesAttendedSql} AS minutes_attended,
   ${attendedSql} AS attended`;
 
 /** A selected row as the rest of the product sees it. */
@@ -140,5 +143,6 @@ export function toRegistration(r: RegistrationRow): Registration {
     minutesAttended: r.minutes_attended,
     attended: r.attended,
     unsubscribedAt: r.unsubscribed_at,
+    erasedAt: r.erased_at,
   };
 }

@@ -351,6 +351,8 @@ export interface ZoomPerson {
   givenName: string;
   familyName: string;
   locale: 'en' | 'ja';
+  /** Their personal data was erased: cancelled on Zoom like a cancelled registration, never registered. */
+  erased: boolean;
 }
 
 /** Every registration of an event (cancelled ones too), oldest first, for the Zoom registrant sync. */
@@ -362,8 +364,9 @@ export async function zoomPeople(db: Queryable, eventId: number): Promise<ZoomPe
     given_name: string;
     family_name: string;
     locale: 'en' | 'ja';
+    erased: boolean;
   }>(
-    `SELECT id, status, email, given_name, family_name, locale FROM registrations
+    `SELECT id, status, email, given_name, family_name, locale, erased_at IS NOT NULL AS erased FROM registrations
       WHERE event_id = $1 ORDER BY created_at, id`,
     [eventId],
   );
@@ -374,5 +377,6 @@ export async function zoomPeople(db: Queryable, eventId: number): Promise<ZoomPe
     givenName: r.given_name,
     familyName: r.family_name,
     locale: r.locale,
+    erased: r.erased,
   }));
 }

@@ -51,8 +51,9 @@ export async function syncEventRegistrants(deps: ZoomDeps, eventId: number): Pro
     const now = deps.now();
     const people = await zoomPeople(tx, eventId);
     const live = event.status === 'published';
+    const seated = (p: ZoomPerson | undefined) => Boolean(p && p.status === 'confirmed' && !p.erased);
     for (const p of people) {
-      if (live && p.status === 'confirmed') {
+      if (live && seated(p)) {
         await q.markPending(tx, { registrationId: p.id, eventId, zoomId: event.zoom.id, now });
       }
     }
@@ -64,12 +65,12 @@ export async function syncEventRegistrants(deps: ZoomDeps, eventId: number): Pro
         r.state === 'registered' &&
         r.registrantId &&
         r.zoomId === event.zoom!.id &&
-        (!live || byId.get(r.registrationId)?.status !== 'confirmed'),
+        (!live || !seated(byId.get(r.registrationId))),
     );
     const due = (r: q.ZoomRegistrantRecord) => !r.nextAttemptAt || r.nextAttemptAt <= now;
     const toRegister = people.filter((p) => {
       const r = fresh.get(p.id);
-      return live && p.status === 'confirmed' && r?.state === 'pending' && !r.joinUrl && due(r);
+      return live && seated(p) && r?.state === 'pending' && !r.joinUrl && due(r);
     });
 
     try {
@@ -225,6 +226,11 @@ async function cancelOnZoom(
       await refused(tx, err, ids, Math.max(0, ...batch.map((r) => r.attempts)), now);
     }
     await q.markCancelled(tx, ids, now);
+    // Zoom's id of an erased registrant is kept only until Zoom has cancelled them.
+    await q.forgetRegistrantIds(
+      tx,
+      ids.filter((i) => people.get(i)?.erased),
+    );
     cancelled += batch.length;
   }
   return cancelled;
