@@ -19,9 +19,17 @@ export interface FileOutbox {
   close(): void;
 }
 
-/** A file outbox for `t`'s database, with extra settings (Zoom's, say). */
-export function fileOutbox(t: TestApp, extra: Record<string, string> = {}): FileOutbox {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsunagaru-privacy-'));
+/** A fresh data folder, to hand the test app (DATA_DIR) and `fileOutbox` alike. */
+export function tempDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'tsunagaru-privacy-'));
+}
+
+/** A file outbox for `t`'s database in `dataDir`, with extra settings (Zoom's, say). */
+export function fileOutbox(
+  t: TestApp,
+  dataDir = tempDataDir(),
+  extra: Record<string, string> = {},
+): FileOutbox {
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: t.db.url,
