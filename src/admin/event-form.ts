@@ -138,8 +138,12 @@ function capacityFrom(value: string, errors: FormError[]): number | string | nul
   return value;
 }
 
-/** Retention days: a whole number of days (0 keeps the data); anything else is left for the schema to refuse. */
-function retentionFrom(value: string): number | string {
+/**
+ * Retention days: a whole number of days (0 keeps the data); empty leaves the default (365); anything
+ * else is left for the schema to refuse.
+ */
+function retentionFrom(value: string): number | string | undefined {
+  if (!value) return undefined;
   return /^\d{1,9}$/.test(value) ? Number(value) : value;
 }
 
