@@ -6,7 +6,7 @@ import { createApiToken, sessionActor } from '../../src/accounts';
 import { registrationCounts } from '../../src/registrations';
 import { syncEventRegistrants } from '../../src/zoom';
 import { ZoomClient } from '../../src/zoom-api';
-import { createTestAccount } from '../helpers/admin';
+import { createTestAccount, signedInAgent } from '../helpers/admin';
 import { makeEvent, startTestApp, type TestApp } from '../helpers/app';
 import { startFakeZoom, type FakeZoom } from '../helpers/fake-zoom';
 import { deliverDue } from '../helpers/mail';
@@ -201,4 +201,39 @@ test('when the command line exports and erases, then it prints the JSON; without
   expect(done.stdout).toContain('Erased: 1 registrations in 1 events');
   expect(done.stdout).not.toContain(hanako.email);
   expect(await placesHolding(t, [hanako.email, 'Yamadera'])).toEqual([]);
+});
+
+test('when an organiser opens Personal data, then 403; when an admin erases there without ticking the box, then nothing changes; ticked, the attendee list says Erased', async () => {
+  const event = await makeEvent(t);
+  await registerOnForm(t, event.slug, hanako);
+  const who = await createTestAccount(t.db.pool, { role: 'organiser' });
+  const asOrganiser = await signedInAgent(t.app, who.email);
+  expect((await asOrganiser.agent.get('/admin/people')).status).toBe(403);
+
+  const boss = await createTestAccount(t.db.pool, { role: 'admin' });
+  const { agent, csrf } = await signedInAgent(t.app, boss.email);
+  const bad = await agent.get('/admin/people').query({ email: 'nobody at all' });
+  expect(bad.status).toBe(400);
+  expect(bad.text).toContain('valid e-mail address');
+  const shown = await agent.get('/admin/people').query({ email: hanako.email, lang: 'ja' });
+  expect(shown.text).toContain('Yamadera Hanakoko'.split(' ').reverse().join(' '));
+  const download = await agent.get('/admin/people/export').query({ email: hanako.email });
+  expect(download.headers['content-disposition']).toContain('attachment');
+  expect(JSON.parse(download.text).registrations).toHaveLength(1);
+
+  const unticked = await agent
+    .post('/admin/people/erase')
+    .type('form')
+    .send({ _csrf: csrf, email: hanako.email });
+  expect(unticked.status).toBe(422);
+  expect((await t.db.pool.query('SELECT email FROM registrations')).rows).toEqual([{ email: hanako.email }]);
+  const ticked = await agent
+    .post('/admin/people/erase')
+    .type('form')
+    .send({ _csrf: csrf, email: hanako.email, confirm: 'yes' });
+  expect(ticked.status).toBe(200);
+  expect(ticked.text).toContain('消去しました：お申し込み1件（tsunagaru-test）');
+  const list = await agent.get(`/admin/events/${event.slug}/attendees?lang=ja`);
+  expect(list.text).toContain('消去済み');
+  expect(list.text).not.toContain('Yamadera');
 });
