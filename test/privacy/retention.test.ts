@@ -123,11 +123,20 @@ test('when retentionDays is 0, then the data is kept however long ago the event 
   expect(regs.rows).toEqual([{ email: hanako.email, erased_at: null }]);
 });
 
-test('when an event document leaves retentionDays out, then a new event keeps data 365 days; a bad value is refused by its JSON path', async () => {
+test('when an event document leaves retentionDays out, then a new event keeps data 365 days and an existing one keeps its period; a bad value is refused by its JSON path', async () => {
   const doc: Record<string, unknown> = { ...eventDoc({ slug: 'no-retention' }) };
   delete doc.retentionDays;
   await importEvent(t.db.pool, doc, { now: t.clock.now(), actor: 'test' }, eventRegistrants);
   expect((await exportEvent(t.db.pool, 'no-retention')).retentionDays).toBe(365);
+  // An existing event that keeps its data is not given a period by re-importing an older document.
+  await t.db.pool.query(`UPDATE events SET retention_days = 0 WHERE slug = 'no-retention'`);
+  await importEvent(
+    t.db.pool,
+    { ...doc, capacity: 80 },
+    { now: t.clock.now(), actor: 'test' },
+    eventRegistrants,
+  );
+  expect(await exportEvent(t.db.pool, 'no-retention')).toMatchObject({ capacity: 80, retentionDays: 0 });
   const bad = importEvent(
     t.db.pool,
     { ...doc, slug: 'bad-retention', retentionDays: -1 },
