@@ -9,7 +9,7 @@
  *   bottom         src/time/, calendar/, text/, i18n/, db/, jobs/, rate-limits/, zoom-api/, config.ts, errors.ts, logger.ts
  */
 const surfaces = '^src/(site|admin|api)/';
-const domains = '^src/(events|registrations|accounts|messages|reminders|audit|zoom)/';
+const domains = '^src/(events|registrations|accounts|messages|reminders|audit|zoom|privacy)/';
 const bottom =
   '^src/(time|calendar|text|i18n|db|jobs|rate-limits|zoom-api)/|^src/(config|errors|logger)\\.ts$';
 const entryPoints = '^src/(cli|worker)/|^src/(app|main)\\.ts$';

@@ -6,6 +6,7 @@ import { eventSummaries } from '../registrations';
 import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
 import { accountRoutes } from './accounts.routes';
+import { peopleRoutes } from './people.routes';
 import { activityRoutes } from './activity.routes';
 import { attendeeRoutes } from './attendees.routes';
 import { approvalRoutes } from './approval.routes';
@@ -66,6 +67,7 @@ export function adminRoutes(ctx: AppContext, secure: boolean): Router {
   router.use(tokenRoutes(ctx));
   router.use(passwordRoutes(ctx));
   router.use(accountRoutes(ctx));
+  router.use(peopleRoutes(ctx));
   router.use(adminOutboxRoutes(ctx));
   return router;
 }

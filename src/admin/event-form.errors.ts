@@ -22,6 +22,7 @@ const simpleFields = [
   'waitlist',
   'attendanceMinutes',
   'approval',
+  'retentionDays',
   'meetingUrl',
   'meetingPasscode',
   'contactEmail',

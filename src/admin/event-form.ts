@@ -150,6 +150,15 @@ function attendanceMinutesFrom(value: string, errors: FormError[]): number | str
   return value;
 }
 
+/**
+ * Retention days: a whole number of days (0 keeps the data); empty leaves the default (365); anything
+ * else is left for the schema to refuse.
+ */
+function retentionFrom(value: string): number | string | undefined {
+  if (!value) return undefined;
+  return /^\d{1,9}$/.test(value) ? Number(value) : value;
+}
+
 /** "P1D, PT1H" or "Asia/Seoul、UTC" -> its items. */
 const splitList = (text: string) => text.split(/[\s,、]+/).filter(Boolean);
 
@@ -178,6 +187,7 @@ export function docFromValues(
     capacity: capacityFrom(values.capacity, errors),
     waitlist: values.waitlist,
     approval: values.approval,
+    retentionDays: retentionFrom(values.retentionDays),
     meetingUrl: values.meetingUrl || null,
     attendanceMinutes: attendanceMinutesFrom(values.attendanceMinutes, errors),
     meetingPasscode: values.meetingPasscode || null,

@@ -66,6 +66,8 @@ export interface EventFormValues {
   /** Minutes on Zoom that count as attending. */
   attendanceMinutes: string;
   approval: boolean;
+  /** Days after the end until personal data is anonymised; "0" keeps it. */
+  retentionDays: string;
   meetingUrl: string;
   meetingPasscode: string;
   contactEmail: string;
@@ -110,6 +112,7 @@ export function newEventValues(lang: Language): EventFormValues {
     waitlist: false,
     attendanceMinutes: '10',
     approval: false,
+    retentionDays: '365',
     meetingUrl: '',
     meetingPasscode: '',
     contactEmail: '',
@@ -155,6 +158,7 @@ export function formValuesFromEvent(doc: EventInput, lang: Language): EventFormV
     waitlist: doc.waitlist,
     attendanceMinutes: String(doc.attendanceMinutes ?? 10),
     approval: doc.approval,
+    retentionDays: String(doc.retentionDays),
     meetingUrl: doc.meetingUrl ?? '',
     meetingPasscode: doc.meetingPasscode ?? '',
     contactEmail: doc.contactEmail ?? '',
@@ -233,6 +237,7 @@ export function valuesFromBody(body: FormBody): EventFormValues {
     waitlist: str(body, 'waitlist') === 'yes',
     attendanceMinutes: str(body, 'attendanceMinutes').trim(),
     approval: str(body, 'approval') === 'yes',
+    retentionDays: str(body, 'retentionDays').trim(),
     meetingUrl: str(body, 'meetingUrl').trim(),
     meetingPasscode: str(body, 'meetingPasscode').trim(),
     contactEmail: str(body, 'contactEmail').trim(),

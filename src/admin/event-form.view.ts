@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Language } from '../i18n';
-import { isValidTimeZone, zoneAbbreviation } from '../time';
+import { formatInstant, isValidTimeZone, zoneAbbreviation } from '../time';
 import {
   commonZones,
   textFields,
@@ -35,6 +35,8 @@ export interface EditorView {
   commonZones: { value: string; label: string; checked: boolean }[];
   /** Each time field's instant in every display zone, for readers without JavaScript. */
   echo: Record<TimeField, string[]>;
+  /** When personal data will be anonymised (or that it is kept, or was), under the retention field. */
+  retention: string;
 }
 
 let zoneGroupCache: { region: string; zones: string[] }[] | undefined;
@@ -83,6 +85,7 @@ const later = [
   'capacity',
   'waitlist',
   'approval',
+  'retentionDays',
   'meetingUrl',
   'attendanceMinutes',
   'meetingPasscode',
@@ -142,6 +145,29 @@ function echoes(values: EventFormValues, lang: Language): Record<TimeField, stri
   ) as Record<TimeField, string[]>;
 }
 
+/**
+ * The retention field's echo: the moment the worker anonymises the registrants' data (the end plus the
+ * days, in every display zone, in the page language), that it is kept (0), or when it was done.
+ */
+export function retentionLine(
+  values: EventFormValues,
+  lang: Language,
+  t: Translate,
+  anonymisedAt: Date | null = null,
+): string {
+  const zones = chosenZones(values);
+  if (anonymisedAt) return t('editor:retention.done', { date: formatInstant(anonymisedAt, zones, lang) });
+  if (!/^\d{1,9}$/.test(values.retentionDays)) return '';
+  const days = Number(values.retentionDays);
+  if (days === 0) return t('editor:retention.kept');
+  const end = values.times.endsAt
+    ? fromLocalInput(values.times.endsAt, isValidTimeZone(values.timezone) ? values.timezone : 'UTC')
+    : undefined;
+  if (!end?.ok) return t('editor:retention.afterEnd', { count: days });
+  const at = new Date(Date.parse(end.iso) + days * 86_400_000);
+  return t('editor:retention.on', { date: formatInstant(at, zones, lang) });
+}
+
 const blankMaterial = (): MaterialRow => ({ titleEn: '', titleJa: '', url: '' });
 const blankQuestion = (): QuestionRow => ({
   id: '',
@@ -164,6 +190,7 @@ export function editorView(o: {
   t: Translate;
   blankQuestions?: number;
   at: Date;
+  anonymisedAt?: Date | null;
 }): EditorView {
   const { values, t } = o;
   const errors: Record<string, string> = {};
@@ -198,6 +225,7 @@ export function editorView(o: {
       checked: values.displayZones.includes(value),
     })),
     echo: echoes(values, o.lang),
+    retention: retentionLine(values, o.lang, t, o.anonymisedAt),
   };
 }
 

@@ -81,7 +81,8 @@ function countryName(code: string, lang: Language): string {
 function rowLabels(r: Registration, lang: Language) {
   const t = tFor(lang);
   return {
-    name: displayName(r),
+    // An erased registration keeps its place in the counts, under a word rather than a blank.
+    name: r.erasedAt ? t('attendees:erased') : displayName(r),
     kana: [r.familyNameKana, r.givenNameKana].filter(Boolean).join(' '),
     affiliationLabel: t(`registrations:form.affiliations.${r.affiliation}`, { defaultValue: r.affiliation }),
     countryLabel: countryName(r.country, lang),

@@ -96,6 +96,7 @@ async function renderForm(ctx: AppContext, res: Response, page: FormPage): Promi
     t,
     blankQuestions: page.blankQuestions,
     at: ctx.now(),
+    anonymisedAt: event?.anonymisedAt ?? null,
   });
   // The standing hint near time, title and link: who an update would reach right now.
   const confirmed =

@@ -43,6 +43,7 @@ import { jsonBody } from '../http/body';
 import { zoomApiRoutes, zoomWebhookRoutes } from './zoom.routes';
 import { approvalApiRoutes } from './approval.routes';
 import { invitationApiRoutes } from './invitations.routes';
+import { peopleApiRoutes } from './people.routes';
 
 /**
  * REST API v1. Events travel in the event JSON shape of the CLI; errors are
@@ -81,6 +82,7 @@ export function apiRoutes(ctx: AppContext): Router {
   router.use(zoomApiRoutes(ctx));
   router.use(approvalApiRoutes(ctx));
   router.use(invitationApiRoutes(ctx));
+  router.use(peopleApiRoutes(ctx));
   return router;
 }
 

@@ -6,6 +6,7 @@ import { activityPaths, activitySchemas } from './openapi.activity';
 import { correctionPaths } from './openapi.corrections';
 import { approvalPaths } from './openapi.approval';
 import { invitationPaths } from './openapi.invitations';
+import { peoplePaths, peopleSchemas } from './openapi.people';
 import { affiliations, registrationStatuses } from '../registrations';
 
 /**
@@ -127,6 +128,7 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
         Event: eventSchema(),
         ...messageSchemas,
         ...activitySchemas,
+        ...peopleSchemas,
         EventWithCounts: eventWithCounts(),
         EventChange: {
           type: 'object',
@@ -391,6 +393,7 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
       ...correctionPaths,
       ...approvalPaths,
       ...invitationPaths,
+      ...peoplePaths,
       '/api/v1/openapi.json': {
         get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } },
       },

@@ -4,3 +4,10 @@
  */
 export { insertAuditEntry, auditEntriesForEvent, type AuditEntry, type AuditRecord } from './audit.queries';
 export { readableEntries, actorLabel, type ReadableEntry, type ReadableChange } from './readable';
+export {
+  auditEntriesAbout,
+  scrubAuditEntries,
+  scrubbedValue,
+  erasedMark,
+  type PersonAuditEntry,
+} from './erasure';

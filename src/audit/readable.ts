@@ -76,6 +76,7 @@ export function actorLabel(r: AuditRecord, registrantName: string | null, lang: 
   }
   if (r.actor.startsWith('invitee:')) return t('activity:actors.invitee');
   if (r.actor === 'system:waiting-list') return t('activity:actors.waitingList');
+  if (r.actor === 'system:retention') return t('activity:actors.retention');
   if (r.actor.startsWith('system:')) return t('activity:actors.system');
   if (r.actor === 'cli') return t('activity:actors.commandLine');
   const name = r.userName?.trim() || r.actor.replace(/\s*\(.*\)$/, '').replace(/^cli \(/, '');

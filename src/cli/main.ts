@@ -10,6 +10,7 @@ import { eventRegistrants } from '../registrations';
 import { setLogLevel } from '../logger';
 import { runTokenCreate, runUserCreate, runUserPassword } from './accounts.command';
 import { runExportCommand } from './export.command';
+import { runPersonErase, runPersonExport } from './person.command';
 
 /**
  * The organiser's command line. Works whether or not the server runs on the same DATA_DIR: it joins a
@@ -21,6 +22,8 @@ import { runExportCommand } from './export.command';
  *   npm run cli -- user password --email E  set an account's password (stdin or a prompt); ends its sessions
  *   npm run cli -- token create --name N    create an API token (printed once)
  *   npm run cli -- export --event SLUG ...  export the registrations (csv, excel-csv, xlsx, json)
+ *   npm run cli -- person export --email E  everything held about one address, as JSON
+ *   npm run cli -- person erase --email E   erase it (asks first; --yes does not)
  *   npm run migrate                         apply pending migrations
  */
 const usage = `Usage:
@@ -30,6 +33,8 @@ const usage = `Usage:
   npm run cli -- user password --email E
   npm run cli -- token create --name N [--user EMAIL]
   npm run cli -- export --event SLUG --format csv|excel-csv|xlsx|json [--out FILE] [--lang en|ja]
+  npm run cli -- person export --email E
+  npm run cli -- person erase --email E [--yes]
   npm run cli -- migrate`;
 
 /** Commands other than `event` and `migrate`: which words start them, and what runs them. */
@@ -38,6 +43,8 @@ const commands: Record<string, (db: { pool: pg.Pool }, args: string[]) => Promis
   'user password': (db, args) => runUserPassword(db.pool, args),
   'token create': (db, args) => runTokenCreate(db.pool, args),
   export: (db, args) => runExportCommand(db, args),
+  'person export': (db, args) => runPersonExport(db.pool, args),
+  'person erase': (db, args) => runPersonErase(db.pool, args),
 };
 
 const t = tFor('en');

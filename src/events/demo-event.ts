@@ -104,6 +104,7 @@ export function demoEvent(now: Date): EventInput {
     bilingualMail: false,
     zoom: null,
     attendanceMinutes: 10,
+    retentionDays: 365,
   };
 }
 

@@ -36,6 +36,7 @@ export function toEventJson(e: EventRecord): EventInput {
     bilingualMail: e.bilingualMail,
     zoom: e.zoom,
     attendanceMinutes: e.attendanceMinutes,
+    retentionDays: e.retentionDays,
   };
 }
 

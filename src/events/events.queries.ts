@@ -9,7 +9,7 @@ import type { EventRecord, FollowUp, Material, Question, Texts } from './events.
 const columns = `id, slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
   timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
   meeting_url, meeting_passcode, contact_email, questions, reminders, materials, follow_up, bilingual_mail, revision, created_at,
-  updated_at, zoom_kind, zoom_id, attendance_minutes, approval`;
+  updated_at, zoom_kind, zoom_id, attendance_minutes, approval, retention_days, anonymised_at`;
 
 /** An events row as `columns` selects it; toEvent maps it to an EventRecord. */
 export interface EventRow {
@@ -44,6 +44,8 @@ export interface EventRow {
   zoom_kind: 'webinar' | 'meeting' | null;
   zoom_id: string | null;
   attendance_minutes: number;
+  retention_days: number;
+  anonymised_at: Date | null;
 }
 
 export function toEvent(r: EventRow): EventRecord {
@@ -75,6 +77,8 @@ export function toEvent(r: EventRow): EventRecord {
     bilingualMail: r.bilingual_mail,
     zoom: r.zoom_kind && r.zoom_id ? { kind: r.zoom_kind, id: r.zoom_id } : null,
     attendanceMinutes: r.attendance_minutes,
+    retentionDays: r.retention_days,
+    anonymisedAt: r.anonymised_at,
     revision: r.revision,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -110,6 +114,7 @@ function params(e: EventInput) {
     e.zoom?.id ?? null,
     e.attendanceMinutes,
     e.approval,
+    e.retentionDays,
   ];
 }
 
@@ -177,9 +182,9 @@ export async function insertEvent(
     `INSERT INTO events (slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
        timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
        meeting_url, meeting_passcode, contact_email, questions, reminders, materials, bilingual_mail, follow_up,
-       zoom_kind, zoom_id, attendance_minutes, approval, created_at, updated_at, owner_id)
+       zoom_kind, zoom_id, attendance_minutes, approval, retention_days, created_at, updated_at, owner_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-       $23, $24, $25, $26, $27, $28, $28, $29)
+       $23, $24, $25, $26, $27, $28, $29, $29, $30)
      RETURNING ${columns}`,
     [...params(e), now, ownerId],
   );
@@ -199,7 +204,7 @@ export async function updateEvent(
        registration_closes_at = $13, capacity = $14, waitlist = $15, meeting_url = $16, meeting_passcode = $17,
        contact_email = $18, questions = $19, reminders = $20, materials = $21, bilingual_mail = $22,
        follow_up = $23, zoom_kind = $24, zoom_id = $25, attendance_minutes = $26, approval = $27,
-       revision = $28, updated_at = $29
+       retention_days = $28, revision = $29, updated_at = $30
      WHERE slug = $1
      RETURNING ${columns}`,
     [...params(e), revision, now],
@@ -304,4 +309,28 @@ export async function zoomEventsEndedBetween(db: Queryable, from: Date, to: Date
     [from, to],
   );
   return res.rows.map(toEvent);
+}
+
+/**
+ * Events whose registrants' personal data is due for anonymisation at `now`: a retention period set
+ * (not 0), its end that many days ago, and not yet anonymised.
+ */
+export async function eventsDueForAnonymisation(db: Queryable, now: Date): Promise<EventRecord[]> {
+  const res = await db.query<EventRow>(
+    `SELECT ${columns} FROM events
+      WHERE retention_days > 0 AND anonymised_at IS NULL
+        AND ends_at + make_interval(days => retention_days) <= $1
+      ORDER BY ends_at, id`,
+    [now],
+  );
+  return res.rows.map(toEvent);
+}
+
+/** Records that the event's registrations were anonymised; false when another run did it first. */
+export async function markEventAnonymised(db: Queryable, id: number, now: Date): Promise<boolean> {
+  const res = await db.query('UPDATE events SET anonymised_at = $2 WHERE id = $1 AND anonymised_at IS NULL', [
+    id,
+    now,
+  ]);
+  return (res.rowCount ?? 0) > 0;
 }

@@ -122,6 +122,13 @@ export const eventInputSchema = z
       .nullable()
       .default(null),
     attendanceMinutes: z.number().int().min(1).max(1440).default(10),
+    // Days after the end until the registrants' personal data is anonymised; 0 keeps it.
+    retentionDays: z
+      .number({ message: 'validation:event.retentionDays' })
+      .int('validation:event.retentionDays')
+      .min(0, 'validation:event.retentionDays')
+      .max(36500, 'validation:event.retentionDays')
+      .default(365),
   })
   .strict()
   .superRefine(

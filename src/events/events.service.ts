@@ -37,7 +37,15 @@ export async function importEvent(
   registrants: Registrants,
 ): Promise<SavedEvent> {
   const input = parseEventInput(doc);
-  return withTransaction(pool, (tx) => saveEvent(tx, input, ctx, registrants));
+  return withTransaction(pool, async (tx) => {
+    // A document written before events had a retention period (an old export) keeps the stored one:
+    // personal data is never given a deadline without an organiser deciding it.
+    if (!isPlainObject(doc) || !('retentionDays' in doc)) {
+      const existing = await q.eventBySlug(tx, input.slug);
+      if (existing) input.retentionDays = existing.retentionDays;
+    }
+    return saveEvent(tx, input, ctx, registrants);
+  });
 }
 
 /** Who saves and when: `actor` is the audit log's label, `userId` the account (it owns events it creates). */

@@ -76,6 +76,10 @@ export interface EventRecord {
   zoom: ZoomLink | null;
   /** Minutes present on Zoom that count as having attended (when Zoom data exists). */
   attendanceMinutes: number;
+  /** Days after the end until the registrants' personal data is anonymised; 0 keeps it. */
+  retentionDays: number;
+  /** When the worker anonymised the registrations (retentionDays after the end), if it has. */
+  anonymisedAt: Date | null;
   revision: number;
   createdAt: Date;
   updatedAt: Date;

@@ -31,6 +31,8 @@ export interface EventView {
   /** The server's zone-naming rules, so the viewer's own local time says EST, not GMT-5. */
   zoneNaming: string;
   contactEmail: string | null;
+  /** Days after the end until registrants' personal data is anonymised; 0 keeps it (privacy notice). */
+  retentionDays: number;
 }
 
 function text(texts: Texts, lang: Language): LocalText | undefined {
@@ -73,6 +75,7 @@ export function eventView(event: EventRecord, lang: Language, now: Date): EventV
     startsAtIso: event.startsAt.toISOString(),
     endsAtIso: event.endsAt.toISOString(),
     displayTimezones: zones,
+    retentionDays: event.retentionDays,
     zoneNaming,
     contactEmail: event.contactEmail,
   };

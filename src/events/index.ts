@@ -21,6 +21,8 @@ export {
   zoomEventsEndedBetween,
   zoomEventsNotEnded,
   eventsWithMailsDue,
+  eventsDueForAnonymisation,
+  markEventAnonymised,
   visibleEvents,
 } from './events.queries';
 export {

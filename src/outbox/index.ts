@@ -36,3 +36,5 @@ export {
   inviteeMailTallies,
   type InviteeRecipient,
 } from './topics.queries';
+export { mailsAbout, scrubMails, erasedRecipient, type PersonMail } from './erasure.queries';
+export { removeMailFiles } from './mail-files';

@@ -28,6 +28,7 @@ export const skipReasons = [
   'message_gone',
   'replaced',
   'invitee_registered',
+  'erased',
 ] as const;
 export type SkipReason = (typeof skipReasons)[number];
 

@@ -101,3 +101,6 @@ export { liveStatuses, registrationStatuses } from './registration.row';
 /** What invitations ask by address: registered here, unsubscribed at an event of the same owner. */
 export { registeredEmails, unsubscribedRegistrantEmails } from './invitees.queries';
 export { newToken, hashToken, looksLikeToken } from './tokens';
+/** Erasing registrants' personal data: `src/privacy` runs it across the tables of every domain. */
+export { registrationsByEmail, unerasedRegistrationsOfEvent, eraseRegistrationRows } from './erasure.queries';
+export { syncZoomSoon } from './zoom-sync';

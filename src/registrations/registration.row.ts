@@ -75,6 +75,8 @@ export interface Registration {
   declineReason: { en?: string; ja?: string } | null;
   /** When the organisers approved or declined it (events with approval only). */
   decidedAt: Date | null;
+  /** When their personal data was erased (retention period or their request); lists say "Erased". */
+  erasedAt: Date | null;
 }
 
 /** A `registrations` row as `registrationColumns` selects it (SQL stays snake_case). */
@@ -102,6 +104,7 @@ export interface RegistrationRow {
   last_joined_at: Date | null;
   join_clicks: number;
   unsubscribed_at: Date | null;
+  erased_at: Date | null;
   minutes_attended: number | null;
   attended: boolean;
   decline_reason: { en?: string; ja?: string } | null;
@@ -131,7 +134,8 @@ export const attendedSql = `(CASE
 export const registrationColumns = `r.id, r.event_id, r.status, r.email, r.family_name, r.given_name,
   r.family_name_kana, r.given_name_kana, r.organisation, r.affiliation, r.country, r.locale, r.interpretation,
   r.answers, r.invite_revision, r.invite_sent, r.created_at, r.cancelled_at, r.promoted_at, r.first_joined_at,
-  r.last_joined_at, r.join_clicks, r.unsubscribed_at, r.decline_reason, r.decided_at, ${minutesAttendedSql} AS minutes_attended,
+  r.last_joined_at, r.join_clicks, r.unsubscribed_at, r.decline_reason, r.decided_at, r.erased_at,
+  ${minutesAttendedSql} AS minutes_attended,
   ${attendedSql} AS attended`;
 
 /** A selected row as the rest of the product sees it. */
@@ -164,5 +168,6 @@ export function toRegistration(r: RegistrationRow): Registration {
     unsubscribedAt: r.unsubscribed_at,
     declineReason: r.decline_reason,
     decidedAt: r.decided_at,
+    erasedAt: r.erased_at,
   };
 }

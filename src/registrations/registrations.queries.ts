@@ -157,11 +157,11 @@ export async function cancelRegistrationRow(db: Queryable, id: number, at: Date)
   );
 }
 
-/** The first in line on the waiting list, locked, or undefined. */
+/** The first in line on the waiting list (erased registrants cannot be told, so never), locked, or undefined. */
 export async function firstWaiting(db: Queryable, eventId: number): Promise<Registration | undefined> {
   const res = await db.query<RegistrationRow>(
     `SELECT ${registrationColumns} FROM registrations r
-      WHERE r.event_id = $1 AND r.status = 'waitlisted'
+      WHERE r.event_id = $1 AND r.status = 'waitlisted' AND r.erased_at IS NULL
       ORDER BY r.created_at, r.id
       LIMIT 1
       FOR NO KEY UPDATE`,
@@ -257,7 +257,8 @@ export async function registrantCount(
   statuses: readonly RegistrationStatus[],
 ): Promise<number> {
   const res = await db.query<{ n: string }>(
-    'SELECT count(*) AS n FROM registrations WHERE event_id = $1 AND status = ANY($2::text[])',
+    `SELECT count(*) AS n FROM registrations
+      WHERE event_id = $1 AND status = ANY($2::text[]) AND erased_at IS NULL`,
     [eventId, statuses],
   );
   return Number(res.rows[0]!.n);
@@ -265,7 +266,8 @@ export async function registrantCount(
 
 /**
  * Everyone registered for the event with one of `statuses`, by id: the recipients of an update or a
- * cancellation, which go to unsubscribed registrants too (they are not optional mails).
+ * cancellation, which go to unsubscribed registrants too (they are not optional mails), but not to
+ * erased ones (their address is gone).
  */
 export async function eventMailRecipients(
   db: Queryable,
@@ -274,7 +276,7 @@ export async function eventMailRecipients(
 ): Promise<MailRecipient[]> {
   const res = await db.query<{ id: string; event_id: string; email: string; locale: 'en' | 'ja' }>(
     `SELECT id, event_id, email, locale FROM registrations
-      WHERE event_id = $1 AND status = ANY($2::text[])
+      WHERE event_id = $1 AND status = ANY($2::text[]) AND erased_at IS NULL
       ORDER BY id`,
     [eventId, statuses],
   );
@@ -351,6 +353,8 @@ export interface ZoomPerson {
   givenName: string;
   familyName: string;
   locale: 'en' | 'ja';
+  /** Their personal data was erased: cancelled on Zoom like a cancelled registration, never registered. */
+  erased: boolean;
 }
 
 /** Every registration of an event (cancelled ones too), oldest first, for the Zoom registrant sync. */
@@ -362,8 +366,9 @@ export async function zoomPeople(db: Queryable, eventId: number): Promise<ZoomPe
     given_name: string;
     family_name: string;
     locale: 'en' | 'ja';
+    erased: boolean;
   }>(
-    `SELECT id, status, email, given_name, family_name, locale FROM registrations
+    `SELECT id, status, email, given_name, family_name, locale, erased_at IS NOT NULL AS erased FROM registrations
       WHERE event_id = $1 ORDER BY created_at, id`,
     [eventId],
   );
@@ -374,6 +379,7 @@ export async function zoomPeople(db: Queryable, eventId: number): Promise<ZoomPe
     givenName: r.given_name,
     familyName: r.family_name,
     locale: r.locale,
+    erased: r.erased,
   }));
 }
 

@@ -13,6 +13,7 @@ import {
 import { createTransport, type MailTransport } from '../delivery/transport';
 import { promoteWaitingForEvent } from '../registrations';
 import { queueDueMails } from '../reminders';
+import { anonymiseDueEvents } from '../privacy';
 import { startScheduler, type PeriodicTask } from './scheduler';
 import { ZoomClient } from '../zoom-api';
 import { workZoomQueues, zoomReportsTask, zoomResyncTask } from './zoom-jobs';
@@ -100,6 +101,7 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
     zoomReportsTask(pool, opts.now, Boolean(zoomDeps.zoom)),
     zoomResyncTask(pool, opts.now, Boolean(zoomDeps.zoom)),
     { name: 'reset-link-cleanup', everySeconds: 60, run: () => deleteExpiredResetLinks(pool, opts.now()) },
+    retentionTask(pool, opts.now, opts.config.dataDir),
   ]);
   // An organiser just sent a message: write its mails now rather than at the next tick.
   await boss.work(queues.mailSchedule, polling, () => scheduler.runNow(dueMails.task.name));
@@ -146,6 +148,19 @@ function dueMailsTask(pool: pg.Pool, now: () => Date, everySeconds: number) {
     task,
     troubled() {
       troubled = true;
+    },
+  };
+}
+
+/** The retention period: hourly (and at start), anonymises the events whose retention days have passed. */
+export function retentionTask(pool: pg.Pool, now: () => Date, dataDir: string): PeriodicTask {
+  return {
+    name: 'retention',
+    everySeconds: 3600,
+    atStart: true,
+    async run() {
+      const done = await anonymiseDueEvents(pool, now(), dataDir);
+      if (done.events) log.info(done, 'personal data anonymised after the retention period');
     },
   };
 }

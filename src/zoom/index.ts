@@ -11,6 +11,6 @@ export {
   type ZoomCheck,
 } from './link.service';
 export { syncEventRegistrants, retryDelaySeconds, type SyncOutcome, type ZoomDeps } from './sync.service';
-export { zoomRegistrantOf, type ZoomRegistrantRecord } from './zoom.queries';
+export { zoomRegistrantOf, zoomDataOf, scrubZoomData, type ZoomRegistrantRecord } from './zoom.queries';
 export { receiveZoomWebhook, type ZoomWebhook } from './webhook.service';
 export { importZoomCsv, pullZoomReport, type AttendanceOutcome } from './attendance.service';

@@ -53,8 +53,9 @@ export async function syncEventRegistrants(deps: ZoomDeps, eventId: number): Pro
     const now = deps.now();
     const people = await zoomPeople(tx, eventId);
     const live = event.status === 'published';
+    const seated = (p: ZoomPerson | undefined) => Boolean(p && p.status === 'confirmed' && !p.erased);
     for (const p of people) {
-      if (live && p.status === 'confirmed') {
+      if (live && seated(p)) {
         await q.markPending(tx, { registrationId: p.id, eventId, zoomId: event.zoom.id, now });
       }
     }
@@ -66,7 +67,7 @@ export async function syncEventRegistrants(deps: ZoomDeps, eventId: number): Pro
         r.state === 'registered' &&
         r.registrantId &&
         r.zoomId === event.zoom!.id &&
-        (!live || byId.get(r.registrationId)?.status !== 'confirmed'),
+        (!live || !seated(byId.get(r.registrationId))),
     );
     const due = (r: q.ZoomRegistrantRecord) => !r.nextAttemptAt || r.nextAttemptAt <= now;
     const toReinstate = [...fresh.values()].filter(
@@ -76,7 +77,7 @@ export async function syncEventRegistrants(deps: ZoomDeps, eventId: number): Pro
         r.registrantId &&
         r.joinUrl &&
         r.zoomId === event.zoom!.id &&
-        byId.get(r.registrationId)?.status === 'confirmed' &&
+        seated(byId.get(r.registrationId)) &&
         due(r),
     );
 
@@ -88,7 +89,7 @@ export async function syncEventRegistrants(deps: ZoomDeps, eventId: number): Pro
       const rows = new Map((await q.zoomRegistrantsOfEvent(tx, eventId)).map((r) => [r.registrationId, r]));
       const toRegister = people.filter((p) => {
         const r = rows.get(p.id);
-        return live && p.status === 'confirmed' && r?.state === 'pending' && !r.joinUrl && due(r);
+        return live && seated(p) && r?.state === 'pending' && !r.joinUrl && due(r);
       });
       const done = await registerOnZoom(tx, client, event, toRegister, now);
       outcome.registered = done.registered;
@@ -285,6 +286,13 @@ function reinstateOnZoom(run: SyncRun, rows: q.ZoomRegistrantRecord[]): Promise<
 
 /** Cancels on Zoom those who are no longer confirmed; a permanent refusal leaves them cancelled here too. */
 function cancelOnZoom(run: SyncRun, rows: q.ZoomRegistrantRecord[]): Promise<number> {
-  const cancel = (batch: q.ZoomRegistrantRecord[]) => q.markCancelled(run.tx, idsOf(batch), run.now);
+  const cancel = async (batch: q.ZoomRegistrantRecord[]) => {
+    await q.markCancelled(run.tx, idsOf(batch), run.now);
+    // Zoom's id of an erased registrant is kept only until Zoom has cancelled them.
+    await q.forgetRegistrantIds(
+      run.tx,
+      idsOf(batch).filter((i) => run.people.get(i)?.erased),
+    );
+  };
   return changeStatusOnZoom(run, 'cancel', rows, { accepted: cancel, refusedForGood: cancel });
 }

@@ -223,3 +223,61 @@ export async function presenceOfEvent(
     leftAt: r.left_at,
   }));
 }
+
+/** Forgets Zoom's registrant id of erased registrants once Zoom has cancelled them. */
+export async function forgetRegistrantIds(db: Queryable, ids: number[]): Promise<void> {
+  if (!ids.length) return;
+  await db.query(
+    'UPDATE zoom_registrants SET registrant_id = NULL WHERE registration_id = ANY($1::bigint[])',
+    [ids],
+  );
+}
+
+/** What the Zoom tables hold about these registrations (a person's access request). */
+export async function zoomDataOf(
+  db: Queryable,
+  ids: number[],
+): Promise<{ registrationId: number; state: string; joinUrl: string | null; minutes: number | null }[]> {
+  const res = await db.query<{
+    registration_id: string;
+    state: string;
+    join_url: string | null;
+    minutes: number | null;
+  }>(
+    `SELECT registration_id, state, join_url, minutes FROM zoom_registrants
+      WHERE registration_id = ANY($1::bigint[]) ORDER BY registration_id`,
+    [ids],
+  );
+  return res.rows.map((r) => ({
+    registrationId: Number(r.registration_id),
+    state: r.state,
+    joinUrl: r.join_url,
+    minutes: r.minutes,
+  }));
+}
+
+/**
+ * Scrubs the Zoom tables of these registrations (and of stays recorded under `email`): join URLs,
+ * errors and addresses go; minutes and states stay for attendance. Zoom's registrant id is forgotten
+ * too, except on rows still registered when `keepToCancel`: the sync needs it to cancel them on Zoom
+ * (and forgets it then).
+ */
+export async function scrubZoomData(
+  db: Queryable,
+  ids: number[],
+  email: string | null,
+  keepToCancel: boolean,
+): Promise<void> {
+  await db.query(
+    `UPDATE zoom_registrants
+        SET join_url = NULL, error = NULL,
+            registrant_id = CASE WHEN $2 AND state = 'registered' THEN registrant_id END
+      WHERE registration_id = ANY($1::bigint[])`,
+    [ids, keepToCancel],
+  );
+  await db.query(
+    `UPDATE zoom_presence SET email = NULL, participant_key = 'erased:' || id
+      WHERE registration_id = ANY($1::bigint[]) OR ($2::text IS NOT NULL AND lower(email) = lower($2))`,
+    [ids, email],
+  );
+}

@@ -29,6 +29,7 @@ export function eventDoc(overrides: Partial<EventInput> = {}): EventInput {
     bilingualMail: false,
     zoom: null,
     attendanceMinutes: 10,
+    retentionDays: 365,
     ...overrides,
   };
 }
@@ -46,6 +47,7 @@ export function eventRecord(doc: EventInput, extra: Partial<EventRecord> = {}): 
     registrationOpensAt: doc.registrationOpensAt ? new Date(doc.registrationOpensAt) : null,
     registrationClosesAt: doc.registrationClosesAt ? new Date(doc.registrationClosesAt) : null,
     revision: 1,
+    anonymisedAt: null,
     createdAt: new Date('2026-10-01T00:00:00Z'),
     updatedAt: new Date('2026-10-01T00:00:00Z'),
     ...extra,
