@@ -25,6 +25,7 @@ const simpleFields = [
   'contactEmail',
   'bilingualMail',
   'reminders',
+  'embedOrigins',
 ];
 
 /** The form field a JSON path in the event document comes from. */

@@ -174,6 +174,7 @@ export function docFromValues(
       .map((r) => r.trim())
       .filter(Boolean)
       .map(offsetFromText),
+    embedOrigins: splitList(values.embedOrigins),
     materials: values.materials.map((m, row) => {
       rows.materials.push(row);
       return { title: texts(m.titleEn, m.titleJa), url: m.url.trim() };

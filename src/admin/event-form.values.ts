@@ -68,6 +68,8 @@ export interface EventFormValues {
   contactEmail: string;
   bilingualMail: boolean;
   reminders: string;
+  /** Origins allowed to frame the event, one per line. */
+  embedOrigins: string;
   materials: MaterialRow[];
   questions: QuestionRow[];
 }
@@ -110,6 +112,7 @@ export function newEventValues(lang: Language): EventFormValues {
     contactEmail: '',
     bilingualMail: false,
     reminders: offsetListLabel(['P1D', 'PT1H'], lang),
+    embedOrigins: '',
     materials: [],
     questions: [],
   };
@@ -154,6 +157,7 @@ export function formValuesFromEvent(doc: EventInput, lang: Language): EventFormV
     bilingualMail: doc.bilingualMail,
     // As an organiser types them ("1d, 1h" / 「1日、1時間」), not as stored (P1D, PT1H).
     reminders: offsetListLabel(doc.reminders, lang),
+    embedOrigins: doc.embedOrigins.join('\n'),
     materials: doc.materials.map((m) => ({
       titleEn: m.title.en ?? '',
       titleJa: m.title.ja ?? '',
@@ -229,6 +233,7 @@ export function valuesFromBody(body: FormBody): EventFormValues {
     contactEmail: str(body, 'contactEmail').trim(),
     bilingualMail: str(body, 'bilingualMail') === 'yes',
     reminders: str(body, 'reminders'),
+    embedOrigins: str(body, 'embedOrigins'),
     materials,
     questions,
   };

@@ -87,6 +87,7 @@ const later = [
   'contactEmail',
   'bilingualMail',
   'reminders',
+  'embedOrigins',
 ];
 const rowParts = ['id', 'type', 'label_en', 'label_ja', 'title_en', 'title_ja', 'url', 'required', 'options'];
 

@@ -112,6 +112,10 @@ async function renderForm(ctx: AppContext, res: Response, page: FormPage): Promi
     zoneNaming,
     // A published event's public address, to copy into an invitation right after Publish.
     publicUrl: event?.status === 'published' ? `${ctx.config.baseUrl}/events/${event.slug}` : null,
+    // What an organiser pastes into their own page to show the form there (public/embed.js).
+    embedSnippet: event
+      ? `<script src="${ctx.config.baseUrl}/embed.js" data-event="${event.slug}" data-lang="${res.locals.lang}" async></script>`
+      : null,
   });
 }
 

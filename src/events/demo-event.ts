@@ -103,6 +103,7 @@ export function demoEvent(now: Date): EventInput {
     bilingualMail: false,
     zoom: null,
     attendanceMinutes: 10,
+    embedOrigins: [],
   };
 }
 

@@ -35,6 +35,7 @@ export function toEventJson(e: EventRecord): EventInput {
     bilingualMail: e.bilingualMail,
     zoom: e.zoom,
     attendanceMinutes: e.attendanceMinutes,
+    embedOrigins: e.embedOrigins,
   };
 }
 

@@ -9,7 +9,7 @@ import type { EventRecord, FollowUp, Material, Question, Texts } from './events.
 const columns = `id, slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
   timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
   meeting_url, meeting_passcode, contact_email, questions, reminders, materials, follow_up, bilingual_mail, revision, created_at,
-  updated_at, zoom_kind, zoom_id, attendance_minutes`;
+  updated_at, zoom_kind, zoom_id, attendance_minutes, embed_origins`;
 
 /** An events row as `columns` selects it; toEvent maps it to an EventRecord. */
 export interface EventRow {
@@ -43,6 +43,7 @@ export interface EventRow {
   zoom_kind: 'webinar' | 'meeting' | null;
   zoom_id: string | null;
   attendance_minutes: number;
+  embed_origins: string[];
 }
 
 export function toEvent(r: EventRow): EventRecord {
@@ -73,6 +74,7 @@ export function toEvent(r: EventRow): EventRecord {
     bilingualMail: r.bilingual_mail,
     zoom: r.zoom_kind && r.zoom_id ? { kind: r.zoom_kind, id: r.zoom_id } : null,
     attendanceMinutes: r.attendance_minutes,
+    embedOrigins: r.embed_origins,
     revision: r.revision,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -107,6 +109,7 @@ function params(e: EventInput) {
     e.zoom?.kind ?? null,
     e.zoom?.id ?? null,
     e.attendanceMinutes,
+    e.embedOrigins,
   ];
 }
 
@@ -174,9 +177,9 @@ export async function insertEvent(
     `INSERT INTO events (slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
        timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
        meeting_url, meeting_passcode, contact_email, questions, reminders, materials, bilingual_mail, follow_up,
-       zoom_kind, zoom_id, attendance_minutes, created_at, updated_at, owner_id)
+       zoom_kind, zoom_id, attendance_minutes, embed_origins, created_at, updated_at, owner_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-       $23, $24, $25, $26, $27, $27, $28)
+       $23, $24, $25, $26, $27, $28, $28, $29)
      RETURNING ${columns}`,
     [...params(e), now, ownerId],
   );
@@ -195,8 +198,8 @@ export async function updateEvent(
        starts_at = $8, ends_at = $9, timezone = $10, display_timezones = $11, registration_opens_at = $12,
        registration_closes_at = $13, capacity = $14, waitlist = $15, meeting_url = $16, meeting_passcode = $17,
        contact_email = $18, questions = $19, reminders = $20, materials = $21, bilingual_mail = $22,
-       follow_up = $23, zoom_kind = $24, zoom_id = $25, attendance_minutes = $26, revision = $27,
-       updated_at = $28
+       follow_up = $23, zoom_kind = $24, zoom_id = $25, attendance_minutes = $26, embed_origins = $27,
+       revision = $28, updated_at = $29
      WHERE slug = $1
      RETURNING ${columns}`,
     [...params(e), revision, now],

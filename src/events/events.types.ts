@@ -74,6 +74,8 @@ export interface EventRecord {
   zoom: ZoomLink | null;
   /** Minutes present on Zoom that count as having attended (when Zoom data exists). */
   attendanceMinutes: number;
+  /** Origins whose pages may frame the compact `?embed=1` page (its Content-Security-Policy frame-ancestors). */
+  embedOrigins: string[];
   revision: number;
   createdAt: Date;
   updatedAt: Date;

@@ -3,6 +3,7 @@ import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
 import { addToCalendarView, eventView, publicCalendarFile, publicEvent, upcomingEvents } from '../events';
 import { availability, formView } from '../registrations';
+import { embedFraming } from './embed';
 
 /** Public pages: the list of upcoming events, each event with its registration form, and its .ics. */
 export function eventRoutes(ctx: AppContext): Router {
@@ -15,9 +16,9 @@ export function eventRoutes(ctx: AppContext): Router {
     res.render('events/index', { events: events.map((e) => eventView(e, lang, now)), path: '/' });
   });
 
-  router.get('/events/:slug', async (req, res) => {
+  router.get('/events/:slug', embedFraming(ctx), async (req, res) => {
     const lang = pageLang(res);
-    const event = await publicEvent(ctx.pool, req.params.slug);
+    const event = await publicEvent(ctx.pool, String(req.params.slug));
     const now = ctx.now();
     res.render('events/show', {
       event: eventView(event, lang, now),

@@ -28,6 +28,7 @@ export function eventDoc(overrides: Partial<EventInput> = {}): EventInput {
     bilingualMail: false,
     zoom: null,
     attendanceMinutes: 10,
+    embedOrigins: [],
     ...overrides,
   };
 }
