@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
 import { makeEvent, startTestApp, type TestApp } from '../helpers/app';
-import { axeReport, launchChromium, serve, SHOTS } from '../helpers/browser';
+import { axeReport, languageWidths, launchChromium, serve, SHOTS } from '../helpers/browser';
 
 /**
  * The embedded form on an organiser's own site: a page from another origin loads /embed.js, the frame
@@ -92,12 +92,7 @@ describe('the embedded form on another site', () => {
   });
 
   it('when an allowed site embeds the form, then it fits its frame in both languages and widths, and a visitor registers through it without the app cookie', async () => {
-    for (const [lang, width] of [
-      ['en', 1280],
-      ['en', 390],
-      ['ja', 390],
-      ['ja', 1280],
-    ] as const) {
+    for (const [lang, width] of languageWidths) {
       const page = await openEmbedded(lang, width);
       const frameHeight = await page.locator('iframe').evaluate((f) => f.getBoundingClientRect().height);
       const frame = page.frameLocator('iframe');

@@ -57,3 +57,11 @@ export async function serve(app: http.RequestListener): Promise<{ base: string; 
     },
   };
 }
+
+/** Each language at desktop and phone width: the four views a new screen is looked at in. */
+export const languageWidths = [
+  ['en', 1280],
+  ['en', 390],
+  ['ja', 390],
+  ['ja', 1280],
+] as const;
