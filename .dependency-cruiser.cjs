@@ -4,12 +4,13 @@
  *   entry points   src/main.ts, src/app.ts, src/cli/, src/worker/
  *   surfaces       src/site/, src/admin/, src/api/ (HTTP only), with src/http/ shared by them
  *   delivery       src/delivery/ (plan, render, send; the worker's, and admin's previews)
- *   domains        src/events/, registrations/, accounts/, messages/, reminders/, audit/
+ *   domains        src/events/, registrations/, accounts/, messages/, reminders/, audit/, branding/
  *   outbox         src/outbox/ (records mails in the caller's transaction)
  *   bottom         src/time/, calendar/, text/, i18n/, db/, jobs/, rate-limits/, zoom-api/, config.ts, errors.ts, logger.ts
  */
 const surfaces = '^src/(site|admin|api)/';
-const domains = '^src/(events|registrations|accounts|messages|reminders|audit|zoom|privacy)/';
+const domains =
+  '^src/(events|registrations|accounts|messages|reminders|audit|zoom|privacy|branding|invitations)/';
 const bottom =
   '^src/(time|calendar|text|i18n|db|jobs|rate-limits|zoom-api)/|^src/(config|errors|logger)\\.ts$';
 const entryPoints = '^src/(cli|worker)/|^src/(app|main)\\.ts$';

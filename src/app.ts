@@ -54,6 +54,11 @@ export function buildApp(given: AppContext): express.Express {
   app.get('/favicon.ico', (_req, res) => {
     res.type('image/x-icon').sendFile('img/favicon.ico', { root: paths.public, maxAge: '1d' });
   });
+  // The embed script runs on organisers' own sites (src/site/embed.ts), so other origins may load it.
+  app.get('/embed.js', (_req, res) => {
+    res.set('Cross-Origin-Resource-Policy', 'cross-origin');
+    res.type('text/javascript').sendFile('embed.js', { root: paths.public, maxAge: '1h' });
+  });
   app.use(cookieParser());
   app.use(languageMiddleware(secure));
   app.use(refuseHostilePaths);

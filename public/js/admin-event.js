@@ -180,3 +180,67 @@
     });
   }
 })();
+
+// Option rows of choice questions: "Add an option" copies the last row (empty, numbered next) and
+// each row's "Remove" takes it away. Without scripts the form offers blank rows instead.
+(function () {
+  'use strict';
+
+  function renumber(row, n) {
+    row.querySelectorAll('[id], [name], [for], [aria-describedby]').forEach(function (el) {
+      ['id', 'name', 'for'].forEach(function (attr) {
+        var v = el.getAttribute(attr);
+        if (v) el.setAttribute(attr, v.replace(/_o\d+_/, '_o' + n + '_'));
+      });
+    });
+    row.querySelectorAll('label, [data-remove-option]').forEach(function (el) {
+      el.textContent = el.textContent.replace(/\d+/, String(n + 1));
+    });
+  }
+
+  function clear(row) {
+    row.classList.remove('field--error');
+    row.querySelectorAll('.error-message').forEach(function (el) {
+      el.remove();
+    });
+    row.querySelectorAll('input').forEach(function (input) {
+      input.value = '';
+      input.removeAttribute('aria-invalid');
+      input.removeAttribute('aria-describedby');
+    });
+  }
+
+  function remove(row) {
+    var list = row.parentNode;
+    if (list.children.length === 1) {
+      clear(row);
+      row.querySelector('input').focus();
+      return;
+    }
+    var next = row.nextElementSibling || row.previousElementSibling;
+    row.remove();
+    next.querySelector('input').focus();
+  }
+
+  document.querySelectorAll('.option-rows').forEach(function (group) {
+    var list = group.querySelector('.option-list');
+    var add = group.querySelector('[data-add-option]');
+    if (!list || !add) return;
+    var next = list.children.length;
+    group.querySelectorAll('[data-remove-option]').forEach(function (b) {
+      b.hidden = false;
+    });
+    add.hidden = false;
+    add.addEventListener('click', function () {
+      var row = list.lastElementChild.cloneNode(true);
+      clear(row);
+      renumber(row, next++);
+      list.appendChild(row);
+      row.querySelector('input').focus();
+    });
+    list.addEventListener('click', function (e) {
+      var button = e.target.closest('[data-remove-option]');
+      if (button) remove(button.closest('.option-row'));
+    });
+  });
+})();

@@ -4,7 +4,7 @@ import { textFields, timeFields, type FormError, type RowMap } from './event-for
 
 /**
  * The event form's problems: a problem the schema found at a JSON path of the event document, or a
- * refused save, as a problem of the form field (and textarea line) it came from.
+ * refused save, as a problem of the form field it came from (for an option, the box in its row).
  */
 
 /** `$.questions[0].options[2].value` -> ['questions', 0, 'options', 2, 'value']. */
@@ -28,11 +28,12 @@ const simpleFields = [
   'contactEmail',
   'bilingualMail',
   'reminders',
+  'embedOrigins',
 ];
 
 /** The form field a JSON path in the event document comes from. */
-export function fieldForPath(path: string, rows: RowMap): { field: string; line?: number } {
-  const [head, a, b, c] = pathTokens(path);
+export function fieldForPath(path: string, rows: RowMap): { field: string } {
+  const [head, a, b, c, d, e] = pathTokens(path);
   const lang = (x: unknown) => (x === 'ja' ? 'ja' : 'en');
   if ((textFields as readonly unknown[]).includes(head)) return { field: `${String(head)}_${lang(a)}` };
   if (head === 'displayTimezones') {
@@ -46,10 +47,10 @@ export function fieldForPath(path: string, rows: RowMap): { field: string; line?
     const row = typeof a === 'number' ? (rows.questions[a] ?? 0) : 0;
     if (b === 'label') return { field: `q${row}_label_${lang(c)}` };
     if (b === 'type') return { field: `q${row}_type` };
-    if (b === 'options') {
-      const line = typeof a === 'number' && typeof c === 'number' ? rows.optionLines[a]?.[c] : undefined;
-      return line ? { field: `q${row}_options`, line } : { field: `q${row}_options` };
+    if (b === 'options' && typeof c === 'number') {
+      return { field: `q${row}_o${c}_${d === 'value' ? 'value' : lang(e)}` };
     }
+    if (b === 'options') return { field: `q${row}_options` };
     return { field: `q${row}_id` };
   }
   if (typeof head === 'string' && simpleFields.includes(head)) return { field: head };
@@ -77,10 +78,8 @@ function editorKey(key: string, field: string): string {
 /** The schema's problems (by JSON path) as problems of form fields. */
 export function errorsFromIssues(issues: EventIssue[], rows: RowMap): FormError[] {
   return issues.map((i) => {
-    const { field, line } = fieldForPath(i.path, rows);
-    const error: FormError = { field, key: editorKey(i.key, field), params: i.params };
-    if (line) error.line = line;
-    return error;
+    const { field } = fieldForPath(i.path, rows);
+    return { field, key: editorKey(i.key, field), params: i.params };
   });
 }
 

@@ -9,6 +9,7 @@ import {
   type EventFormValues,
   type FormBody,
   type FormError,
+  type OptionRow,
   type RowMap,
   type TimeField,
 } from './event-form.values';
@@ -74,34 +75,31 @@ const texts = (en: string, ja: string) => {
   return out;
 };
 
-/** Options from a textarea: `value | English | 日本語` per line; a bare label gets a value made from it. */
-function parseOptions(text: string): { options: { value: string; label: object }[]; lines: number[] } {
-  const options: { value: string; label: object }[] = [];
-  const lines: number[] = [];
-  const taken = new Set<string>();
-  text.split('\n').forEach((raw, i) => {
-    if (!raw.trim()) return;
-    const parts = raw.split(/(?<!\\)\|/).map((p) => p.trim().replace(/\\\|/g, '|'));
-    let [value = '', en = '', ja = ''] = parts.length === 1 ? ['', parts[0], ''] : parts;
-    if (parts.length === 1 && /[^\x20-\x7e]/.test(en)) [en, ja] = ['', en];
-    if (parts.length > 3) ja = parts.slice(2).join(' | ');
-    value = value || unique(slugify(en) || `o${i + 1}`, taken);
-    taken.add(value);
-    options.push({ value, label: texts(en, ja) });
-    lines.push(i + 1);
+/**
+ * A question's option rows for the document: an empty value is made from the English label (else
+ * `o<n>`), unique among the values typed; a value typed twice is a problem on its second row.
+ */
+function optionsFrom(rows: OptionRow[], question: number, errors: FormError[]) {
+  const taken = new Set(rows.map((o) => o.value).filter(Boolean));
+  const seen = new Set<string>();
+  return rows.map((o, j) => {
+    if (o.value && seen.has(o.value)) {
+      errors.push({ field: `q${question}_o${j}_value`, key: 'editor:errors.optionTwice', params: {} });
+    }
+    seen.add(o.value);
+    const value = o.value || unique(slugify(o.en) || `o${j + 1}`, taken);
+    return { value, label: texts(o.en, o.ja) };
   });
-  return { options, lines };
 }
 
 /** Questions for the document; ids left empty are made from the English label and written back. */
-function questionsFrom(values: EventFormValues, rows: RowMap): object[] {
+function questionsFrom(values: EventFormValues, rows: RowMap, errors: FormError[]): object[] {
   const kept = values.questions.map((q, row) => ({ q, row })).filter(({ q }) => !q.remove);
   const taken = new Set(kept.map(({ q }) => q.id).filter(Boolean));
   return kept.map(({ q, row }, n) => {
     if (!q.id) q.id = unique(slugify(q.labelEn) || `q${n + 1}`, taken);
-    const { options, lines } = parseOptions(q.options);
+    const options = optionsFrom(q.options, row, errors);
     rows.questions.push(row);
-    rows.optionLines.push(lines);
     return { id: q.id, type: q.type, label: texts(q.labelEn, q.labelJa), required: q.required, options };
   });
 }
@@ -171,7 +169,6 @@ export function docFromValues(
   const rows: RowMap = {
     materials: [],
     questions: [],
-    optionLines: [],
     checkedZones: values.displayZones.length,
   };
   // An unknown zone is reported on its own field; the times are still checked, read as UTC.
@@ -192,12 +189,13 @@ export function docFromValues(
     attendanceMinutes: attendanceMinutesFrom(values.attendanceMinutes, errors),
     meetingPasscode: values.meetingPasscode || null,
     contactEmail: values.contactEmail || null,
-    questions: questionsFrom(values, rows),
+    questions: questionsFrom(values, rows, errors),
     reminders: values.reminders
       .split(/[,、，]+|\s+(?=\d|p)/i)
       .map((r) => r.trim())
       .filter(Boolean)
       .map(offsetFromText),
+    embedOrigins: splitList(values.embedOrigins),
     materials: values.materials.map((m, row) => {
       rows.materials.push(row);
       return { title: texts(m.titleEn, m.titleJa), url: m.url.trim() };

@@ -41,6 +41,13 @@ export interface MaterialRow {
   url: string;
 }
 
+/** One option of a choice question: fields `q<row>_o<n>_value`, `q<row>_o<n>_en`, `q<row>_o<n>_ja`. */
+export interface OptionRow {
+  value: string;
+  en: string;
+  ja: string;
+}
+
 /** One row of custom questions: fields `q<row>_id`, `q<row>_type`, `q<row>_label_en`, … */
 export interface QuestionRow {
   id: string;
@@ -48,8 +55,8 @@ export interface QuestionRow {
   labelEn: string;
   labelJa: string;
   required: boolean;
-  /** One option per line: `value | English label | 日本語ラベル`. */
-  options: string;
+  /** Its options, one row each (blank rows dropped when read from a body). */
+  options: OptionRow[];
   remove: boolean;
 }
 
@@ -73,23 +80,23 @@ export interface EventFormValues {
   contactEmail: string;
   bilingualMail: boolean;
   reminders: string;
+  /** Origins allowed to frame the event, one per line. */
+  embedOrigins: string;
   materials: MaterialRow[];
   questions: QuestionRow[];
 }
 
-/** One problem, tied to a form field (its id), as a locale key; `line` points into a textarea. */
+/** One problem, tied to a form field (its id), as a locale key. */
 export interface FormError {
   field: string;
   key: string;
   params: Record<string, unknown>;
-  line?: number;
 }
 
 /** Where each item of the event document came from in the form, to put its problems back there. */
 export interface RowMap {
   materials: number[];
   questions: number[];
-  optionLines: number[][];
   checkedZones: number;
 }
 
@@ -118,6 +125,7 @@ export function newEventValues(lang: Language): EventFormValues {
     contactEmail: '',
     bilingualMail: false,
     reminders: offsetListLabel(['P1D', 'PT1H'], lang),
+    embedOrigins: '',
     materials: [],
     questions: [],
   };
@@ -130,13 +138,6 @@ export function localInputValue(iso: string | null, zone: string): string {
   if (!dt.isValid) return '';
   if (dt.millisecond) return dt.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS");
   return dt.toFormat(dt.second ? "yyyy-MM-dd'T'HH:mm:ss" : "yyyy-MM-dd'T'HH:mm");
-}
-
-/** One option as a line of the options box; a "|" inside a label is written "\\|". */
-function optionLine(o: { value: string; label: { en?: string; ja?: string } }): string {
-  const parts = [o.value, o.label.en ?? '', o.label.ja ?? ''].map((p) => p.replace(/\|/g, '\\|'));
-  while (parts.length > 1 && !parts[parts.length - 1]) parts.pop();
-  return parts.join(' | ');
 }
 
 /** The form's strings for a stored event. */
@@ -165,6 +166,7 @@ export function formValuesFromEvent(doc: EventInput, lang: Language): EventFormV
     bilingualMail: doc.bilingualMail,
     // As an organiser types them ("1d, 1h" / 「1日、1時間」), not as stored (P1D, PT1H).
     reminders: offsetListLabel(doc.reminders, lang),
+    embedOrigins: doc.embedOrigins.join('\n'),
     materials: doc.materials.map((m) => ({
       titleEn: m.title.en ?? '',
       titleJa: m.title.ja ?? '',
@@ -176,7 +178,7 @@ export function formValuesFromEvent(doc: EventInput, lang: Language): EventFormV
       labelEn: q.label.en ?? '',
       labelJa: q.label.ja ?? '',
       required: q.required,
-      options: q.options.map(optionLine).join('\n'),
+      options: q.options.map((o) => ({ value: o.value, en: o.label.en ?? '', ja: o.label.ja ?? '' })),
       remove: false,
     })),
   };
@@ -204,6 +206,18 @@ function rowIndexes(body: FormBody, prefix: string): number[] {
   return [...seen].sort((a, b) => a - b);
 }
 
+/** A question's option rows from a body, blank ones dropped. */
+function optionsFromBody(body: FormBody, question: number): OptionRow[] {
+  const p = `q${question}_o`;
+  return rowIndexes(body, p)
+    .map((j) => ({
+      value: str(body, `${p}${j}_value`).trim(),
+      en: str(body, `${p}${j}_en`),
+      ja: str(body, `${p}${j}_ja`),
+    }))
+    .filter((o) => o.value || o.en.trim() || o.ja.trim());
+}
+
 /** The form's strings from a posted body; blank rows are dropped and the rest renumbered. */
 export function valuesFromBody(body: FormBody): EventFormValues {
   const materials = rowIndexes(body, 'm')
@@ -220,10 +234,10 @@ export function valuesFromBody(body: FormBody): EventFormValues {
       labelEn: str(body, `q${i}_label_en`),
       labelJa: str(body, `q${i}_label_ja`),
       required: str(body, `q${i}_required`) === 'yes',
-      options: str(body, `q${i}_options`),
+      options: optionsFromBody(body, i),
       remove: str(body, `q${i}_remove`) === 'yes',
     }))
-    .filter((q) => q.id || q.labelEn.trim() || q.labelJa.trim() || q.options.trim());
+    .filter((q) => q.id || q.labelEn.trim() || q.labelJa.trim() || q.options.length);
   return {
     slug: str(body, 'slug').trim(),
     texts: Object.fromEntries(
@@ -243,6 +257,7 @@ export function valuesFromBody(body: FormBody): EventFormValues {
     contactEmail: str(body, 'contactEmail').trim(),
     bilingualMail: str(body, 'bilingualMail') === 'yes',
     reminders: str(body, 'reminders'),
+    embedOrigins: str(body, 'embedOrigins'),
     materials,
     questions,
   };

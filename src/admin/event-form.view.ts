@@ -92,6 +92,7 @@ const later = [
   'contactEmail',
   'bilingualMail',
   'reminders',
+  'embedOrigins',
 ];
 const rowParts = ['id', 'type', 'label_en', 'label_ja', 'title_en', 'title_ja', 'url', 'required', 'options'];
 
@@ -99,6 +100,11 @@ const rowParts = ['id', 'type', 'label_en', 'label_ja', 'title_en', 'title_ja', 
 function rank(field: string): number {
   const top = [...sections, ...later].indexOf(field);
   if (top >= 0) return top;
+  const option = /^q(\d+)_o(\d+)_(value|en|ja)$/.exec(field);
+  if (option) {
+    const at = 100_000 + Number(option[1]) * 1_000 + rowParts.indexOf('options');
+    return at + 0.001 * (Number(option[2]) * 3 + ['value', 'en', 'ja'].indexOf(option[3]!) + 1);
+  }
   const row = /^([mq])(\d+)_(.+)$/.exec(field);
   if (row) {
     const base = row[1] === 'm' ? 1_000 : 100_000;
@@ -115,6 +121,14 @@ export function fieldLabel(field: string, t: Translate): string {
   if (text && (textFields as readonly string[]).includes(text[1]!)) {
     return withLang(t(`editor:fields.${text[1]}`), text[2]!);
   }
+  const option = /^q(\d+)_o(\d+)_(value|en|ja)$/.exec(field);
+  if (option) {
+    const [, n, o, part] = option;
+    return t('editor:rowLabel', {
+      row: t('editor:questions.row', { n: Number(n) + 1 }),
+      label: optionPartLabel(Number(o), part!, t),
+    });
+  }
   const row = /^([mq])(\d+)_(\w+?)(?:_(en|ja))?$/.exec(field);
   if (row) {
     const [, kind, n, part, lang] = row;
@@ -128,10 +142,15 @@ export function fieldLabel(field: string, t: Translate): string {
   return t(`editor:fields.${field}`);
 }
 
-/** The sentence for one problem; a problem on one line of a textarea says which line. */
+/** "Option 2: English" (「選択肢 2：英語」): an option row's box, as its label and the summary name it. */
+export function optionPartLabel(index: number, part: string, t: Translate): string {
+  const name = part === 'value' ? t('editor:questions.optionValue') : t(`editor:langs.${part}`);
+  return t('editor:questions.optionPart', { n: index + 1, part: name });
+}
+
+/** The sentence for one problem. */
 function message(e: FormError, t: Translate): string {
-  const text = t(e.key, e.params);
-  return e.line ? t('editor:errors.onLine', { line: e.line, problem: text }) : text;
+  return t(e.key, e.params);
 }
 
 function echoes(values: EventFormValues, lang: Language): Record<TimeField, string[]> {
@@ -175,9 +194,18 @@ const blankQuestion = (): QuestionRow => ({
   labelEn: '',
   labelJa: '',
   required: false,
-  options: '',
+  options: [],
   remove: false,
 });
+
+/** A question's option rows with blank ones to fill in without scripts: two more, and at least three. */
+function withBlankOptions(q: QuestionRow): QuestionRow {
+  const blanks = Math.max(2, 3 - q.options.length);
+  return {
+    ...q,
+    options: [...q.options, ...Array.from({ length: blanks }, () => ({ value: '', en: '', ja: '' }))],
+  };
+}
 
 /**
  * The view of the form: its values, the problems in the page language, the rows with blank ones to
@@ -216,7 +244,9 @@ export function editorView(o: {
     errors,
     summary,
     materialRows: [...values.materials, blankMaterial(), blankMaterial()],
-    questionRows: [...values.questions, ...Array.from({ length: o.blankQuestions ?? 1 }, blankQuestion)],
+    questionRows: [...values.questions, ...Array.from({ length: o.blankQuestions ?? 1 }, blankQuestion)].map(
+      withBlankOptions,
+    ),
     zoneGroups:
       known || !values.timezone ? groups : [{ region: values.timezone, zones: [values.timezone] }, ...groups],
     commonZones: [...new Set(zones)].map((value) => ({

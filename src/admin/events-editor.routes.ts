@@ -30,7 +30,7 @@ import {
   type EventFormValues,
   type FormError,
 } from './event-form.values';
-import { editorView, markPreview, type Translate } from './event-form.view';
+import { editorView, markPreview, optionPartLabel, type Translate } from './event-form.view';
 import { actorOf } from './session';
 import { formBody } from '../http/body';
 
@@ -49,7 +49,7 @@ interface FormPage {
 type Handler = (ctx: AppContext, req: Request, res: Response) => Promise<void>;
 
 const editPath = (slug: string) => `/admin/events/${encodeURIComponent(slug)}/edit`;
-const noRows = { materials: [], questions: [], optionLines: [], checkedZones: 0 };
+const noRows = { materials: [], questions: [], checkedZones: 0 };
 
 function assertCanCreate(actor: Actor): void {
   if (!canCreateEvents(actor.user)) throw new DomainError('forbidden', 'errors:forbidden');
@@ -111,8 +111,13 @@ async function renderForm(ctx: AppContext, res: Response, page: FormPage): Promi
     canDuplicate: Boolean(event) && canCreateEvents(actorOf(res).user),
     duplicate: page.duplicate ?? { value: event ? duplicateSlug(event.slug) : '' },
     zoneNaming,
+    optionPartLabel,
     // A published event's public address, to copy into an invitation right after Publish.
     publicUrl: event?.status === 'published' ? `${ctx.config.baseUrl}/events/${event.slug}` : null,
+    // What an organiser pastes into their own page to show the form there (public/embed.js).
+    embedSnippet: event
+      ? `<script src="${ctx.config.baseUrl}/embed.js" data-event="${event.slug}" data-lang="${res.locals.lang}" async></script>`
+      : null,
   });
 }
 

@@ -105,6 +105,7 @@ export function demoEvent(now: Date): EventInput {
     zoom: null,
     attendanceMinutes: 10,
     retentionDays: 365,
+    embedOrigins: [],
   };
 }
 

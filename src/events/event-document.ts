@@ -37,6 +37,7 @@ export function toEventJson(e: EventRecord): EventInput {
     zoom: e.zoom,
     attendanceMinutes: e.attendanceMinutes,
     retentionDays: e.retentionDays,
+    embedOrigins: e.embedOrigins,
   };
 }
 

@@ -9,7 +9,7 @@ import type { EventRecord, FollowUp, Material, Question, Texts } from './events.
 const columns = `id, slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
   timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
   meeting_url, meeting_passcode, contact_email, questions, reminders, materials, follow_up, bilingual_mail, revision, created_at,
-  updated_at, zoom_kind, zoom_id, attendance_minutes, approval, retention_days, anonymised_at`;
+  updated_at, zoom_kind, zoom_id, attendance_minutes, approval, retention_days, anonymised_at, embed_origins`;
 
 /** An events row as `columns` selects it; toEvent maps it to an EventRecord. */
 export interface EventRow {
@@ -46,6 +46,7 @@ export interface EventRow {
   attendance_minutes: number;
   retention_days: number;
   anonymised_at: Date | null;
+  embed_origins: string[];
 }
 
 export function toEvent(r: EventRow): EventRecord {
@@ -79,6 +80,7 @@ export function toEvent(r: EventRow): EventRecord {
     attendanceMinutes: r.attendance_minutes,
     retentionDays: r.retention_days,
     anonymisedAt: r.anonymised_at,
+    embedOrigins: r.embed_origins,
     revision: r.revision,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -115,6 +117,7 @@ function params(e: EventInput) {
     e.attendanceMinutes,
     e.approval,
     e.retentionDays,
+    e.embedOrigins,
   ];
 }
 
@@ -182,9 +185,10 @@ export async function insertEvent(
     `INSERT INTO events (slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
        timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
        meeting_url, meeting_passcode, contact_email, questions, reminders, materials, bilingual_mail, follow_up,
-       zoom_kind, zoom_id, attendance_minutes, approval, retention_days, created_at, updated_at, owner_id)
+       zoom_kind, zoom_id, attendance_minutes, approval, retention_days, embed_origins, created_at, updated_at,
+       owner_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-       $23, $24, $25, $26, $27, $28, $29, $29, $30)
+       $23, $24, $25, $26, $27, $28, $29, $30, $30, $31)
      RETURNING ${columns}`,
     [...params(e), now, ownerId],
   );
@@ -204,7 +208,7 @@ export async function updateEvent(
        registration_closes_at = $13, capacity = $14, waitlist = $15, meeting_url = $16, meeting_passcode = $17,
        contact_email = $18, questions = $19, reminders = $20, materials = $21, bilingual_mail = $22,
        follow_up = $23, zoom_kind = $24, zoom_id = $25, attendance_minutes = $26, approval = $27,
-       retention_days = $28, revision = $29, updated_at = $30
+       retention_days = $28, embed_origins = $29, revision = $30, updated_at = $31
      WHERE slug = $1
      RETURNING ${columns}`,
     [...params(e), revision, now],

@@ -62,6 +62,25 @@ const material = z
   })
   .strict();
 
+/**
+ * A web origin allowed to frame the event's embedded form: `https://host[:port]` with nothing after it
+ * (a trailing `/` is dropped), since a browser compares frame-ancestors against an origin.
+ */
+const embedOrigin = z.string().transform((v, ctx) => {
+  const trimmed = v.trim().replace(/\/$/, '');
+  let origin: string | undefined;
+  try {
+    origin = new URL(trimmed).origin;
+  } catch {
+    origin = undefined;
+  }
+  if (!origin || origin !== trimmed || !/^https?:\/\//.test(origin)) {
+    ctx.addIssue({ code: 'custom', message: 'validation:event.embedOrigin' });
+    return z.NEVER;
+  }
+  return origin;
+});
+
 /** Both languages: what organisers send to everyone must reach Japanese and English readers alike. */
 const bilingualTexts = (max: number) => {
   const one = () => multilineText().trim().min(1).max(max);
@@ -129,6 +148,12 @@ export const eventInputSchema = z
       .min(0, 'validation:event.retentionDays')
       .max(36500, 'validation:event.retentionDays')
       .default(365),
+    embedOrigins: z
+      .array(embedOrigin)
+      .max(10)
+      .transform((list) => [...new Set(list)])
+      .default([])
+      .describe('Web origins (https://example.org) whose pages may show the embedded form in a frame'),
   })
   .strict()
   .superRefine(

@@ -80,6 +80,8 @@ export interface EventRecord {
   retentionDays: number;
   /** When the worker anonymised the registrations (retentionDays after the end), if it has. */
   anonymisedAt: Date | null;
+  /** Origins whose pages may frame the compact `?embed=1` page (its Content-Security-Policy frame-ancestors). */
+  embedOrigins: string[];
   revision: number;
   createdAt: Date;
   updatedAt: Date;

@@ -4,6 +4,7 @@ import { pageLang } from '../http/context';
 import { addToCalendarView, eventView, publicCalendarFile, publicEvent, upcomingEvents } from '../events';
 import { availability, formView } from '../registrations';
 import { invitationFormValues } from '../invitations';
+import { embedFraming } from './embed';
 
 /** Public pages: the list of upcoming events, each event with its registration form, and its .ics. */
 export function eventRoutes(ctx: AppContext): Router {
@@ -17,9 +18,9 @@ export function eventRoutes(ctx: AppContext): Router {
   });
 
   // ?invitation=<token>: an invitee's personal link fills the form in with their details.
-  router.get('/events/:slug', async (req, res) => {
+  router.get('/events/:slug', embedFraming(ctx), async (req, res) => {
     const lang = pageLang(res);
-    const event = await publicEvent(ctx.pool, req.params.slug);
+    const event = await publicEvent(ctx.pool, String(req.params.slug));
     const now = ctx.now();
     const token = typeof req.query.invitation === 'string' ? req.query.invitation : '';
     const invited = token ? await invitationFormValues(ctx.pool, event.id, token) : undefined;

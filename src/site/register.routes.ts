@@ -2,11 +2,12 @@ import { Router } from 'express';
 import { addToCalendarView, eventView, publicEvent } from '../events';
 import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
-import { verifyCsrf } from '../http/csrf';
 import { registrationRateLimit } from '../http/rate-limit';
 import { availability, formView, registerAttendee } from '../registrations';
 import { registerInvited } from '../invitations';
 import { formBody } from '../http/body';
+import { verifyFormOrCsrf } from '../http/form-token';
+import { embedFraming, type EmbedView } from './embed';
 
 /** The form's POST (Post/Redirect/Get) and the neutral "check your inbox" page. */
 export function registrationRoutes(ctx: AppContext): Router {
@@ -16,7 +17,9 @@ export function registrationRoutes(ctx: AppContext): Router {
   router.post(
     '/events/:slug/register',
     formBody({ limit: '32kb', parameterLimit: 200 }),
-    verifyCsrf(ctx.sessionSecret),
+    // Before the CSRF check, so an embedded form's refusal is shown in its frame too.
+    embedFraming(ctx),
+    verifyFormOrCsrf(ctx.sessionSecret, ctx.now),
     limit,
     async (req, res) => {
       const lang = pageLang(res);
@@ -43,11 +46,13 @@ export function registrationRoutes(ctx: AppContext): Router {
         });
         return;
       }
-      res.redirect(303, `/events/${outcome.event.slug}/registered?lang=${outcome.locale}`);
+      const embed = res.locals.embed as EmbedView | undefined;
+      const more = embed ? `&${embed.query}` : '';
+      res.redirect(303, `/events/${outcome.event.slug}/registered?lang=${outcome.locale}${more}`);
     },
   );
 
-  router.get('/events/:slug/registered', async (req, res) => {
+  router.get('/events/:slug/registered', embedFraming(ctx), async (req, res) => {
     const lang = pageLang(res);
     const event = await publicEvent(ctx.pool, String(req.params.slug));
     res.render('registrations/registered', { event: eventView(event, lang, ctx.now()), path: req.path });

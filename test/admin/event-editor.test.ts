@@ -144,12 +144,22 @@ const newEventForm = (token: string, extra: Record<string, string | string[]> = 
     q0_label_en: 'Which session will you join?',
     q0_label_ja: '参加するセッション',
     q0_required: 'yes',
-    q0_options: 'am | Morning | 午前\r\npm | Afternoon | 午後\r\n',
+    q0_o0_value: 'am',
+    q0_o0_en: 'Morning',
+    q0_o0_ja: '午前',
+    q0_o1_value: 'pm',
+    q0_o1_en: 'Afternoon',
+    q0_o1_ja: '午後',
+    q0_o2_value: '',
+    q0_o2_en: '',
+    q0_o2_ja: '',
     q1_id: '',
     q1_type: 'text',
     q1_label_en: '',
     q1_label_ja: '',
-    q1_options: '',
+    q1_o0_value: '',
+    q1_o0_en: '',
+    q1_o0_ja: '',
     ...extra,
   });
 
@@ -406,7 +416,7 @@ describe('the event editor', () => {
       expect(res.text).toContain('保存されていません。次の問題を修正してください：');
     });
 
-    it('when a choice question has a bad option, then the error names the line of the options box', async () => {
+    it('when a choice question has a bad option, then the error is on that option row and the rows come back as typed', async () => {
       await teamEvent();
       const page = await organiser.agent.get('/admin/events/tsunagaru-test/edit');
       const res = await organiser.agent
@@ -416,11 +426,18 @@ describe('the event editor', () => {
           withChanges(formFields(page.text), {
             q0_type: 'single',
             q0_label_en: 'Lunch',
-            q0_options: 'veg | Vegetarian\n\nb@d | Other',
+            q0_o0_value: 'veg',
+            q0_o0_en: 'Vegetarian',
+            q0_o1_en: '',
+            q0_o2_value: 'b@d',
+            q0_o2_en: 'Other',
           }),
         );
       expect(res.status).toBe(422);
-      expect(fieldError(res.text, 'q0_options')).toBe('Line 3: This value is not valid.');
+      // The blank middle row is dropped, so the bad option is the second row when the form comes back.
+      expect(fieldError(res.text, 'q0_o1_value')).toBe('This value is not valid.');
+      expect(res.text).toContain('id="q0_o1_value" name="q0_o1_value" value="b@d"');
+      expect(res.text).toContain('Question 1: Option 2: Value: This value is not valid.');
       expect(res.text).toContain('value="lunch"');
     });
 

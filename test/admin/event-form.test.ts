@@ -39,6 +39,7 @@ function bodyOf(v: EventFormValues): FormBody {
     meetingPasscode: v.meetingPasscode,
     contactEmail: v.contactEmail,
     reminders: v.reminders,
+    embedOrigins: v.embedOrigins.replace(/\n/g, '\r\n'),
     ...v.times,
   };
   if (v.waitlist) body.waitlist = 'yes';
@@ -61,8 +62,13 @@ function bodyOf(v: EventFormValues): FormBody {
       [`q${i}_type`]: q.type,
       [`q${i}_label_en`]: q.labelEn,
       [`q${i}_label_ja`]: q.labelJa,
-      // Browsers send textareas with CRLF.
-      [`q${i}_options`]: q.options.replace(/\n/g, '\r\n'),
+    });
+    q.options.forEach((o, j) => {
+      Object.assign(body, {
+        [`q${i}_o${j}_value`]: o.value,
+        [`q${i}_o${j}_en`]: o.en,
+        [`q${i}_o${j}_ja`]: o.ja,
+      });
     });
     if (q.required) body[`q${i}_required`] = 'yes';
   });
@@ -88,6 +94,7 @@ const richDoc = () =>
     waitlist: true,
     bilingualMail: true,
     reminders: ['P2D', 'PT30M'],
+    embedOrigins: ['https://www.coop.example', 'http://127.0.0.1:8080'],
     materials: [
       { title: { en: 'Slides' }, url: 'https://materials.example/slides.pdf' },
       { title: { ja: '録画' }, url: 'https://materials.example/recording' },
@@ -156,7 +163,12 @@ describe('event JSON <-> form', () => {
     expect(values.times.startsAt).toBe('2026-12-16T15:00');
     expect(values.displayZones).toEqual(['Europe/Zurich', 'Asia/Tokyo']);
     expect(values.displayZonesOther).toBe('America/Sao_Paulo');
-    expect(values.questions[0]!.options).toBe('a | Morning \\| early | 午前\nb |  | 午後\nc | Evening');
+    expect(values.questions[0]!.options).toEqual([
+      { value: 'a', en: 'Morning | early', ja: '午前' },
+      { value: 'b', en: '', ja: '午後' },
+      { value: 'c', en: 'Evening', ja: '' },
+    ]);
+    expect(values.embedOrigins).toBe('https://www.coop.example\nhttp://127.0.0.1:8080');
     const read = readEventForm(bodyOf(values), { slug: doc.slug, status: doc.status });
     expect(read.errors).toEqual([]);
     expect(normal(read.input!)).toEqual(normal(doc));
@@ -218,7 +230,7 @@ describe('event JSON <-> form', () => {
         labelEn: 'Your organisation’s name',
         labelJa: '',
         required: false,
-        options: '',
+        options: [],
         remove: false,
       },
       {
@@ -227,7 +239,7 @@ describe('event JSON <-> form', () => {
         labelEn: 'Your organisation’s name',
         labelJa: '',
         required: false,
-        options: '',
+        options: [],
         remove: false,
       },
       {
@@ -236,7 +248,10 @@ describe('event JSON <-> form', () => {
         labelEn: '',
         labelJa: '昼食',
         required: false,
-        options: 'はい\nNo thanks',
+        options: [
+          { value: '', en: '', ja: 'はい' },
+          { value: '', en: 'No thanks', ja: '' },
+        ],
         remove: false,
       },
     ];
@@ -275,6 +290,25 @@ describe('event JSON <-> form', () => {
     expect(read.input!.questions.map((q) => q.id)).toEqual(['sessions']);
   });
 
+  it('when option rows are posted with blank rows and gaps (a row removed), then the filled rows are the options, in order', () => {
+    const body = {
+      ...bodyOf(formValuesFromEvent(parseEventInput(richDoc()), 'en')),
+      q0_o1_value: '',
+      q0_o1_en: ' ',
+      q0_o1_ja: '',
+      q0_o4_value: '',
+      q0_o4_en: '',
+      q0_o4_ja: '',
+      q0_o9_en: 'Night owls',
+    };
+    const read = readEventForm(body, { slug: 'tsunagaru-test', status: 'published' });
+    expect(read.input!.questions[0]!.options).toEqual([
+      { value: 'a', label: { en: 'Morning | early', ja: '午前' } },
+      { value: 'c', label: { en: 'Evening' } },
+      { value: 'night_owls', label: { en: 'Night owls' } },
+    ]);
+  });
+
   it('when the slug is fixed (editing), then a posted slug is ignored', () => {
     const body = { ...bodyOf(formValuesFromEvent(parseEventInput(richDoc()), 'en')), slug: 'hijacked' };
     expect(readEventForm(body, { slug: 'tsunagaru-test', status: 'published' }).input!.slug).toBe(
@@ -298,7 +332,7 @@ describe('event JSON <-> form', () => {
 });
 
 describe('problems on the right field', () => {
-  const rows = { materials: [0, 2], questions: [1], optionLines: [[1, 3]], checkedZones: 2 };
+  const rows = { materials: [0, 2], questions: [1], checkedZones: 2 };
 
   it.each([
     ['$.title', 'title_en'],
@@ -324,8 +358,12 @@ describe('problems on the right field', () => {
     expect(fieldForPath(p, rows).field).toBe(field);
   });
 
-  it('when an option is wrong, then the line of the options box is named', () => {
-    expect(fieldForPath('$.questions[0].options[1].value', rows)).toEqual({ field: 'q1_options', line: 3 });
+  it.each([
+    ['$.questions[0].options[1].value', 'q1_o1_value'],
+    ['$.questions[0].options[1].label', 'q1_o1_en'],
+    ['$.questions[0].options[2].label.ja', 'q1_o2_ja'],
+  ])('when the schema reports %s, then the box of that option row shows it: %s', (p, field) => {
+    expect(fieldForPath(p, rows)).toEqual({ field });
   });
 
   it.each([
@@ -348,7 +386,11 @@ describe('problems on the right field', () => {
     values.times.registrationOpensAt = 'soon';
     values.reminders = 'P1D, tomorrow';
     values.materials[1]!.url = 'ftp://x';
-    values.questions[0]!.options = 'a | A\n\nb c | B';
+    values.questions[0]!.options = [
+      { value: 'a', en: 'A', ja: '' },
+      { value: 'b c', en: 'B', ja: '' },
+      { value: 'a', en: '', ja: '' },
+    ];
     const read = readEventForm(bodyOf(values), { slug: 'tsunagaru-test', status: 'published' });
     expect(read.input).toBeUndefined();
     const view = editorView({
@@ -364,7 +406,9 @@ describe('problems on the right field', () => {
       'Registration opens: Enter a date and time.',
       'Reminders: Each reminder must be a duration from 1 minute to 90 days, like P1D, PT1H or PT30M.',
       'Material 2: Link: Enter a link starting with http:// or https://.',
-      'Question 1: Options: Line 3: This value is not valid.',
+      'Question 1: Option 2: Value: This value is not valid.',
+      'Question 1: Option 3: Value: Another option of this question already has this value.',
+      'Question 1: Option 3: English: Write it in English, Japanese or both.',
     ]);
     const ja = editorView({
       values: read.values,
@@ -428,6 +472,8 @@ describe('the view model', () => {
     ]);
     expect(view.materialRows).toHaveLength(4);
     expect(view.questionRows).toHaveLength(3);
+    // Each question's options, then blank rows to type more without scripts: two more, three at least.
+    expect(view.questionRows.map((q) => q.options.length)).toEqual([5, 3, 3]);
     expect(view.echo.startsAt).toEqual([
       'CET: Wed 16 Dec 07:00',
       'JST: Wed 16 Dec 15:00',

@@ -1,9 +1,10 @@
+import path from 'node:path';
 import { type BrowserContextOptions, type Page } from 'playwright-core';
 import { addEventMember, createAccount } from '../../src/accounts';
 import { withTransaction } from '../../src/db/pool';
 import { eventBySlug } from '../../src/events';
 import { encodeForm, formData, formSession, makeEvent, startTestApp, type TestApp } from '../helpers/app';
-import { axeReport } from '../helpers/browser';
+import { axeReport, languageWidths, SHOTS } from '../helpers/browser';
 import { axeChecks, openBrowserFile, shoot, viewport, type BrowserFile, type Lang } from '../helpers/pages';
 
 /**
@@ -196,4 +197,48 @@ describe('event editor in a browser', () => {
       expect(await axeReport(page)).toBe('');
     },
   );
+  it('when options are added and removed as rows and a site is allowed to embed, then the event saves them and the editor shows the snippet, in both languages', async () => {
+    const page = await signedInPage('en', viewport(1280));
+    await page.goto(`${base}/admin/events/${SLUG}/edit`);
+    const first = page.locator('#q0_options');
+    await expect(first.locator('#q0_o1_en').inputValue()).resolves.toBe('Afternoon');
+    await first.getByRole('button', { name: 'Remove option 2' }).click();
+    await first.getByRole('button', { name: 'Add an option' }).click();
+    const added = first.locator('.option-row').last();
+    await expect(
+      added
+        .locator('input')
+        .first()
+        .evaluate((el) => el === document.activeElement),
+    ).resolves.toBe(true);
+    await added.getByLabel(/: English$/).fill('Evening');
+    await added.getByLabel(/: Japanese$/).fill('夜');
+    await page.locator('#embedOrigins').fill('https://www.coop.example');
+    await Promise.all([page.waitForURL(/saved=1/), page.locator('.form-bar button').first().click()]);
+    const saved = (await eventBySlug(t.db.pool, SLUG))!;
+    expect(saved.questions[0]!.options).toEqual([
+      { value: 'am', label: { en: 'Morning', ja: '午前' } },
+      { value: 'evening', label: { en: 'Evening', ja: '夜' } },
+    ]);
+    expect(saved.embedOrigins).toEqual(['https://www.coop.example']);
+    for (const [lang, width] of languageWidths) {
+      const view = width === 1280 && lang === 'en' ? page : await signedInPage(lang, viewport(width));
+      await view.goto(`${base}/admin/events/${SLUG}/edit?lang=${lang}`);
+      await expect(view.locator('#embed-snippet').textContent()).resolves.toMatch(
+        new RegExp(
+          `^<script src="http[^"]+/embed\\.js" data-event="${SLUG}" data-lang="${lang}" async></script>$`,
+        ),
+      );
+      await view.locator('#q0_options').screenshot({
+        path: path.join(SHOTS, `editor-options-${lang}-${width}.png`),
+      });
+      await view
+        .locator('#embedOrigins')
+        .locator('xpath=ancestor::fieldset[1]')
+        .screenshot({
+          path: path.join(SHOTS, `editor-embed-${lang}-${width}.png`),
+        });
+      if (axeChecks(lang, width)) expect(await axeReport(view)).toBe('');
+    }
+  }, 180_000);
 });

@@ -105,3 +105,10 @@ export async function checkScreen(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: file, fullPage: true });
   expect(fs.statSync(file).size).toBeGreaterThan(10_000);
 }
+/** Each language at desktop and phone width: the four views a new screen is looked at in. */
+export const languageWidths = [
+  ['en', 1280],
+  ['en', 390],
+  ['ja', 390],
+  ['ja', 1280],
+] as const;

@@ -30,6 +30,7 @@ export function eventDoc(overrides: Partial<EventInput> = {}): EventInput {
     zoom: null,
     attendanceMinutes: 10,
     retentionDays: 365,
+    embedOrigins: [],
     ...overrides,
   };
 }

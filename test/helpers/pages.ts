@@ -21,7 +21,8 @@ export const sizeName = (width: number): string => (width < 600 ? String(width) 
 export async function shoot(page: Page, name: string): Promise<string> {
   await page.locator('body').evaluate((el) => el.ownerDocument.fonts.ready.then(() => undefined));
   const file = path.join(SHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  // A long page at phone width and scale 2 takes a while to capture on a busy machine.
+  await page.screenshot({ path: file, fullPage: true, timeout: 30_000 });
   expect(fs.statSync(file).size).toBeGreaterThan(10_000);
   return file;
 }
