@@ -8,7 +8,7 @@ const nullableDateTime = { type: ['string', 'null'], format: 'date-time' };
 export const peopleSchemas = {
   PersonData: {
     type: 'object',
-    required: ['email', 'registrations', 'mails', 'auditEntries', 'zoom'],
+    required: ['email', 'registrations', 'mails', 'auditEntries', 'zoom', 'invitations'],
     properties: {
       email: { type: 'string' },
       registrations: {
@@ -95,18 +95,43 @@ export const peopleSchemas = {
           },
         },
       },
+      invitations: {
+        type: 'array',
+        description: "Where the address is on an event's invitation list",
+        items: {
+          type: 'object',
+          required: ['id', 'eventId', 'email', 'locale'],
+          properties: {
+            id: { type: 'integer' },
+            eventId: { type: 'integer' },
+            email: { type: 'string' },
+            familyName: { type: 'string' },
+            givenName: { type: 'string' },
+            organisation: { type: 'string' },
+            locale: { type: 'string', enum: ['en', 'ja'] },
+            createdAt: dateTime,
+            invitedAt: nullableDateTime,
+            registrationId: { type: ['integer', 'null'] },
+            unsubscribedAt: nullableDateTime,
+          },
+        },
+      },
     },
   },
   ErasureSummary: {
     type: 'object',
     additionalProperties: false,
-    required: ['registrations', 'events', 'mails', 'cancelledMails', 'auditEntries', 'files'],
+    required: ['registrations', 'events', 'mails', 'cancelledMails', 'auditEntries', 'invitees', 'files'],
     properties: {
       registrations: { type: 'integer', description: 'Registrations erased (their status stays for counts)' },
       events: { type: 'array', items: { type: 'string' }, description: 'Slugs of their events' },
       mails: { type: 'integer' },
       cancelledMails: { type: 'integer', description: 'Mails not yet sent that will not be' },
       auditEntries: { type: 'integer', description: 'Audit entries scrubbed' },
+      invitees: {
+        type: 'integer',
+        description: 'Invitation list entries removed, with their links and mails',
+      },
       files: { type: 'integer', description: 'Mail files deleted from DATA_DIR/outbox' },
     },
   },

@@ -33,4 +33,9 @@ export {
   resubscribeInvitee,
   type InviteeWithEvent,
 } from './links';
-export type { Invitee } from './invitations.queries';
+export {
+  inviteesByEmail,
+  deleteInviteesByEmail,
+  anonymiseEventInvitees,
+  type Invitee,
+} from './invitations.queries';

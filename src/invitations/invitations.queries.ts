@@ -193,3 +193,42 @@ export async function inviteeByLinkHash(
   );
   return res.rows[0] && toInvitee(res.rows[0]);
 }
+
+/** Every invitee row of an address, in every event (a person's access request). */
+export async function inviteesByEmail(db: Queryable, email: string): Promise<Invitee[]> {
+  const res = await db.query<InviteeRow>(
+    `SELECT ${columns} FROM invitees i WHERE lower(i.email) = lower($1) ORDER BY i.created_at, i.id`,
+    [email],
+  );
+  return res.rows.map(toInvitee);
+}
+
+/**
+ * Erasure of an address: its invitee rows go in every event, with their personal links and their
+ * mail rows (the caller scrubs those mails and removes their files first). Returns how many went.
+ */
+export async function deleteInviteesByEmail(db: Queryable, email: string): Promise<number> {
+  const res = await db.query('DELETE FROM invitees WHERE lower(email) = lower($1)', [email]);
+  return res.rowCount ?? 0;
+}
+
+/**
+ * The retention period of an event: its invitees go, except those who unsubscribed, whose address alone
+ * stays (without name or organisation) so that later events of the same owner still leave them alone.
+ * Their personal links go either way. Returns how many rows were deleted or stripped.
+ */
+export async function anonymiseEventInvitees(db: Queryable, eventId: number): Promise<number> {
+  const gone = await db.query('DELETE FROM invitees WHERE event_id = $1 AND unsubscribed_at IS NULL', [
+    eventId,
+  ]);
+  await db.query(
+    `DELETE FROM invitation_links WHERE invitee_id IN (SELECT id FROM invitees WHERE event_id = $1)`,
+    [eventId],
+  );
+  const kept = await db.query(
+    `UPDATE invitees SET family_name = '', given_name = '', organisation = '', registration_id = NULL
+      WHERE event_id = $1`,
+    [eventId],
+  );
+  return (gone.rowCount ?? 0) + (kept.rowCount ?? 0);
+}

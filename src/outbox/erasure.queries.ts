@@ -72,3 +72,21 @@ export async function scrubMails(
     cancelled: res.rows.filter((r) => r.was === 'pending' || r.was === 'sending').length,
   };
 }
+
+/**
+ * The retention period of an event, for its invitees' mails (rows of an invitee, not a registration):
+ * those not yet sent are skipped, every one loses its address, subject and secrets. Returns the ids
+ * scrubbed, whose `.eml` files go too.
+ */
+export async function scrubEventInviteeMails(db: Queryable, eventId: number): Promise<number[]> {
+  const res = await db.query<{ id: string }>(
+    `UPDATE outgoing_mails
+        SET status = CASE WHEN status IN ('pending', 'sending') THEN 'skipped' ELSE status END,
+            last_error = CASE WHEN status IN ('pending', 'sending', 'failed') THEN 'erased' ELSE last_error END,
+            recipient = '${erasedRecipient}', subject = NULL, payload = '{}', locked_until = NULL
+      WHERE event_id = $1 AND invitee_id IS NOT NULL
+     RETURNING id`,
+    [eventId],
+  );
+  return res.rows.map((r) => Number(r.id));
+}

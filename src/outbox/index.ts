@@ -36,5 +36,11 @@ export {
   inviteeMailTallies,
   type InviteeRecipient,
 } from './topics.queries';
-export { mailsAbout, scrubMails, erasedRecipient, type PersonMail } from './erasure.queries';
+export {
+  mailsAbout,
+  scrubMails,
+  scrubEventInviteeMails,
+  erasedRecipient,
+  type PersonMail,
+} from './erasure.queries';
 export { removeMailFiles } from './mail-files';

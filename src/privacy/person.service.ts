@@ -9,6 +9,7 @@ import { mailsAbout, removeMailFiles, type PersonMail } from '../outbox';
 import { registrationsByEmail, syncZoomSoon, type Registration } from '../registrations';
 import { emailText } from '../text';
 import { zoomDataOf } from '../zoom';
+import { deleteInviteesByEmail, inviteesByEmail, type Invitee } from '../invitations';
 import { eraseRegistrations } from './erase';
 
 /**
@@ -32,6 +33,8 @@ export interface PersonData {
   mails: PersonMail[];
   auditEntries: PersonAuditEntry[];
   zoom: { registrationId: number; state: string; joinUrl: string | null; minutes: number | null }[];
+  /** Where the address is on an event's invitation list. */
+  invitations: Invitee[];
 }
 
 /** What an erasure did; it names the events (by slug) but never the address. */
@@ -41,6 +44,8 @@ export interface ErasureSummary {
   mails: number;
   cancelledMails: number;
   auditEntries: number;
+  /** Invitation list entries removed (with their links and mails). */
+  invitees: number;
   files: number;
 }
 
@@ -87,6 +92,7 @@ export async function personData(
     mails: await mailsAbout(db, ids, email),
     auditEntries: await auditEntriesAbout(db, ids, email),
     zoom: await zoomDataOf(db, ids),
+    invitations: await inviteesByEmail(db, email),
   };
 }
 
@@ -109,6 +115,8 @@ export async function erasePerson(
     const regs = await registrationsByEmail(tx, email);
     const events = await eventsOf(tx, regs);
     const counts = await eraseRegistrations(tx, regs, { email, now: input.now, cancelOnZoom: true });
+    // Their mails as an invitee were scrubbed with the rest (by address); the invitee rows go now.
+    const invitees = await deleteInviteesByEmail(tx, email);
     for (const r of regs) {
       await insertAuditEntry(tx, {
         actor: label,
@@ -130,11 +138,12 @@ export async function erasePerson(
         mails: counts.mails,
         cancelledMails: counts.cancelledMails,
         auditEntries: counts.auditEntries,
+        invitees,
         events: slugs,
       },
       at: input.now,
     });
-    return { counts, slugs };
+    return { counts: { ...counts, invitees }, slugs };
   });
   const files = await removeMailFiles(input.dataDir, counts.mailIds);
   return {
@@ -143,6 +152,7 @@ export async function erasePerson(
     mails: counts.mails,
     cancelledMails: counts.cancelledMails,
     auditEntries: counts.auditEntries,
+    invitees: counts.invitees,
     files,
   };
 }

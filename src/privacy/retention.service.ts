@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { insertAuditEntry } from '../audit';
 import { withTransaction } from '../db/pool';
 import { eventsDueForAnonymisation, lockedEvent, markEventAnonymised } from '../events';
-import { removeMailFiles } from '../outbox';
+import { removeMailFiles, scrubEventInviteeMails } from '../outbox';
+import { anonymiseEventInvitees } from '../invitations';
 import { unerasedRegistrationsOfEvent } from '../registrations';
 import { eraseRegistrations } from './erase';
 
@@ -31,6 +32,8 @@ export async function anonymiseDueEvents(
       if (event.anonymisedAt) return undefined;
       const regs = await unerasedRegistrationsOfEvent(tx, event.id);
       const counts = await eraseRegistrations(tx, regs, { email: null, now, cancelOnZoom: false });
+      const inviteeMails = await scrubEventInviteeMails(tx, event.id);
+      const invitees = await anonymiseEventInvitees(tx, event.id);
       await markEventAnonymised(tx, event.id, now);
       await insertAuditEntry(tx, {
         actor: 'system:retention',
@@ -41,10 +44,11 @@ export async function anonymiseDueEvents(
           registrations: counts.registrations,
           mails: counts.mails,
           auditEntries: counts.auditEntries,
+          invitees,
         },
         at: now,
       });
-      return counts;
+      return { ...counts, mailIds: [...counts.mailIds, ...inviteeMails] };
     });
     if (!done) continue;
     await removeMailFiles(dataDir, done.mailIds);

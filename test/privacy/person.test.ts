@@ -74,6 +74,14 @@ test('when an admin exports and erases an address registered at three events (on
   await registerOnForm(t, third.slug, { ...hanako, email: 'Hanako.Yamadera@example.org' });
   expect(outbox.files()).toHaveLength(3);
   const manage = (await outbox.linksTo(hanako.email)).manage!;
+  // She is also on the invitation list of a fourth event.
+  const fourth = await makeEvent(t, { slug: 'fourth' });
+  const invited = await request(t.app)
+    .post(`/api/v1/events/${fourth.slug}/invitees`)
+    .set(admin)
+    .send([{ ...hanako, organisation: 'Kyoto Coop Union', language: 'ja' }]);
+  expect(invited.status).toBe(201);
+  expect(invited.body.added).toHaveLength(1);
 
   const exported = await request(t.app).get('/api/v1/people').query({ email: hanako.email }).set(admin);
   expect(exported.status).toBe(200);
@@ -92,6 +100,9 @@ test('when an admin exports and erases an address registered at three events (on
   expect(exported.body.zoom).toEqual([
     expect.objectContaining({ state: 'registered', joinUrl: expect.any(String) }),
   ]);
+  expect(exported.body.invitations).toEqual([
+    expect.objectContaining({ eventId: fourth.id, email: hanako.email, organisation: 'Kyoto Coop Union' }),
+  ]);
 
   const counts = await Promise.all(
     [onZoom, second, third].map((e) => registrationCounts(t.db.pool, e.id, {})),
@@ -105,6 +116,7 @@ test('when an admin exports and erases an address registered at three events (on
     mails: 3,
     cancelledMails: 1,
     auditEntries: 3,
+    invitees: 1,
     files: 2,
   });
 

@@ -112,6 +112,26 @@ test('when the retention days have passed since the end, then names, addresses, 
   expect(await rowsSnapshot()).toBe(after);
 });
 
+test('when the retention days have passed, then the invitation list goes too, keeping only the addresses that unsubscribed (without names), so later events still leave them alone', async () => {
+  const event = await makeEvent(t, { retentionDays: 30 });
+  await t.db.pool.query(
+    `INSERT INTO invitees (event_id, email, family_name, given_name, organisation, locale, created_at, unsubscribed_at)
+     VALUES ($1, 'keiko@example.org', 'Tanaka', 'Keiko', 'Coop Osaka', 'ja', now(), NULL),
+            ($1, 'paul@example.org', 'Martin', 'Paul', 'ICA Brussels', 'en', now(), now())`,
+    [event.id],
+  );
+  await anonymiseDueEvents(t.db.pool, new Date('2027-01-15T08:15:00Z'), outbox.dataDir);
+  const left = await t.db.pool.query(
+    'SELECT email, family_name, given_name, organisation, unsubscribed_at IS NOT NULL AS unsubscribed FROM invitees',
+  );
+  expect(left.rows).toEqual([
+    { email: 'paul@example.org', family_name: '', given_name: '', organisation: '', unsubscribed: true },
+  ]);
+  expect(
+    await placesHolding(t, ['keiko@example.org', 'Tanaka', 'Coop Osaka', 'Martin', 'ICA Brussels']),
+  ).toEqual([]);
+});
+
 test('when retentionDays is 0, then the data is kept however long ago the event ended', async () => {
   const event = await makeEvent(t, { retentionDays: 0 });
   await registerOnForm(t, event.slug, hanako);
