@@ -12,7 +12,7 @@
   var note = box.querySelector('[data-progress-note]');
 
   function show(p) {
-    ['sent', 'pending', 'failed', 'skipped'].forEach(function (k) {
+    ['sent', 'queued', 'failed', 'skipped'].forEach(function (k) {
       var el = box.querySelector('[data-progress-' + k + ']');
       if (el) el.textContent = format.format(p[k]);
     });

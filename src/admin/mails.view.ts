@@ -11,7 +11,7 @@ import { formatInstant, offsetAfter, offsetBefore, offsetMinutes } from '../time
  * (callers pass `now`), no HTTP.
  */
 
-/** How the mails of one reminder, follow-up or message stand. `waiting` counts pending and sending rows. */
+/** How the mails of one reminder, follow-up or message stand. `waiting` counts queued rows and those being sent. */
 export interface Tally {
   sent: number;
   waiting: number;
@@ -20,12 +20,12 @@ export interface Tally {
   total: number;
 }
 
-/** A tally from the raw status counts of topicTallies (pending, sending, sent, failed, skipped). */
+/** A tally from the raw status counts of topicTallies (queued, sending, sent, failed, skipped). */
 export function tallyOf(raw: Record<string, number> | undefined): Tally {
   const n = (k: string) => raw?.[k] ?? 0;
   const t = {
     sent: n('sent'),
-    waiting: n('pending') + n('sending'),
+    waiting: n('queued') + n('sending'),
     failed: n('failed'),
     skipped: n('skipped'),
   };

@@ -17,7 +17,7 @@ import { str } from './mails.view';
 /** Where a message's mails stand, with what the progress bar needs. */
 export interface ProgressView {
   sent: number;
-  pending: number;
+  queued: number;
   failed: number;
   skipped: number;
   /** Rows written so far, or the expected count while the fan-out runs. */
@@ -30,17 +30,17 @@ export interface ProgressView {
 
 /** A message's progress; before the fan-out finished, the bar is measured against the expected count. */
 export function progressView(m: MessageWithProgress): ProgressView {
-  const { sent, pending, failed, skipped } = m.progress;
-  const written = sent + pending + failed + skipped;
+  const { sent, queued, failed, skipped } = m.progress;
+  const written = sent + queued + failed + skipped;
   const total = m.queuedAt ? written : Math.max(written, m.expected);
   return {
     sent,
-    pending,
+    queued,
     failed,
     skipped,
     total,
     done: sent + failed + skipped,
-    finished: m.queuedAt !== null && pending === 0,
+    finished: m.queuedAt !== null && queued === 0,
   };
 }
 

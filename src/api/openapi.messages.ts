@@ -56,8 +56,8 @@ export const messageSchemas = {
       progress: {
         type: 'object',
         additionalProperties: false,
-        required: ['pending', 'sent', 'failed', 'skipped'],
-        properties: { pending: count, sent: count, failed: count, skipped: count },
+        required: ['queued', 'sent', 'failed', 'skipped'],
+        properties: { queued: count, sent: count, failed: count, skipped: count },
       },
     },
   },

@@ -25,7 +25,7 @@ export function erasurePreview(data: PersonData): string[] {
   const slugs = [...new Set(data.registrations.map((r) => r.event.slug))];
   return [
     `Registrations: ${data.registrations.length}${slugs.length ? ` (${slugs.join(', ')})` : ''}`,
-    `Mails: ${data.mails.length} (not yet sent: ${data.mails.filter((m) => m.status === 'pending').length})`,
+    `Mails: ${data.mails.length} (not yet sent: ${data.mails.filter((m) => m.status === 'queued' || m.status === 'sending').length})`,
     `Audit entries: ${data.auditEntries.length}`,
     `Zoom registrants: ${data.zoom.length}`,
   ];

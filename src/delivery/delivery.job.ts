@@ -93,7 +93,7 @@ const BUSY_DELAY_SECONDS = 2;
 /** Delivers one mail if it is due; see the module comment. */
 export async function deliverMail(deps: DeliveryDeps, mailId: number): Promise<DeliveryOutcome> {
   const outcome = await withTransaction(deps.pool, async (tx) => {
-    const registrationId = await q.pendingMailRegistrationId(tx, mailId);
+    const registrationId = await q.queuedMailRegistrationId(tx, mailId);
     if (registrationId === undefined) return 'not_due' as const;
     // An invitee's mail (no registration): the row lock alone keeps it to one delivery.
     if (registrationId === 0) {

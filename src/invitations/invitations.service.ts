@@ -38,7 +38,7 @@ export interface InviteeWithState extends q.Invitee {
 /** How the mails of one round stand: the invitation (`reminder` 0) or reminder n. */
 export interface RoundProgress {
   reminder: number;
-  pending: number;
+  queued: number;
   sent: number;
   failed: number;
   skipped: number;
@@ -50,7 +50,7 @@ async function roundProgress(db: Queryable, eventId: number): Promise<RoundProgr
   return [...tallies.entries()]
     .map(([topic, t]) => ({
       reminder: topic === invitationTopic ? 0 : Number(topic.slice(reminderTopicPrefix.length)),
-      pending: (t.pending ?? 0) + (t.sending ?? 0),
+      queued: (t.queued ?? 0) + (t.sending ?? 0),
       sent: t.sent ?? 0,
       failed: t.failed ?? 0,
       skipped: t.skipped ?? 0,

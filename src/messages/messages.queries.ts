@@ -132,9 +132,9 @@ export async function markMessageQueued(
   );
 }
 
-/** Where a message's mails stand. `pending` includes those waiting to be retried. */
+/** Where a message's mails stand. `queued` includes those waiting to be retried or being sent. */
 export interface MessageProgress {
-  pending: number;
+  queued: number;
   sent: number;
   failed: number;
   skipped: number;
@@ -146,7 +146,7 @@ export type MessageWithProgress = EventMessage & { progress: MessageProgress };
 /** Where a message's mails stand, from their count per status. */
 export function progressOf(p: Record<string, string | number | undefined>): MessageProgress {
   return {
-    pending: Number(p.pending ?? 0) + Number(p.sending ?? 0),
+    queued: Number(p.queued ?? 0) + Number(p.sending ?? 0),
     sent: Number(p.sent ?? 0),
     failed: Number(p.failed ?? 0),
     skipped: Number(p.skipped ?? 0),

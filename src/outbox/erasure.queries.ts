@@ -59,8 +59,8 @@ export async function scrubMails(
   const res = await db.query<{ id: string; was: string }>(
     `WITH target AS (SELECT id, status FROM outgoing_mails WHERE ${matches} ORDER BY id FOR UPDATE)
      UPDATE outgoing_mails o
-        SET status = CASE WHEN target.status IN ('pending', 'sending') THEN 'skipped' ELSE o.status END,
-            last_error = CASE WHEN target.status IN ('pending', 'sending', 'failed') THEN 'erased'
+        SET status = CASE WHEN target.status IN ('queued', 'sending') THEN 'skipped' ELSE o.status END,
+            last_error = CASE WHEN target.status IN ('queued', 'sending', 'failed') THEN 'erased'
                               ELSE o.last_error END,
             recipient = '${erasedRecipient}', subject = NULL, payload = '{}', locked_until = NULL
        FROM target WHERE o.id = target.id
@@ -69,7 +69,7 @@ export async function scrubMails(
   );
   return {
     mailIds: res.rows.map((r) => Number(r.id)),
-    cancelled: res.rows.filter((r) => r.was === 'pending' || r.was === 'sending').length,
+    cancelled: res.rows.filter((r) => r.was === 'queued' || r.was === 'sending').length,
   };
 }
 
@@ -81,8 +81,8 @@ export async function scrubMails(
 export async function scrubEventInviteeMails(db: Queryable, eventId: number): Promise<number[]> {
   const res = await db.query<{ id: string }>(
     `UPDATE outgoing_mails
-        SET status = CASE WHEN status IN ('pending', 'sending') THEN 'skipped' ELSE status END,
-            last_error = CASE WHEN status IN ('pending', 'sending', 'failed') THEN 'erased' ELSE last_error END,
+        SET status = CASE WHEN status IN ('queued', 'sending') THEN 'skipped' ELSE status END,
+            last_error = CASE WHEN status IN ('queued', 'sending', 'failed') THEN 'erased' ELSE last_error END,
             recipient = '${erasedRecipient}', subject = NULL, payload = '{}', locked_until = NULL
       WHERE event_id = $1 AND invitee_id IS NOT NULL
      RETURNING id`,

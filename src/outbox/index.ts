@@ -30,7 +30,7 @@ export {
   topicTallies,
   messageMailCount,
   messageMailTallies,
-  pendingMailRegistrationId,
+  queuedMailRegistrationId,
   insertInviteeMails,
   lastInviteeTopicNumber,
   inviteeMailTallies,

@@ -26,7 +26,7 @@ export interface MailRecipient {
   locale: Language;
 }
 
-export type MailStatus = 'pending' | 'sent' | 'failed' | 'skipped';
+export type MailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
 
 /** An outgoing mail row. */
 export interface OutgoingMail {
@@ -138,7 +138,7 @@ export async function skipPendingEventMails(
   const res = await db.query(
     `UPDATE outgoing_mails SET status = 'skipped', last_error = $3
       WHERE id IN (SELECT id FROM outgoing_mails
-                    WHERE event_id = $1 AND kind = ANY ($2::text[]) AND status = 'pending'
+                    WHERE event_id = $1 AND kind = ANY ($2::text[]) AND status = 'queued'
                     FOR UPDATE SKIP LOCKED)`,
     [eventId, kinds, reason],
   );
@@ -153,7 +153,7 @@ export async function lockDueMail(db: Queryable, id: number): Promise<OutgoingMa
   const res = await db.query<MailRow>(
     `UPDATE outgoing_mails SET attempts = attempts + 1
       WHERE id = (SELECT id FROM outgoing_mails
-                   WHERE id = $1 AND status = 'pending' AND next_attempt_at <= now()
+                   WHERE id = $1 AND status = 'queued' AND next_attempt_at <= now()
                    FOR UPDATE SKIP LOCKED)
       RETURNING ${columns}`,
     [id],
@@ -196,7 +196,7 @@ export async function markMailForRetry(
 
 /** Removes a mail that never went out (a reminder not due any more); its topic can be written again. */
 export async function deleteMail(db: Queryable, id: number): Promise<void> {
-  await db.query(`DELETE FROM outgoing_mails WHERE id = $1 AND status = 'pending'`, [id]);
+  await db.query(`DELETE FROM outgoing_mails WHERE id = $1 AND status = 'queued'`, [id]);
 }
 
 /** Gives up on a mail (the server refused it for good, or temporary failures lasted too long). */
@@ -222,7 +222,7 @@ export async function overdueMailIds(
 ): Promise<number[]> {
   const res = await db.query<{ id: string }>(
     `SELECT id FROM outgoing_mails
-      WHERE status = 'pending' AND next_attempt_at <= now() - make_interval(secs => $1) AND id > $2
+      WHERE status = 'queued' AND next_attempt_at <= now() - make_interval(secs => $1) AND id > $2
       ORDER BY id
       LIMIT $3`,
     [m.overdueSeconds, m.afterId, m.limit],
@@ -234,7 +234,7 @@ export async function overdueMailIds(
 export interface RegistrationMail {
   id: number;
   kind: MailKind;
-  status: 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+  status: MailStatus;
   attempts: number;
   lastError: string | null;
   subject: string | null;
@@ -306,7 +306,7 @@ export async function skipPendingMailsOf(
     // A mail being sent right now is locked: left alone (its delivery checks the registration again).
     `UPDATE outgoing_mails SET status = 'skipped', last_error = $3, payload = '{}'
       WHERE id IN (SELECT id FROM outgoing_mails
-                    WHERE registration_id = $1 AND kind = ANY ($2::text[]) AND status = 'pending'
+                    WHERE registration_id = $1 AND kind = ANY ($2::text[]) AND status = 'queued'
                     FOR UPDATE SKIP LOCKED)`,
     [registrationId, kinds, reason],
   );

@@ -8,7 +8,7 @@ import type { MailRecipient } from './outbox.queries';
  */
 
 /**
- * Writes one pending row of `kind` and `topic` per recipient, in registration order, and returns the new
+ * Writes one queued row of `kind` and `topic` per recipient, in registration order, and returns the new
  * mail ids. The unique (registration, topic) index makes a repeated or concurrent write harmless: a
  * recipient who already has the topic's row gets no second one (and no id back).
  */
@@ -96,10 +96,10 @@ export async function messageMailTallies(
   return out;
 }
 
-/** The registration a mail is for, while the mail is still pending (0 for an invitee's mail). */
-export async function pendingMailRegistrationId(db: Queryable, mailId: number): Promise<number | undefined> {
+/** The registration a mail is for, while the mail is still queued (0 for an invitee's mail). */
+export async function queuedMailRegistrationId(db: Queryable, mailId: number): Promise<number | undefined> {
   const res = await db.query<{ registration_id: string | null }>(
-    `SELECT registration_id FROM outgoing_mails WHERE id = $1 AND status = 'pending'`,
+    `SELECT registration_id FROM outgoing_mails WHERE id = $1 AND status = 'queued'`,
     [mailId],
   );
   return res.rows[0] ? Number(res.rows[0].registration_id ?? 0) : undefined;
@@ -114,7 +114,7 @@ export interface InviteeRecipient {
 }
 
 /**
- * Writes one pending row of `kind` and `topic` per invitee and returns the new mail ids. The unique
+ * Writes one queued row of `kind` and `topic` per invitee and returns the new mail ids. The unique
  * (invitee, topic) index makes a repeated or concurrent write harmless: an invitee who already has the
  * topic's row (an invitation, or reminder number 2) gets no second one and no id back.
  */

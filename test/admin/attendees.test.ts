@@ -298,7 +298,7 @@ async function resendAndFail(slug: string, id: number) {
   expect((await post(asOrganiser, slug, id, 'resend')).status).toBe(303);
   await t.db.pool.query(
     `UPDATE outgoing_mails SET status = 'failed', attempts = 3, last_error = '550 mailbox unavailable'
-      WHERE registration_id = $1 AND status = 'pending'`,
+      WHERE registration_id = $1 AND status = 'queued'`,
     [id],
   );
 }

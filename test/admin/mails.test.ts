@@ -167,7 +167,7 @@ describe('reminders on the Mails tab', () => {
     for (const n of [1, 2, 3, 4, 5]) ids.push(await register(event.slug, { email: `r${n}@example.org` }));
     await mailRow(event.id, ids[0]!, 'reminder:P1D', 'sent');
     await mailRow(event.id, ids[1]!, 'reminder:P1D', 'sent');
-    await mailRow(event.id, ids[2]!, 'reminder:P1D', 'pending');
+    await mailRow(event.id, ids[2]!, 'reminder:P1D', 'queued');
     await mailRow(event.id, ids[3]!, 'reminder:P1D', 'failed');
     await mailRow(event.id, ids[4]!, 'reminder:P1D', 'skipped');
 
@@ -407,7 +407,7 @@ describe('messages to registrants', () => {
     expect(page.text).toContain('The message is on its way.');
     expect(page.text).toContain('Mail language: Japanese');
     expect(page.text).toContain('ウェビナーの会議室が変更になりました。');
-    expect(page.text).toMatch(/Waiting <strong data-progress-pending>2<\/strong>/);
+    expect(page.text).toMatch(/Waiting <strong data-progress-queued>2<\/strong>/);
     expect(page.text).toMatch(/Sent <strong data-progress-sent>0<\/strong>/);
     expect(page.text).toContain('/assets/js/admin-mails.js');
     expect(page.text).toContain(
@@ -447,7 +447,7 @@ describe('messages to registrants', () => {
     expect(progress.body).toMatchObject({
       sent: 1,
       failed: 1,
-      pending: 1,
+      queued: 1,
       skipped: 0,
       total: 3,
       done: 2,
@@ -462,7 +462,7 @@ describe('messages to registrants', () => {
     expect(tab.text).toContain('3 of 3');
 
     await t.db.pool.query(
-      `UPDATE outgoing_mails SET status = 'sent' WHERE event_message_id = $1 AND status = 'pending'`,
+      `UPDATE outgoing_mails SET status = 'sent' WHERE event_message_id = $1 AND status = 'queued'`,
       [id],
     );
     const done = await asOrganiser.agent.get(`/admin/events/${event.slug}/mails/messages/${id}`);

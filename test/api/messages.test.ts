@@ -99,7 +99,7 @@ describe('REST API v1 messages', () => {
     expectDocumented(again, 'get', '/api/v1/events/{slug}/messages/{id}');
     expect(again.body.recipients).toBe(2);
     expect(again.body.queuedAt).not.toBeNull();
-    expect(again.body.progress).toEqual({ pending: 2, sent: 0, failed: 0, skipped: 0 });
+    expect(again.body.progress).toEqual({ queued: 2, sent: 0, failed: 0, skipped: 0 });
 
     const audit = await t.db.pool.query(`SELECT actor, data FROM audit_log WHERE action = 'message.sent'`);
     expect(audit.rows[0].actor).toMatch(/\(API: msg \d+\)$/);

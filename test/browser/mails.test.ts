@@ -217,7 +217,7 @@ describe('mails pages in a browser', () => {
         .waitFor({ timeout: 15_000 });
 
     expect(await fanOutMessage(t.db.pool, id, t.clock.now())).toBe(2);
-    await shows('pending', '2');
+    await shows('queued', '2');
     expect(await text(page, '[data-progress-sent]')).toBe('0');
 
     expect(await deliverDue(t, transport, config)).toEqual(['sent', 'sent']);
@@ -226,7 +226,7 @@ describe('mails pages in a browser', () => {
     expect(mails.every((m) => m.headers['x-tsunagaru-kind'] === 'event.message')).toBe(true);
 
     await shows('sent', '2');
-    expect(await text(page, '[data-progress-pending]')).toBe('0');
+    expect(await text(page, '[data-progress-queued]')).toBe('0');
     expect(await text(page, '[data-progress-note]')).toBe('Every mail of this message has been handled.');
     expect([await bar.getAttribute('value'), await bar.getAttribute('max')]).toEqual(['2', '2']);
     expect(await mark()).toBe('same page');

@@ -27,7 +27,7 @@ export const fastRetries: RetryPolicy = { baseSeconds: 1, maxSeconds: 2, maxAtte
  */
 export async function deliverDue(t: TestApp, transport: MailTransport, config: Config) {
   const { rows } = await t.db.pool.query<{ id: string }>(
-    `SELECT id FROM outgoing_mails WHERE status = 'pending' AND next_attempt_at <= now() ORDER BY id`,
+    `SELECT id FROM outgoing_mails WHERE status = 'queued' AND next_attempt_at <= now() ORDER BY id`,
   );
   const outcomes = [];
   for (const r of rows) {

@@ -50,7 +50,7 @@ describe('registering for an event', () => {
         kind: 'registration.confirmed',
         recipient: 'hanako@example.org',
         locale: 'ja',
-        status: 'pending',
+        status: 'queued',
       }),
     ]);
     // No secret waits in the mail record: the mail's links are minted when it is delivered.

@@ -175,7 +175,7 @@ describe('reminders sent by several worker processes', () => {
         (await countRows(t.db.pool, event.id, 'reminder:PT2H', 'sent')) === 2000,
       150_000,
     );
-    expect(await countRows(t.db.pool, event.id, 'reminder:PT1H', 'pending')).toBe(0);
+    expect(await countRows(t.db.pool, event.id, 'reminder:PT1H', 'queued')).toBe(0);
 
     // Now the 1-hour reminder is due too.
     clock.set(before(30));
@@ -225,7 +225,7 @@ describe('reminders sent by several worker processes', () => {
     const released = sink.release();
     expect(released.dropped).toBeGreaterThan(0);
 
-    // The victim's rows went back to pending with its rolled-back transactions; their jobs are
+    // The victim's rows went back to queued with its rolled-back transactions; their jobs are
     // stuck as active until pg-boss expires them. A worker that starts queues them again.
     await worker('worker-3', 3);
     await waitUntil(

@@ -90,7 +90,7 @@ it(`when a worker is killed mid-batch and the SMTP server refuses connections fo
   const outageMs = Date.now() - downAt;
   const deferred = await cluster.pool.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM outgoing_mails
-      WHERE event_id = $1 AND kind = 'event.reminder' AND status = 'pending' AND attempts > 0`,
+      WHERE event_id = $1 AND kind = 'event.reminder' AND status = 'queued' AND attempts > 0`,
     [event.id],
   );
 

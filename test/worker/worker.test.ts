@@ -114,7 +114,7 @@ describe('the delivery worker', () => {
     );
     await worker();
     await waitUntil(
-      async () => (await rows(t, `SELECT 1 FROM outgoing_mails WHERE status = 'pending'`)).length === 0,
+      async () => (await rows(t, `SELECT 1 FROM outgoing_mails WHERE status = 'queued'`)).length === 0,
     );
     await new Promise((r) => setTimeout(r, 2000));
     expect(Object.keys(recipientCounts(sink)).sort()).toEqual(['person0@example.org', 'person2@example.org']);
