@@ -4,7 +4,7 @@ import { withTransaction } from '../db/pool';
 import { eventsDueForAnonymisation, lockedEvent, markEventAnonymised } from '../events';
 import { removeMailFiles, scrubEventInviteeMails } from '../outbox';
 import { anonymiseEventInvitees } from '../invitations';
-import { unerasedRegistrationsOfEvent } from '../registrations';
+import { syncZoomSoon, unerasedRegistrationsOfEvent } from '../registrations';
 import { eraseRegistrations } from './erase';
 
 /** What one retention run did. */
@@ -24,6 +24,7 @@ export async function anonymiseDueEvents(
   pool: pg.Pool,
   now: Date,
   dataDir: string,
+  opts: { cancelOnZoom: boolean } = { cancelOnZoom: false },
 ): Promise<RetentionOutcome> {
   const outcome: RetentionOutcome = { events: 0, registrations: 0 };
   for (const due of await eventsDueForAnonymisation(pool, now)) {
@@ -31,7 +32,10 @@ export async function anonymiseDueEvents(
       const event = await lockedEvent(tx, due.id);
       if (event.anonymisedAt) return undefined;
       const regs = await unerasedRegistrationsOfEvent(tx, event.id);
-      const counts = await eraseRegistrations(tx, regs, { email: null, now, cancelOnZoom: false });
+      // On Zoom, the sync cancels them there and then forgets Zoom's registrant ids.
+      const cancelOnZoom = opts.cancelOnZoom && Boolean(event.zoom);
+      const counts = await eraseRegistrations(tx, regs, { email: null, now, cancelOnZoom });
+      if (cancelOnZoom) await syncZoomSoon(tx, event);
       const inviteeMails = await scrubEventInviteeMails(tx, event.id);
       const invitees = await anonymiseEventInvitees(tx, event.id);
       await markEventAnonymised(tx, event.id, now);

@@ -101,7 +101,7 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
     zoomReportsTask(pool, opts.now, Boolean(zoomDeps.zoom)),
     zoomResyncTask(pool, opts.now, Boolean(zoomDeps.zoom)),
     { name: 'reset-link-cleanup', everySeconds: 60, run: () => deleteExpiredResetLinks(pool, opts.now()) },
-    retentionTask(pool, opts.now, opts.config.dataDir),
+    retentionTask(pool, opts.now, opts.config.dataDir, Boolean(zoomDeps.zoom)),
   ]);
   // An organiser just sent a message: write its mails now rather than at the next tick.
   await boss.work(queues.mailSchedule, polling, () => scheduler.runNow(dueMails.task.name));
@@ -152,14 +152,17 @@ function dueMailsTask(pool: pg.Pool, now: () => Date, everySeconds: number) {
   };
 }
 
-/** The retention period: hourly (and at start), anonymises the events whose retention days have passed. */
-export function retentionTask(pool: pg.Pool, now: () => Date, dataDir: string): PeriodicTask {
+/**
+ * The retention period: hourly (and at start), anonymises the events whose retention days have passed;
+ * with Zoom set up, their registrants are cancelled on Zoom too.
+ */
+export function retentionTask(pool: pg.Pool, now: () => Date, dataDir: string, zoom = false): PeriodicTask {
   return {
     name: 'retention',
     everySeconds: 3600,
     atStart: true,
     async run() {
-      const done = await anonymiseDueEvents(pool, now(), dataDir);
+      const done = await anonymiseDueEvents(pool, now(), dataDir, { cancelOnZoom: zoom });
       if (done.events) log.info(done, 'personal data anonymised after the retention period');
     },
   };

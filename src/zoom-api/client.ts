@@ -159,7 +159,7 @@ export class ZoomClient {
   }
 
   /** `PUT …/registrants/status` with `cancel`. */
-  async cancelRegistrants(kind: ZoomKind, id: string, registrants: { id: string; email: string }[]) {
+  async cancelRegistrants(kind: ZoomKind, id: string, registrants: { id: string; email?: string }[]) {
     await this.registrantStatus(kind, id, 'cancel', registrants);
   }
 
@@ -168,7 +168,7 @@ export class ZoomClient {
    * registrant id and join URL (registering them afresh would spend one of Zoom's three registrations
    * per address and day).
    */
-  async approveRegistrants(kind: ZoomKind, id: string, registrants: { id: string; email: string }[]) {
+  async approveRegistrants(kind: ZoomKind, id: string, registrants: { id: string; email?: string }[]) {
     await this.registrantStatus(kind, id, 'approve', registrants);
   }
 
@@ -176,7 +176,7 @@ export class ZoomClient {
     kind: ZoomKind,
     id: string,
     action: 'cancel' | 'approve',
-    registrants: { id: string; email: string }[],
+    registrants: { id: string; email?: string }[],
   ): Promise<void> {
     if (!registrants.length) return;
     await this.call('PUT', `/${plural(kind)}/${encodeURIComponent(id)}/registrants/status`, {

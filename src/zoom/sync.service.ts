@@ -243,10 +243,13 @@ async function changeStatusOnZoom(
   let done = 0;
   for (let i = 0; i < rows.length; i += BATCH_LIMIT) {
     const batch = rows.slice(i, i + BATCH_LIMIT);
-    const who = batch.map((r) => ({
-      id: r.registrantId!,
-      email: run.people.get(r.registrationId)?.email ?? '',
-    }));
+    // An erased registrant's address is gone: Zoom's registrant id names them alone.
+    const who = batch.map((r) => {
+      const person = run.people.get(r.registrationId);
+      return person?.email && !person.erased
+        ? { id: r.registrantId!, email: person.email }
+        : { id: r.registrantId! };
+    });
     try {
       await call.call(run.client, kind, id, who);
     } catch (err) {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { createApiToken, sessionActor } from '../../src/accounts';
+import { anonymiseDueEvents } from '../../src/privacy';
 import { registrationCounts } from '../../src/registrations';
 import { syncEventRegistrants } from '../../src/zoom';
 import { ZoomClient } from '../../src/zoom-api';
@@ -142,6 +143,31 @@ test('when an admin exports and erases an address registered at three events (on
   expect(row.rows[0]).toEqual({ state: 'cancelled', registrant_id: null, join_url: null });
   const again = await request(t.app).get('/api/v1/people').query({ email: hanako.email }).set(admin);
   expect(again.body.registrations).toEqual([]);
+});
+
+test("when the retention period of an event on Zoom passes, then its registrants are cancelled on Zoom and Zoom's ids and links are forgotten", async () => {
+  const event = await makeEvent(t, {
+    slug: 'zoom-kept',
+    retentionDays: 30,
+    zoom: { kind: 'webinar', id: WEBINAR },
+  });
+  await registerOnForm(t, event.slug, hanako);
+  await syncEventRegistrants(zoomDeps(), event.id);
+  const before = await t.db.pool.query('SELECT registrant_id FROM zoom_registrants');
+  expect(before.rows[0].registrant_id).toEqual(expect.any(String));
+  await t.db.pool.query('DELETE FROM pgboss.job');
+  const done = await anonymiseDueEvents(t.db.pool, new Date('2027-01-15T08:15:00Z'), outbox.dataDir, {
+    cancelOnZoom: true,
+  });
+  expect(done).toEqual({ events: 1, registrations: 1 });
+  const jobs = await t.db.pool.query(`SELECT 1 FROM pgboss.job WHERE name = 'zoom-sync'`);
+  expect(jobs.rows).toHaveLength(1);
+  expect((await syncEventRegistrants(zoomDeps(), event.id)).cancelled).toBe(1);
+  expect(zoom.callsTo(/PUT .*\/registrants\/status/).map((c) => c.body)).toEqual([
+    { action: 'cancel', registrants: [{ id: before.rows[0].registrant_id }] },
+  ]);
+  const after = await t.db.pool.query('SELECT state, registrant_id, join_url FROM zoom_registrants');
+  expect(after.rows).toEqual([{ state: 'cancelled', registrant_id: null, join_url: null }]);
 });
 
 test('when an organiser asks, then 403; when the address is not one, then 400 in the asked language and nothing changes', async () => {
