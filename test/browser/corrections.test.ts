@@ -83,12 +83,12 @@ describe('correction screens in a browser', () => {
       const page = await b.openPage(lang, viewport(width));
       await page.goto(`${b.base}/manage/${manage}?lang=${lang}`);
       await check(page, `manage-corrections-${lang}-${sizeName(width)}`, lang, width);
-      const given = page.locator('form.manage-details #givenName');
+      const given = page.locator('form.manage-correct #givenName');
       // A different name in each case, so each saves a change.
       await given.fill(`${lang === 'en' ? 'Hanako' : '花子'}${width < 600 ? ' M' : ''}`);
       await Promise.all([
         page.waitForURL(/done=corrected/),
-        page.locator('form.manage-details button').click(),
+        page.locator('form.manage-correct button').click(),
       ]);
       expect(await page.locator('.notice--success').innerText()).toBe(
         lang === 'en' ? 'Your details are corrected.' : '登録内容を修正しました。',
