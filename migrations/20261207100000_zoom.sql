@@ -29,8 +29,6 @@ CREATE TABLE zoom_registrants (
   updated_at       timestamptz NOT NULL
 );
 CREATE INDEX zoom_registrants_by_event ON zoom_registrants (event_id, state);
--- "Does this event have Zoom minutes?" is asked for every row of a registration list.
-CREATE INDEX zoom_registrants_with_minutes ON zoom_registrants (event_id) WHERE minutes IS NOT NULL;
 
 -- Stays on Zoom reported by webhooks (participant joined / left).
 CREATE TABLE zoom_presence (
