@@ -1,115 +1,18 @@
-import { z } from 'zod';
-import { eventInputSchema } from '../events/events.schemas';
 import { errorResponse, filterParams, jsonBody, lang, ref, secured, slugParam } from './openapi.shared';
+import { affiliations } from '../registrations';
 import { messagePaths, messageSchemas } from './openapi.messages';
 import { activityPaths, activitySchemas } from './openapi.activity';
 import { correctionPaths } from './openapi.corrections';
 import { approvalPaths } from './openapi.approval';
 import { invitationPaths } from './openapi.invitations';
 import { peoplePaths, peopleSchemas } from './openapi.people';
-import { affiliations, registrationStatuses } from '../registrations';
+import { eventSchema, eventWithCounts, nullableString, registration } from './openapi.schemas';
 
 /**
  * The OpenAPI 3.1 description of REST API v1, served at /api/v1/openapi.json. The event schema is
  * generated from the same zod schema that validates events, so the document cannot drift from the code;
  * the tests validate real responses against it.
  */
-
-/** JSON Schema (2020-12) for the event document, as the API accepts and returns it. */
-function eventSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(eventInputSchema, { io: 'input', unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
-  delete schema.$schema;
-  // zod spells out its date-time check as a long regular expression; `format` says the same thing.
-  return JSON.parse(JSON.stringify(schema), (_k, v: unknown) => {
-    if (
-      v &&
-      typeof v === 'object' &&
-      !Array.isArray(v) &&
-      (v as { format?: string }).format === 'date-time'
-    ) {
-      return Object.fromEntries(Object.entries(v).filter(([key]) => key !== 'pattern'));
-    }
-    return v;
-  }) as Record<string, unknown>;
-}
-
-/** The event document plus its registration counts, as GET /api/v1/events lists it. */
-function eventWithCounts(): Record<string, unknown> {
-  const event = eventSchema() as { properties: Record<string, unknown> };
-  const count = { type: 'integer', minimum: 0 };
-  return {
-    ...event,
-    properties: {
-      ...event.properties,
-      registrations: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['confirmed', 'waitlisted', 'cancelled', 'pending', 'declined'],
-        properties: {
-          confirmed: count,
-          waitlisted: count,
-          cancelled: count,
-          pending: { ...count, description: "Awaiting the organisers' approval (holding no seat)" },
-          declined: count,
-        },
-      },
-    },
-  };
-}
-
-const nullableString = { type: ['string', 'null'] };
-
-const registration = {
-  type: 'object',
-  additionalProperties: false,
-  required: [
-    'id',
-    'registeredAt',
-    'status',
-    'familyName',
-    'givenName',
-    'email',
-    'affiliation',
-    'country',
-    'locale',
-    'interpretation',
-    'answers',
-    'firstJoinedAt',
-  ],
-  properties: {
-    id: { type: 'integer' },
-    registeredAt: { type: 'string', format: 'date-time', description: "ISO 8601 in the event's time zone" },
-    status: { type: 'string', enum: [...registrationStatuses] },
-    familyName: { type: 'string' },
-    givenName: { type: 'string' },
-    familyNameKana: nullableString,
-    givenNameKana: nullableString,
-    email: { type: 'string' },
-    organisation: nullableString,
-    affiliation: { type: 'string', enum: [...affiliations] },
-    country: { type: 'string', pattern: '^[A-Z]{2}$' },
-    locale: { ...lang, description: 'Mail language' },
-    interpretation: lang,
-    answers: {
-      type: 'object',
-      description: 'Answers to the custom questions by question id',
-      additionalProperties: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
-    },
-    firstJoinedAt: { type: ['string', 'null'], format: 'date-time' },
-    attended: {
-      type: 'boolean',
-      description:
-        'Events on Zoom only: at least attendanceMinutes on Zoom when the event has Zoom data, else a join-link click from 30 minutes before the start to the end',
-    },
-    minutesAttended: {
-      type: ['integer', 'null'],
-      description: 'Minutes on Zoom (events linked to Zoom only)',
-    },
-  },
-};
 
 /** The whole document; `baseUrl` becomes its server. */
 export function openApiDocument(baseUrl: string): Record<string, unknown> {

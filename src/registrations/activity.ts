@@ -2,7 +2,7 @@ import { auditEntriesForEvent, readableEntries, type ReadableEntry } from '../au
 import type { Queryable } from '../db/pool';
 import type { EventRecord } from '../events';
 import type { Language } from '../i18n';
-import { registrantNames } from './registrations.queries';
+import { registrantNames } from './recipients.queries';
 
 /**
  * An event's activity (or one registration's part of it) as the organiser reads it: the audit trail

@@ -53,7 +53,7 @@ export {
 } from './listing';
 /** Reminders and messages pick their recipients here; `src/outbox` writes the rows. */
 export { messageRecipientBatch, messageRecipientCount } from './listing.queries';
-export { topicRecipients, type MailRecipient } from './registrations.queries';
+export { topicRecipients, type MailRecipient } from './recipients.queries';
 /** What the events domain asks while it saves an event (its `Registrants`), for callers to hand in. */
 export { eventRegistrants } from './registrants';
 export {

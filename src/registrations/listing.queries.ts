@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/pool';
-import { toMailRecipient, type MailRecipient } from './registrations.queries';
+import { toMailRecipient, type MailRecipient } from './recipients.queries';
 import type { Affiliation } from './registrations.schemas';
 import {
   attendedSql,

@@ -1,5 +1,5 @@
 import type { Registrants } from '../events';
-import { eventMailRecipients, hasRegistrations, registrantCount } from './registrations.queries';
+import { eventMailRecipients, hasRegistrations, registrantCount } from './recipients.queries';
 
 /**
  * The events domain's questions about an event's registrants, answered from this folder's table. Events
