@@ -96,7 +96,13 @@ function personView(data: PersonData, lang: Language) {
     mails: data.mails.length,
     auditEntries: data.auditEntries.length,
     zoom: data.zoom.length,
-    empty: !data.registrations.length && !data.mails.length && !data.auditEntries.length,
+    // An address only on an invitation list is still held (and erasable).
+    empty:
+      !data.registrations.length &&
+      !data.mails.length &&
+      !data.auditEntries.length &&
+      !data.zoom.length &&
+      !data.invitations.length,
   };
 }
 

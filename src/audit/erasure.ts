@@ -34,7 +34,8 @@ const personalKeys = new Set([
 ]);
 
 const matches = `(registration_id = ANY($1::bigint[])
-  OR ($2::text IS NOT NULL AND (lower(actor) = 'attendee:' || lower($2) OR strpos(lower(data::text), lower($2)) > 0)))`;
+  OR ($2::text IS NOT NULL AND (lower(actor) IN ('attendee:' || lower($2), 'invitee:' || lower($2))
+                                OR strpos(lower(data::text), lower($2)) > 0)))`;
 
 /** Entries about these registrations or naming this address, oldest first. */
 export async function auditEntriesAbout(
@@ -77,7 +78,7 @@ export function scrubbedValue(value: unknown, values: readonly string[], key?: s
 
 /**
  * Scrubs the entries about these registrations (or naming `email`): personal values in their data, and
- * an attendee's address in the actor (`attendee:erased`). Returns how many entries changed.
+ * an attendee's or invitee's address in the actor (`attendee:erased`, `invitee:erased`). Returns how many entries changed.
  */
 export async function scrubAuditEntries(
   db: Queryable,
@@ -89,7 +90,7 @@ export async function scrubAuditEntries(
   let changed = 0;
   for (const e of await auditEntriesAbout(db, ids, email)) {
     const data = scrubbedValue(e.data, values) as Record<string, unknown>;
-    const actor = e.actor.startsWith('attendee:') ? 'attendee:erased' : e.actor;
+    const actor = /^(attendee|invitee):/.test(e.actor) ? `${e.actor.split(':')[0]}:erased` : e.actor;
     if (JSON.stringify(data) === JSON.stringify(e.data) && actor === e.actor) continue;
     await db.query('UPDATE audit_log SET data = $2, actor = $3 WHERE id = $1', [
       e.id,

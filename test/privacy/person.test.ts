@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { createApiToken, sessionActor } from '../../src/accounts';
+import { mintInvitationLink, unsubscribeInvitee } from '../../src/invitations';
 import { anonymiseDueEvents } from '../../src/privacy';
 import { registrationCounts } from '../../src/registrations';
 import { syncEventRegistrants } from '../../src/zoom';
@@ -168,6 +169,38 @@ test("when the retention period of an event on Zoom passes, then its registrants
   ]);
   const after = await t.db.pool.query('SELECT state, registrant_id, join_url FROM zoom_registrants');
   expect(after.rows).toEqual([{ state: 'cancelled', registrant_id: null, join_url: null }]);
+});
+
+test('when an address that unsubscribed from an invitation is erased, then the audit log no longer names it as the actor', async () => {
+  const event = await makeEvent(t, { slug: 'invited-only' });
+  const added = await request(t.app)
+    .post(`/api/v1/events/${event.slug}/invitees`)
+    .set(admin)
+    .send([{ ...hanako, language: 'en' }]);
+  expect(added.status).toBe(201);
+  const { rows } = await t.db.pool.query<{ id: string }>('SELECT id FROM invitees');
+  const token = await mintInvitationLink(t.db.pool, {
+    inviteeId: Number(rows[0]!.id),
+    purpose: 'unsubscribe',
+    mailId: null,
+    at: t.clock.now(),
+  });
+  await unsubscribeInvitee(t.db.pool, token, t.clock.now());
+  const before = await t.db.pool.query(`SELECT 1 FROM audit_log WHERE actor = $1`, [
+    `invitee:${hanako.email}`,
+  ]);
+  expect(before.rows).toHaveLength(1);
+  // Held only as an invitee, the address is still offered for erasure in the workspace.
+  const boss = await createTestAccount(t.db.pool, { role: 'admin' });
+  const { agent } = await signedInAgent(t.app, boss.email);
+  const shown = await agent.get('/admin/people').query({ email: hanako.email });
+  expect(shown.text).toContain('action="/admin/people/erase"');
+  const erased = await request(t.app).post('/api/v1/people/erase').set(admin).send({ email: hanako.email });
+  expect(erased.status).toBe(200);
+  expect(erased.body.erased).toMatchObject({ invitees: 1 });
+  expect(await placesHolding(t, [hanako.email, 'Yamadera', 'Hanakoko'])).toEqual([]);
+  const after = await t.db.pool.query(`SELECT 1 FROM audit_log WHERE actor = 'invitee:erased'`);
+  expect(after.rows).toHaveLength(1);
 });
 
 test('when an organiser asks, then 403; when the address is not one, then 400 in the asked language and nothing changes', async () => {
