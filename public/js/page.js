@@ -106,7 +106,7 @@
   var sameDay = dateFmt.format(start) === dateFmt.format(end);
   var text =
     dateFmt.format(start) +
-    ', ' +
+    (lang === 'ja-JP' ? ' ' : ', ') +
     endTime.format(start) +
     '–' +
     (sameDay ? '' : dateFmt.format(end) + ' ') +
@@ -114,6 +114,6 @@
     ' (' +
     zone +
     ')';
-  el.textContent = el.getAttribute('data-label') + ': ' + text;
+  el.textContent = el.getAttribute('data-label') + (el.getAttribute('data-colon') || ': ') + text;
   el.hidden = false;
 })();

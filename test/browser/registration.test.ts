@@ -246,8 +246,10 @@ describe('registration form in a browser', () => {
     await india.goto(`${base}/events/${SLUG}?lang=ja`);
     const shown = india.locator('p.local-time');
     await shown.waitFor({ state: 'visible' });
-    // 15:00–17:15 JST is 11:30–13:45 IST.
-    expect(await shown.textContent()).toContain('11:30–13:45 IST');
+    // 15:00–17:15 JST is 11:30–13:45 IST; the label takes a Japanese colon.
+    const said = (await shown.textContent()) ?? '';
+    expect(said).toContain('11:30–13:45 IST');
+    expect(said).toMatch(/^お使いのタイムゾーンでは：2026年12月16日\S* 11:30/);
   });
 
   it('when the viewer is in Asia/Tokyo, then the local-time line stays hidden', async () => {
