@@ -7,7 +7,7 @@ import { queueMail } from '../outbox';
 import type { OrganiserContext } from './organiser.service';
 import type { Registration } from './registration.row';
 import * as q from './registrations.queries';
-import { announceRegistration } from './registrations.service';
+import { announceRegistration, seatFor } from './registrations.service';
 
 /**
  * The organisers' decision on registrations that await approval (events with `approval`). Approving
@@ -88,9 +88,8 @@ async function approve(
   reg: Registration,
   ctx: OrganiserContext,
 ): Promise<'confirmed' | 'waitlisted' | 'full'> {
-  const seatFree = event.capacity === null || (await q.seatsTaken(tx, event.id)) < event.capacity;
-  if (!seatFree && !event.waitlist) return 'full';
-  const status = seatFree ? 'confirmed' : 'waitlisted';
+  const status = await seatFor(tx, event);
+  if (status === 'full') return 'full';
   await q.decideRegistrationRow(tx, reg.id, { status, reason: null, at: ctx.now });
   await announceRegistration(tx, event, { id: reg.id, status, form: reg, at: ctx.now });
   await audit(tx, reg, 'registration.approved', { status }, ctx);

@@ -7,7 +7,7 @@ import type { Language } from '../i18n';
 import type { OrganiserContext } from './organiser.service';
 import * as q from './registrations.queries';
 import { parseRegistrationForm } from './registrations.schemas';
-import { announceRegistration } from './registrations.service';
+import { announceRegistration, seatFor } from './registrations.service';
 
 /**
  * An organiser adds a registrant by hand: someone who phoned, or wrote after the deadline. The same
@@ -52,9 +52,11 @@ export async function addRegistrationByOrganiser(
     if (late && !input.pastDeadline) refuse('deadlinePassed');
     if (await q.liveRegistrationByEmail(tx, current.id, form.email))
       refuse('emailTaken', { email: form.email });
-    const full = current.capacity !== null && (await q.seatsTaken(tx, current.id)) >= current.capacity;
-    if (full && !input.overCapacity && !current.waitlist) refuse('eventFull');
-    const status = full && !input.overCapacity ? 'waitlisted' : 'confirmed';
+    // Over the capacity only when the organiser says so; otherwise as the form would decide.
+    const seat = await seatFor(tx, current);
+    const overCapacity = seat !== 'confirmed' && Boolean(input.overCapacity);
+    const status = overCapacity ? 'confirmed' : seat;
+    if (status === 'full') refuse('eventFull');
     const id = await q.insertRegistration(tx, { eventId: current.id, status, form, answers, at: ctx.now });
     // Under the event lock the address was free a moment ago; a row for it now is a live duplicate.
     if (id === undefined) refuse('emailTaken', { email: form.email });
@@ -65,7 +67,7 @@ export async function addRegistrationByOrganiser(
       action: 'registration.added',
       eventId: current.id,
       registrationId: id,
-      data: { status, pastDeadline: late, overCapacity: full && status === 'confirmed' },
+      data: { status, pastDeadline: late, overCapacity },
       at: ctx.now,
     });
     return { ok: true, id, status };

@@ -9,6 +9,7 @@ import { promoteWaiting } from './manage.service';
 import { registrationRecord, restoreRegistrationRow } from './organiser.queries';
 import type { Registration } from './registration.row';
 import * as q from './registrations.queries';
+import { announcements } from './registrations.service';
 import { syncZoomSoon } from './zoom-sync';
 
 /**
@@ -152,13 +153,6 @@ export async function promoteRegistration(
   });
 }
 
-/** The mail a live registration is sent again: where it stands. */
-const resendKinds = {
-  confirmed: 'registration.confirmed',
-  waitlisted: 'registration.waitlisted',
-  pending: 'registration.pending',
-} as const;
-
 /**
  * Sends a live registrant their mail again: the confirmation (with fresh links and the invite) or,
  * on the waiting list, the waiting-list mail. Only for a published event, whose mails can go out.
@@ -174,7 +168,7 @@ export async function resendConfirmation(
     const { event, reg } = await lockedPair(tx, ref);
     if (reg.status === 'cancelled' || reg.status === 'declined') refuse('notLive');
     assertMailable(event);
-    const kind = resendKinds[reg.status];
+    const kind = announcements[reg.status];
     await mailAndAudit(
       tx,
       event,

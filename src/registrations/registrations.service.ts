@@ -140,8 +140,8 @@ const auditActions = {
   pending: 'registration.requested',
 } as const;
 
-/** The mail that tells a registrant the status they just got. */
-const announcements = {
+/** The mail that tells a registrant the status they just got (or, sent again, where they stand). */
+export const announcements = {
   confirmed: 'registration.confirmed',
   waitlisted: 'registration.waitlisted',
   pending: 'registration.pending',
@@ -203,7 +203,10 @@ export async function availability(db: Queryable, event: EventRecord): Promise<'
 }
 
 /** Confirmed while seats remain, else the waiting list if the event has one, else full. */
-async function seatFor(tx: pg.PoolClient, event: EventRecord): Promise<'confirmed' | 'waitlisted' | 'full'> {
+export async function seatFor(
+  tx: Queryable,
+  event: EventRecord,
+): Promise<'confirmed' | 'waitlisted' | 'full'> {
   if (event.capacity === null) return 'confirmed';
   if ((await q.seatsTaken(tx, event.id)) < event.capacity) return 'confirmed';
   return event.waitlist ? 'waitlisted' : 'full';
