@@ -158,21 +158,12 @@ export class ZoomClient {
     }));
   }
 
-  /** `PUT …/registrants/status` with `cancel`. */
-  async cancelRegistrants(kind: ZoomKind, id: string, registrants: { id: string; email?: string }[]) {
-    await this.registrantStatus(kind, id, 'cancel', registrants);
-  }
-
   /**
-   * `PUT …/registrants/status` with `approve`: a cancelled registrant is admitted again and keeps their
-   * registrant id and join URL (registering them afresh would spend one of Zoom's three registrations
-   * per address and day).
+   * `PUT …/registrants/status`: `cancel`, or `approve` to admit a cancelled registrant again, who keeps
+   * their registrant id and join URL (registering them afresh would spend one of Zoom's three
+   * registrations per address and day).
    */
-  async approveRegistrants(kind: ZoomKind, id: string, registrants: { id: string; email?: string }[]) {
-    await this.registrantStatus(kind, id, 'approve', registrants);
-  }
-
-  private async registrantStatus(
+  async registrantStatus(
     kind: ZoomKind,
     id: string,
     action: 'cancel' | 'approve',

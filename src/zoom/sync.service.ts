@@ -26,7 +26,7 @@ export function retryDelaySeconds(attempts: number, retryAfter: number | undefin
 export interface SyncOutcome {
   registered: number;
   /** Cancelled on Zoom earlier and confirmed again (restored, or back from the waiting list): approved again. */
-  reinstated?: number;
+  reinstated: number;
   cancelled: number;
   failed: number;
   /** When a retryable failure stopped the run: the next attempt. */
@@ -85,8 +85,11 @@ export async function syncEventRegistrants(deps: ZoomDeps, eventId: number): Pro
       const run: SyncRun = { tx, client, event, people: byId, now };
       outcome.cancelled = await cancelOnZoom(run, toCancel);
       outcome.reinstated = await reinstateOnZoom(run, toReinstate);
-      // After reinstating: whoever Zoom would not take back is now a fresh pending row.
-      const rows = new Map((await q.zoomRegistrantsOfEvent(tx, eventId)).map((r) => [r.registrationId, r]));
+      // Whoever Zoom would not take back is now a fresh pending row: read the rows again only then.
+      const rows =
+        outcome.reinstated < toReinstate.length
+          ? new Map((await q.zoomRegistrantsOfEvent(tx, eventId)).map((r) => [r.registrationId, r]))
+          : fresh;
       const toRegister = people.filter((p) => {
         const r = rows.get(p.id);
         return live && seated(p) && r?.state === 'pending' && !r.joinUrl && due(r);
@@ -239,7 +242,6 @@ async function changeStatusOnZoom(
   },
 ): Promise<number> {
   const { kind, id } = run.event.zoom!;
-  const call = action === 'approve' ? run.client.approveRegistrants : run.client.cancelRegistrants;
   let done = 0;
   for (let i = 0; i < rows.length; i += BATCH_LIMIT) {
     const batch = rows.slice(i, i + BATCH_LIMIT);
@@ -251,7 +253,7 @@ async function changeStatusOnZoom(
         : { id: r.registrantId! };
     });
     try {
-      await call.call(run.client, kind, id, who);
+      await run.client.registrantStatus(kind, id, action, who);
     } catch (err) {
       if (err instanceof ZoomError && !err.retryable) {
         log.warn({ eventId: run.event.id, action, err: err.message }, 'Zoom refused a status change');

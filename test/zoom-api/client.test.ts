@@ -126,7 +126,9 @@ describe('Zoom API client', () => {
     const batch = await c.addRegistrants('webinar', s.id, people);
     expect(batch).toHaveLength(30);
     await expect(c.addRegistrants('webinar', s.id, [...people, people[0]!])).rejects.toThrow(RangeError);
-    await c.cancelRegistrants('webinar', s.id, [{ id: one.registrantId, email: 'hanako@example.org' }]);
+    await c.registrantStatus('webinar', s.id, 'cancel', [
+      { id: one.registrantId, email: 'hanako@example.org' },
+    ]);
     expect(zoom.callsTo(/PUT/)[0]!.body).toEqual({
       action: 'cancel',
       registrants: [{ id: one.registrantId, email: 'hanako@example.org' }],
