@@ -6,7 +6,7 @@
  */
 
 /** The AA minimum for normal text, which the accent must reach against white. */
-export const minimumTextContrast = 4.5;
+const minimumTextContrast = 4.5;
 
 /** `#0b5cad` or `#08c` as [r, g, b] 0–255, or undefined when it is not a hex colour. */
 export function parseHexColour(text: string): [number, number, number] | undefined {

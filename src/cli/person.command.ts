@@ -21,7 +21,7 @@ export async function runPersonExport(pool: pg.Pool, args: string[]): Promise<nu
 }
 
 /** The lines that say what an erasure would take, without repeating the data itself. */
-export function erasurePreview(data: PersonData): string[] {
+function erasurePreview(data: PersonData): string[] {
   const slugs = [...new Set(data.registrations.map((r) => r.event.slug))];
   return [
     `Registrations: ${data.registrations.length}${slugs.length ? ` (${slugs.join(', ')})` : ''}`,

@@ -9,7 +9,6 @@ export {
   offsetBefore,
   offsetAfter,
   maxOffsetMinutes,
-  offsetLabel,
   offsetListLabel,
 } from './offsets';
 export { zoneCountry } from './zone-countries';

@@ -67,7 +67,7 @@ const labelUnits: [minutes: number, en: string, ja: string][] = [
  * English, "1日", "3時間", "30分" in Japanese; the largest unit that divides it (P1W is "7d"). An
  * offset that is not ISO 8601 comes back unchanged.
  */
-export function offsetLabel(iso: string, lang: 'en' | 'ja'): string {
+function offsetLabel(iso: string, lang: 'en' | 'ja'): string {
   const minutes = offsetMinutes(iso);
   if (minutes === undefined) return iso;
   const [size, en, ja] = labelUnits.find(([m]) => minutes % m === 0)!;

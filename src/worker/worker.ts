@@ -156,7 +156,7 @@ function dueMailsTask(pool: pg.Pool, now: () => Date, everySeconds: number) {
  * The retention period: hourly (and at start), anonymises the events whose retention days have passed;
  * with Zoom set up, their registrants are cancelled on Zoom too.
  */
-export function retentionTask(pool: pg.Pool, now: () => Date, dataDir: string, zoom = false): PeriodicTask {
+function retentionTask(pool: pg.Pool, now: () => Date, dataDir: string, zoom = false): PeriodicTask {
   return {
     name: 'retention',
     everySeconds: 3600,
