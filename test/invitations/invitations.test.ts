@@ -167,6 +167,47 @@ describe('importing a contact list in the workspace', () => {
     expect(res.text).toContain('「メールアドレス」（email）の列が見つかりません');
     expect(await rows('SELECT * FROM invitees')).toHaveLength(0);
   });
+
+  it('when the confirmed list was altered after the preview, then a broken list gets a Japanese 422 and a doctored row is held to the rules again', async () => {
+    const { agent, csrf } = await signedInAgent(t.app, organiserEmail);
+    const confirm = (contacts: string) =>
+      agent
+        .post('/admin/events/invite-a/invitations/import')
+        .set('Accept-Language', 'ja')
+        .type('form')
+        .send(encodeForm({ _csrf: csrf, contacts }));
+    const row = {
+      line: 2,
+      email: 'ann@example.org',
+      familyName: 'Lee',
+      givenName: 'Ann',
+      organisation: '',
+      language: 'en',
+    };
+    for (const broken of [
+      '{not json',
+      JSON.stringify({ ...row }),
+      JSON.stringify([{ ...row, line: 'two' }]),
+      JSON.stringify([{ ...row, email: 'x'.repeat(400) }]),
+      '',
+    ]) {
+      const res = await confirm(broken);
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('プレビューしたリストを読み取れませんでした。');
+    }
+    expect(await rows('SELECT * FROM invitees')).toHaveLength(0);
+
+    const doctored = [
+      { ...row, email: 'not-an-address' },
+      { ...row, line: 3, email: 'yamada@example.org', language: 'klingon' },
+      { ...row, line: 4, email: 'YAMADA@example.org' },
+    ];
+    const res = await confirm(JSON.stringify(doctored));
+    expect(res.status).toBe(303);
+    expect(await rows('SELECT email, locale FROM invitees ORDER BY id')).toEqual([
+      { email: 'yamada@example.org', locale: 'en' },
+    ]);
+  });
 });
 
 describe('sending invitations', () => {

@@ -274,6 +274,22 @@ test('when the command line exports and erases, then it prints the JSON; without
   expect(await placesHolding(t, [hanako.email, 'Yamadera'])).toEqual([]);
 });
 
+test('when the command line is given no address or a bad one, then it says so, exits 1 and erases nothing', async () => {
+  const event = await makeEvent(t);
+  await registerOnForm(t, event.slug, hanako);
+  for (const args of [
+    ['person', 'erase', '--yes', '--email', 'nobody at all'],
+    ['person', 'erase', '--yes'],
+    ['person', 'export', '--email', ''],
+  ]) {
+    const res = await cli(args);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/valid e-mail address/);
+    expect(res.stderr).not.toMatch(/Failed:|at .*\.ts:\d+/);
+  }
+  expect((await t.db.pool.query('SELECT email FROM registrations')).rows).toEqual([{ email: hanako.email }]);
+});
+
 test('when an organiser opens Personal data, then 403; when an admin erases there without ticking the box, then nothing changes; ticked, the attendee list says Erased', async () => {
   const event = await makeEvent(t);
   await registerOnForm(t, event.slug, hanako);

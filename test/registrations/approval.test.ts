@@ -351,6 +351,39 @@ describe('approving on the Attendees tab', () => {
       .send(encodeForm({ _csrf: asOrganiser.csrf, decision: 'approve' }));
     expect(none.headers.location).toContain('decided=none');
   });
+
+  it('when the decision form is tampered with, then a Japanese 422 answers, a foreign back address is dropped and nothing changes', async () => {
+    const { slug } = await approvalEvent();
+    const a = await register(slug, { email: 'a@example.org' });
+    const decide = (fields: Record<string, string | string[]>) =>
+      asOrganiser.agent
+        .post(`/admin/events/${slug}/attendees/decide`)
+        .set('Accept-Language', 'ja')
+        .type('form')
+        .send(encodeForm({ _csrf: asOrganiser.csrf, ...fields }));
+    const tampered: Record<string, string | string[]>[] = [
+      { decision: 'delete', id: String(a) },
+      { id: String(a) },
+      { decision: 'approve', id: 'abc' },
+      { decision: 'approve', id: [String(a), '-1'] },
+      { decision: 'approve', id: '99999999999999999999' },
+    ];
+    for (const fields of tampered) {
+      const res = await decide(fields);
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('lang="ja"');
+      expect(await statusOf(a)).toBe('pending');
+    }
+    const long = await decide({ decision: 'decline', id: String(a), reason_ja: 'あ'.repeat(2001) });
+    expect(long.status).toBe(422);
+    expect(long.text).toContain('lang="ja"');
+    expect(await statusOf(a)).toBe('pending');
+    const elsewhere = await decide({ decision: 'approve', id: '424242', back: '//evil.example/x' });
+    expect(elsewhere.status).toBe(303);
+    expect(elsewhere.headers.location).toBe(`/admin/events/${slug}/attendees?decided=0.0.0.1.0`);
+    expect(await statusOf(a)).toBe('pending');
+    expect((await delivered()).filter((m) => kindOf(m) !== 'registration.pending')).toEqual([]);
+  });
 });
 
 describe('what pending registrations count in and what they never get', () => {
