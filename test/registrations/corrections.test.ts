@@ -283,6 +283,28 @@ describe('the organiser adds a registrant by hand', () => {
     expect(mail!.to).toBe(`taro${n}@example.org`);
   });
 
+  it('when the form comes back with errors, then each summary line names its field and links to a box or the first button of a group', async () => {
+    const { slug } = await eventWithRegistrant();
+    const res = await asOrganiser.agent
+      .post(`/admin/events/${slug}/attendees/new?lang=ja`)
+      .type('form')
+      .send(encodeForm({ _csrf: asOrganiser.csrf, email: 'not an address' }));
+    expect(res.status).toBe(422);
+    const lines = [...res.text.matchAll(/<li><a href="#([\w-]+)">([^<]*)<\/a><\/li>/g)].map((m) => [
+      m[1],
+      m[2],
+    ]);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        ['email', expect.stringMatching(/^メールアドレス：/)],
+        ['interpretation-0', expect.stringMatching(/^聴講する言語（通訳）：/)],
+        ['consent', expect.stringMatching(/^.+：.+/)],
+      ]),
+    );
+    for (const [id] of lines) expect(res.text).toContain(`id="${id}"`);
+    expect(await rows('SELECT 1 FROM registrations WHERE email = $1', ['not an address'])).toHaveLength(0);
+  });
+
   it('when registration has closed, then it is refused unless "past the deadline" is ticked', async () => {
     const { slug } = await eventWithRegistrant();
     t.clock.set('2026-12-15T00:00:00Z'); // closed 14 Dec 23:59 JST
