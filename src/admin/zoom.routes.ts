@@ -4,6 +4,7 @@ import type { AppContext } from '../http/context';
 import { pageLang } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
 import { formBody } from '../http/body';
+import { decodeCsv } from '../text';
 import { formatInstant } from '../time';
 import multer from 'multer';
 import {
@@ -186,7 +187,7 @@ function importCsv(ctx: AppContext): RequestHandler {
         .render('admin/zoom-csv', { error: res.locals.t('zoom:errors.noFile'), report: null, back });
     }
     try {
-      const report = await importZoomCsv(ctx.pool, event, file.buffer.toString('utf8'), ctx.now());
+      const report = await importZoomCsv(ctx.pool, event, decodeCsv(file.buffer), ctx.now());
       res.render('admin/zoom-csv', { error: null, report, back });
     } catch (err) {
       if (!(err instanceof DomainError) || err.code !== 'validation_failed') throw err;

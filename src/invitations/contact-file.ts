@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type ExcelJS from 'exceljs';
-import { contactRows, decodeCsv, parseCsv, type ContactRow, type ListProblem } from './contacts';
+import { decodeCsv, parseCsv } from '../text';
+import { contactRows, type ContactRow, type ListProblem } from './contacts';
 
 /**
  * An uploaded contact list (CSV or XLSX) as contact rows. XLSX is told by its content (a zip), not by

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/pool';
 import { DomainError } from '../errors';
+import { parseCsv } from '../text';
 import { eventById, type EventRecord } from '../events';
 import { zoomPeople } from '../registrations';
-import { parseCsv } from './csv';
 import { zoomProblem } from './link.service';
 import type { ZoomDeps } from './sync.service';
 import * as q from './zoom.queries';

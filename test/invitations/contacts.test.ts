@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { readContactFile } from '../../src/invitations';
-import { checkedContact, columnOf, decodeCsv, languageOf, parseCsv } from '../../src/invitations/contacts';
+import { checkedContact, columnOf, languageOf } from '../../src/invitations/contacts';
+import { decodeCsv, parseCsv } from '../../src/text';
 
 /** Reading contact lists: encodings, header names in both languages, CSV quoting, XLSX. */
 
