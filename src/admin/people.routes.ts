@@ -81,9 +81,8 @@ async function renderLookup(
   }
 }
 
-/** What the page lists of a person's data, in the page language. */
+/** What the page lists of a person's data, in the page language; each time in its event's zone. */
 function personView(data: PersonData, lang: Language) {
-  const zones = [lang === 'ja' ? 'Asia/Tokyo' : 'Europe/Zurich'];
   return {
     email: data.email,
     registrations: data.registrations.map((r) => ({
@@ -91,7 +90,7 @@ function personView(data: PersonData, lang: Language) {
       slug: r.event.slug,
       name: displayName(r),
       status: r.status,
-      registered: formatInstant(r.createdAt, zones, lang),
+      registered: formatInstant(r.createdAt, [r.event.timezone], lang),
     })),
     mails: data.mails.length,
     auditEntries: data.auditEntries.length,

@@ -32,8 +32,12 @@ export const peopleSchemas = {
             eventId: { type: 'integer' },
             event: {
               type: 'object',
-              required: ['slug', 'title'],
-              properties: { slug: { type: 'string' }, title: { type: 'object' } },
+              required: ['slug', 'title', 'timezone'],
+              properties: {
+                slug: { type: 'string' },
+                title: { type: 'object' },
+                timezone: { type: 'string', description: "The event's IANA time zone." },
+              },
             },
             status: { type: 'string', enum: ['confirmed', 'waitlisted', 'cancelled'] },
             email: { type: 'string' },

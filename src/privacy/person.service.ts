@@ -23,7 +23,7 @@ export type PersonActor = Actor | 'cli';
 
 /** One registration as an access request lists it, with its event. */
 export interface PersonRegistration extends Registration {
-  event: { slug: string; title: Texts };
+  event: { slug: string; title: Texts; timezone: string };
 }
 
 /** Everything held about one address. */
@@ -87,7 +87,10 @@ export async function personData(
     email,
     registrations: regs.map((r) => {
       const e = events.get(r.eventId);
-      return { ...r, event: { slug: e?.slug ?? '', title: e?.title ?? {} } };
+      return {
+        ...r,
+        event: { slug: e?.slug ?? '', title: e?.title ?? {}, timezone: e?.timezone ?? 'UTC' },
+      };
     }),
     mails: await mailsAbout(db, ids, email),
     auditEntries: await auditEntriesAbout(db, ids, email),

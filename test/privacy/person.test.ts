@@ -302,6 +302,10 @@ test('when an organiser opens Personal data, then 403; when an admin erases ther
   const bad = await agent.get('/admin/people').query({ email: 'nobody at all' });
   expect(bad.status).toBe(400);
   expect(bad.text).toContain('valid e-mail address');
+  const inEnglish = await agent.get('/admin/people').query({ email: hanako.email, lang: 'en' });
+  // The registration time in its event's zone (Tokyo), whatever the page language.
+  expect(inEnglish.text).toMatch(/\d{2}:\d{2} JST/);
+  expect(inEnglish.text).not.toMatch(/\d{2}:\d{2} CES?T/);
   const shown = await agent.get('/admin/people').query({ email: hanako.email, lang: 'ja' });
   expect(shown.text).toContain('Yamadera Hanakoko'.split(' ').reverse().join(' '));
   const download = await agent.get('/admin/people/export').query({ email: hanako.email });
