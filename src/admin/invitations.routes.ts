@@ -9,6 +9,7 @@ import { formBody } from '../http/body';
 import { slugParams, validate } from '../http/validate';
 import {
   importInvitees,
+  removeInvitee,
   inviteeList,
   maxContacts,
   maxListBytes,
@@ -44,11 +45,12 @@ export function invitationRoutes(ctx: AppContext): Router {
   const small = formBody({ limit: '2kb', parameterLimit: 10 });
   router.post(`${base}/send`, small, csrf, actionInput, send(ctx));
   router.post(`${base}/remind`, small, csrf, remindInput, remind(ctx));
+  router.post(`${base}/invitees/:id/remove`, small, csrf, removeInput, remove(ctx));
   return router;
 }
 
 /** Flashes a redirect may name (?done=…&n=…); anything else in the address is ignored. */
-const flashes = ['imported', 'sent', 'reminded'];
+const flashes = ['imported', 'sent', 'reminded', 'removed'];
 
 const tabInput = validate({
   params: slugParams,
@@ -209,5 +211,19 @@ function remind(ctx: AppContext): RequestHandler {
       saveContext(ctx, actor),
     );
     res.redirect(303, `/admin/events/${event.slug}/invitations?done=reminded&n=${sent}`);
+  };
+}
+
+const removeInput = validate({
+  params: slugParams.extend({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
+});
+
+/** Takes one invitee whose invitation has not been sent off the list (409 for anyone else). */
+function remove(ctx: AppContext): RequestHandler {
+  return async (_req, res) => {
+    const { params } = removeInput.input(res);
+    const { event, actor } = await eventFor(ctx, res, params.slug, 'edit');
+    await removeInvitee(ctx.pool, event, params.id, saveContext(ctx, actor));
+    res.redirect(303, `/admin/events/${event.slug}/invitations?done=removed`);
   };
 }

@@ -8,6 +8,7 @@ import {
   inviteeList,
   maxContacts,
   remindInvitees,
+  removeInvitee,
   sendInvitations,
   type PreviewRow,
 } from '../invitations';
@@ -16,13 +17,14 @@ import { apiActor } from './api.auth';
 /**
  * Invitations in the API (behind the token, mounted by apiRoutes after its auth): add invitees from a
  * JSON array of contacts under the same rules as the workspace's import, list them with their states,
- * send the invitations, and send a reminder.
+ * remove one not yet invited, send the invitations, and send a reminder.
  */
 export function invitationApiRoutes(ctx: AppContext): Router {
   const router = Router();
   const base = '/api/v1/events/:slug';
   router.get(`${base}/invitees`, slugInput, listInvitees(ctx));
   router.post(`${base}/invitees`, addInput, addInvitees(ctx));
+  router.delete(`${base}/invitees/:id`, removeInput, removeOne(ctx));
   router.post(`${base}/invitations/send`, slugInput, send(ctx));
   router.post(`${base}/invitations/remind`, remindInput, remind(ctx));
   return router;
@@ -108,5 +110,20 @@ function remind(ctx: AppContext): RequestHandler {
     const actor = apiActor(res);
     const { event } = await eventForActor(ctx.pool, actor, params.slug, 'edit');
     res.json(await remindInvitees(ctx.pool, event, body, actingAs(actor, ctx.now())));
+  };
+}
+
+const removeInput = validate({
+  params: slugParams.extend({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
+});
+
+/** Removes an invitee whose invitation has not been sent: 204, or 409 for anyone else. */
+function removeOne(ctx: AppContext): RequestHandler {
+  return async (_req, res) => {
+    const { params } = removeInput.input(res);
+    const actor = apiActor(res);
+    const { event } = await eventForActor(ctx.pool, actor, params.slug, 'edit');
+    await removeInvitee(ctx.pool, event, params.id, actingAs(actor, ctx.now()));
+    res.status(204).end();
   };
 }

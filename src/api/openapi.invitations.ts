@@ -118,6 +118,24 @@ export const invitationPaths = {
       },
     },
   },
+  '/api/v1/events/{slug}/invitees/{id}': {
+    parameters: [
+      slugParam,
+      { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
+    ],
+    delete: {
+      summary:
+        'Remove an invitee whose invitation has not been sent (a contact added by mistake). An invitee who was invited or unsubscribed stays: the row records that mail, or keeps the address from being invited again',
+      security: secured,
+      responses: {
+        204: { description: 'Removed' },
+        ...common,
+        404: errorResponse('No such event, or no such invitee at this event'),
+        409: errorResponse('Invited or unsubscribed already'),
+        422: errorResponse('Not an invitee id'),
+      },
+    },
+  },
   '/api/v1/events/{slug}/invitations/send': {
     parameters: [slugParam],
     post: {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { insertAuditEntry } from '../audit';
+import { DomainError } from '../errors';
 import { withTransaction, type Queryable } from '../db/pool';
 import type { EventRecord } from '../events';
 import type { Language } from '../i18n';
@@ -125,5 +126,33 @@ export async function importInvitees(
       data: { added, skippedRows: preview.skipped.length },
     });
     return preview;
+  });
+}
+
+/**
+ * Takes one invitee off the list before their invitation is sent (a contact imported by mistake).
+ * Once an invitation went out, the row is the record of that mail; after an unsubscribe, it is what
+ * keeps the address from being invited again: neither is removed here (409). Another event's invitee,
+ * or none, is 404.
+ */
+export async function removeInvitee(
+  pool: pg.Pool,
+  event: Pick<EventRecord, 'id'>,
+  inviteeId: number,
+  ctx: ActingContext,
+): Promise<void> {
+  await withTransaction(pool, async (tx) => {
+    const invitee = await q.inviteeById(tx, inviteeId);
+    if (invitee?.eventId !== event.id) throw new DomainError('not_found', 'invitations:errors.noSuchInvitee');
+    if (!(await q.deleteUninvitedInvitee(tx, event.id, inviteeId)))
+      throw new DomainError('conflict', 'invitations:errors.notRemovable');
+    await insertAuditEntry(tx, {
+      at: ctx.now,
+      actor: ctx.actor,
+      userId: ctx.userId ?? null,
+      action: 'invitations.removed',
+      eventId: event.id,
+      data: { removed: 1 },
+    });
   });
 }

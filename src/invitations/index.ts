@@ -8,6 +8,7 @@ export { maxContacts, type ContactRow } from './contacts';
 export {
   previewContacts,
   importInvitees,
+  removeInvitee,
   firstLanguage,
   type ImportPreview,
   type PreviewRow,

@@ -204,6 +204,19 @@ export async function inviteesByEmail(db: Queryable, email: string): Promise<Inv
 }
 
 /**
+ * Takes an invitee off the event's list while nothing was sent to them and they did not unsubscribe
+ * (an unsubscribed address stays as the owner's record of it). False when no such invitee is there.
+ */
+export async function deleteUninvitedInvitee(db: Queryable, eventId: number, id: number): Promise<boolean> {
+  const res = await db.query(
+    `DELETE FROM invitees
+      WHERE id = $2 AND event_id = $1 AND invited_at IS NULL AND unsubscribed_at IS NULL`,
+    [eventId, id],
+  );
+  return (res.rowCount ?? 0) > 0;
+}
+
+/**
  * Erasure of an address: its invitee rows go in every event, with their personal links and their
  * mail rows (the caller scrubs those mails and removes their files first). Returns how many went.
  */

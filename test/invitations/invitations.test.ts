@@ -48,10 +48,17 @@ async function createEvent(slug: string, tok = token) {
   expect(res.status).toBe(201);
 }
 
-async function api(method: 'get' | 'post', path: string, body?: unknown, tok = token) {
+async function api(method: 'get' | 'post' | 'delete', path: string, body?: unknown, tok = token) {
   const req = request(t.app)[method](path).set(bearer(tok));
   const res = body === undefined ? await req : await req.send(body as object);
-  expectDocumented(res, method, path.replace(/events\/[^/]+/, 'events/{slug}').replace(/\?.*$/, ''));
+  expectDocumented(
+    res,
+    method,
+    path
+      .replace(/events\/[^/]+/, 'events/{slug}')
+      .replace(/invitees\/[^/?]+/, 'invitees/{id}')
+      .replace(/\?.*$/, ''),
+  );
   return res;
 }
 
@@ -206,6 +213,61 @@ describe('importing a contact list in the workspace', () => {
     expect(res.status).toBe(303);
     expect(await rows('SELECT email, locale FROM invitees ORDER BY id')).toEqual([
       { email: 'yamada@example.org', locale: 'en' },
+    ]);
+  });
+});
+
+describe('removing an invitee', () => {
+  it('when an invitee has not been sent the invitation, then the tab and the API remove them; an invited one stays (409) and an unknown id is 404', async () => {
+    await api('post', '/api/v1/events/invite-a/invitees', [{ email: 'sent@example.org' }]);
+    await api('post', '/api/v1/events/invite-a/invitations/send');
+    await api('post', '/api/v1/events/invite-a/invitees', [
+      { email: 'typo@example.orgg' },
+      { email: 'later@example.org' },
+    ]);
+    const ids = Object.fromEntries(
+      (await rows<{ id: string; email: string }>('SELECT id, email FROM invitees')).map((r) => [
+        r.email,
+        r.id,
+      ]),
+    );
+    const { agent, csrf } = await signedInAgent(t.app, organiserEmail);
+    const tab = await agent.get('/admin/events/invite-a/invitations?lang=ja');
+    const removable = [...tab.text.matchAll(/invitations\/invitees\/(\d+)\/remove/g)].map((m) => m[1]);
+    expect(removable.sort()).toEqual([ids['typo@example.orgg'], ids['later@example.org']].sort());
+
+    const remove = (id: string) =>
+      agent
+        .post(`/admin/events/invite-a/invitations/invitees/${id}/remove`)
+        .set('Accept-Language', 'ja')
+        .type('form')
+        .send(encodeForm({ _csrf: csrf }));
+    const done = await remove(ids['typo@example.orgg']!);
+    expect(done.status).toBe(303);
+    expect((await agent.get(`${done.headers.location}&lang=ja`)).text).toContain('招待者を削除しました。');
+    const refused = await remove(ids['sent@example.org']!);
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('この招待者は削除できません。');
+
+    const viaApi = await api('delete', `/api/v1/events/invite-a/invitees/${ids['later@example.org']}`);
+    expect(viaApi.status).toBe(204);
+    expect((await api('delete', `/api/v1/events/invite-a/invitees/${ids['sent@example.org']}`)).status).toBe(
+      409,
+    );
+    expect((await api('delete', '/api/v1/events/invite-a/invitees/424242')).status).toBe(404);
+    expect((await api('delete', '/api/v1/events/invite-a/invitees/abc')).status).toBe(422);
+    const other = await request(t.app)
+      .delete(`/api/v1/events/invite-a/invitees/${ids['sent@example.org']}`)
+      .set(bearer(otherToken));
+    expect([403, 404]).toContain(other.status);
+
+    expect(await rows('SELECT email FROM invitees')).toEqual([{ email: 'sent@example.org' }]);
+    const audit = await rows<{ action: string; data: unknown }>(
+      `SELECT action, data FROM audit_log WHERE action = 'invitations.removed'`,
+    );
+    expect(audit).toEqual([
+      { action: 'invitations.removed', data: { removed: 1 } },
+      { action: 'invitations.removed', data: { removed: 1 } },
     ]);
   });
 });
