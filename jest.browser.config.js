@@ -7,6 +7,7 @@ module.exports = {
   // One Chromium for the whole run, which each file connects to.
   globalSetup: '<rootDir>/test/browser-global-setup.ts',
   globalTeardown: '<rootDir>/test/browser-global-teardown.ts',
-  maxWorkers: 1,
+  // Two files at a time: each has its own app and database, and they share the one Chromium.
+  maxWorkers: 2,
   testTimeout: 60000,
 };
