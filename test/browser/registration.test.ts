@@ -90,6 +90,11 @@ describe('registration form in a browser', () => {
     expect((await page.getByRole('heading', { level: 1 }).textContent())?.trim()).toBe(
       'お申し込みありがとうございます。メールをご確認ください',
     );
+    // Broken between phrases only (BudouX), as the event page's texts are.
+    const pieces = await page
+      .locator('h1.phrased')
+      .evaluate((h) => (h.innerHTML.match(/<wbr>/g) ?? []).length);
+    expect(pieces).toBeGreaterThan(1);
     expect(await registrationRows(email)).toEqual([
       {
         email,
