@@ -76,19 +76,40 @@ export function scrubbedValue(value: unknown, values: readonly string[], key?: s
   return value;
 }
 
+/** The personal values to look for in free text: each registration's own, and those of the address. */
+export interface PersonalValues {
+  byRegistration: ReadonlyMap<number, readonly string[]>;
+  everywhere: readonly string[];
+}
+
+/** Values compared without case; one letter alone would match almost any text, so it is left out. */
+function comparable(values: readonly string[]): string[] {
+  return [...new Set(values.map((v) => v.trim().toLowerCase()).filter((v) => v.length >= 2))];
+}
+
 /**
  * Scrubs the entries about these registrations (or naming `email`): personal values in their data, and
- * an attendee's or invitee's address in the actor (`attendee:erased`, `invitee:erased`). Returns how many entries changed.
+ * an attendee's or invitee's address in the actor (`attendee:erased`, `invitee:erased`). An entry about
+ * a registration is searched for that registration's values (and the address's), not for every
+ * registrant's (an entry found by the address alone, for all of them): an event's whole list at the end of its retention period costs one pass over its
+ * entries, and one registrant's answer never erases a word in another's entry. Returns how many
+ * entries changed.
  */
 export async function scrubAuditEntries(
   db: Queryable,
   ids: number[],
   email: string | null,
-  personalValues: readonly string[],
+  personal: PersonalValues,
 ): Promise<number> {
-  const values = [...new Set(personalValues.map((v) => v.trim().toLowerCase()).filter((v) => v.length >= 2))];
+  const everywhere = comparable(personal.everywhere);
+  const own = new Map([...personal.byRegistration].map(([id, v]) => [id, comparable([...v, ...everywhere])]));
+  // An entry found by the address alone (no registration of these) may name any of them.
+  let anyOfThem: string[] | undefined;
   let changed = 0;
   for (const e of await auditEntriesAbout(db, ids, email)) {
+    const values =
+      (e.registrationId !== null && own.get(e.registrationId)) ||
+      (anyOfThem ??= comparable([...everywhere, ...[...own.values()].flat()]));
     const data = scrubbedValue(e.data, values) as Record<string, unknown>;
     const actor = /^(attendee|invitee):/.test(e.actor) ? `${e.actor.split(':')[0]}:erased` : e.actor;
     if (JSON.stringify(data) === JSON.stringify(e.data) && actor === e.actor) continue;

@@ -7,6 +7,7 @@ export { readableEntries, actorLabel, type ReadableEntry, type ReadableChange } 
 export {
   auditEntriesAbout,
   scrubAuditEntries,
+  type PersonalValues,
   scrubbedValue,
   erasedMark,
   type PersonAuditEntry,

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/pool';
-import { scrubAuditEntries } from '../audit';
+import { scrubAuditEntries, type PersonalValues } from '../audit';
 import { scrubMails } from '../outbox';
 import { eraseRegistrationRows, type Registration } from '../registrations';
 import { scrubZoomData } from '../zoom';
@@ -22,15 +22,19 @@ export interface ErasureCounts {
   mailIds: number[];
 }
 
-/** The personal values of registrations, to find them in free text (audit details). */
-export function personalValues(regs: readonly Registration[], email: string | null): string[] {
-  const out = email ? [email] : [];
+/**
+ * The personal values of registrations, to find them in free text (audit details): each
+ * registration's names, kana, organisation and text answers, and the address asked about.
+ */
+export function personalValues(regs: readonly Registration[], email: string | null): PersonalValues {
+  const byRegistration = new Map<number, string[]>();
   for (const r of regs) {
-    out.push(r.email, r.familyName, r.givenName);
+    const out = [r.email, r.familyName, r.givenName];
     for (const v of [r.familyNameKana, r.givenNameKana, r.organisation]) if (v) out.push(v);
-    for (const a of Object.values(r.answers)) out.push(...(Array.isArray(a) ? [] : [a]));
+    for (const a of Object.values(r.answers)) if (!Array.isArray(a)) out.push(a);
+    byRegistration.set(r.id, out);
   }
-  return out;
+  return { byRegistration, everywhere: email ? [email] : [] };
 }
 
 /**

@@ -112,6 +112,32 @@ test('when the retention days have passed since the end, then names, addresses, 
   expect(await rowsSnapshot()).toBe(after);
 });
 
+test("when the retention period scrubs the audit log, then each entry loses its own registrant's values and keeps words that only another registrant used", async () => {
+  const event = await makeEvent(t, { retentionDays: 30 });
+  await registerOnForm(t, event.slug, hanako);
+  await registerOnForm(t, event.slug, jurgen);
+  const ids = Object.fromEntries(
+    (await t.db.pool.query('SELECT id, email FROM registrations')).rows.map((r) => [r.email, r.id]),
+  );
+  const note = (registrationId: string, reason: string) =>
+    t.db.pool.query(
+      `INSERT INTO audit_log (occurred_at, actor, action, event_id, registration_id, data)
+       VALUES (now(), 'keiko@ilo.example', 'registration.declined', $1, $2, $3)`,
+      [event.id, registrationId, JSON.stringify({ reason })],
+    );
+  // Hanako's organisation is "JCA Kyoto"; Jürgen's entry names it as a group, not as her.
+  await note(ids[jurgen.email], 'Seats are for JCA Kyoto members');
+  await note(ids[hanako.email], 'Not a member of JCA Kyoto');
+  await anonymiseDueEvents(t.db.pool, new Date('2027-02-01T00:00:00Z'), outbox.dataDir);
+  const reasons = await t.db.pool.query(
+    `SELECT registration_id, data->>'reason' AS reason FROM audit_log WHERE action = 'registration.declined'`,
+  );
+  expect(Object.fromEntries(reasons.rows.map((r) => [r.registration_id, r.reason]))).toEqual({
+    [ids[jurgen.email]]: 'Seats are for JCA Kyoto members',
+    [ids[hanako.email]]: '[erased]',
+  });
+});
+
 test('when the retention days have passed, then the invitation list goes too, keeping only the addresses that unsubscribed (without names), so later events still leave them alone', async () => {
   const event = await makeEvent(t, { retentionDays: 30 });
   await t.db.pool.query(
