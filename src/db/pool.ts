@@ -59,3 +59,18 @@ export async function withTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient
     client.release(lost);
   }
 }
+
+/**
+ * Which of `emails` a query finds, compared without case: `sql` takes the event id as $1 and the
+ * lower-cased addresses as $2 (text[]) and returns them as `email`, lower-cased. No addresses, no query.
+ */
+export async function emailsFound(
+  db: Queryable,
+  sql: string,
+  eventId: number,
+  emails: readonly string[],
+): Promise<Set<string>> {
+  if (!emails.length) return new Set();
+  const res = await db.query<{ email: string }>(sql, [eventId, emails.map((e) => e.toLowerCase())]);
+  return new Set(res.rows.map((r) => r.email));
+}

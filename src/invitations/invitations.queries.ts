@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/pool';
+import { emailsFound, type Queryable } from '../db/pool';
 import type { Language } from '../i18n';
 
 /** Named queries for invitees and their personal links: the only SQL on those tables. */
@@ -111,11 +111,12 @@ export async function invitedEmails(
   eventId: number,
   emails: readonly string[],
 ): Promise<Set<string>> {
-  const res = await db.query<{ email: string }>(
+  return emailsFound(
+    db,
     `SELECT lower(email) AS email FROM invitees WHERE event_id = $1 AND lower(email) = ANY($2::text[])`,
-    [eventId, emails.map((e) => e.toLowerCase())],
+    eventId,
+    emails,
   );
-  return new Set(res.rows.map((r) => r.email));
 }
 
 /**
@@ -127,15 +128,15 @@ export async function unsubscribedInviteeEmails(
   eventId: number,
   emails: readonly string[],
 ): Promise<Set<string>> {
-  if (!emails.length) return new Set();
-  const res = await db.query<{ email: string }>(
+  return emailsFound(
+    db,
     `SELECT DISTINCT lower(i.email) AS email
        FROM invitees i JOIN events e ON e.id = i.event_id
       WHERE i.unsubscribed_at IS NOT NULL AND lower(i.email) = ANY($2::text[])
         AND (e.id = $1 OR e.owner_id = (SELECT owner_id FROM events WHERE id = $1))`,
-    [eventId, emails.map((e) => e.toLowerCase())],
+    eventId,
+    emails,
   );
-  return new Set(res.rows.map((r) => r.email));
 }
 
 /** Records that these invitees' invitations were written, once (the first time only). */

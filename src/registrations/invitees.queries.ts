@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/pool';
+import { emailsFound, type Queryable } from '../db/pool';
 
 /**
  * What invitations ask of registrations, by address (lower-cased): who is registered at an event, and
@@ -12,13 +12,13 @@ export async function registeredEmails(
   eventId: number,
   emails: readonly string[],
 ): Promise<Set<string>> {
-  if (!emails.length) return new Set();
-  const res = await db.query<{ email: string }>(
+  return emailsFound(
+    db,
     `SELECT DISTINCT lower(email) AS email FROM registrations
       WHERE event_id = $1 AND status <> 'cancelled' AND lower(email) = ANY($2::text[])`,
-    [eventId, emails.map((e) => e.toLowerCase())],
+    eventId,
+    emails,
   );
-  return new Set(res.rows.map((r) => r.email));
 }
 
 /**
@@ -30,13 +30,13 @@ export async function unsubscribedRegistrantEmails(
   eventId: number,
   emails: readonly string[],
 ): Promise<Set<string>> {
-  if (!emails.length) return new Set();
-  const res = await db.query<{ email: string }>(
+  return emailsFound(
+    db,
     `SELECT DISTINCT lower(r.email) AS email
        FROM registrations r JOIN events e ON e.id = r.event_id
       WHERE r.unsubscribed_at IS NOT NULL AND lower(r.email) = ANY($2::text[])
         AND (e.id = $1 OR e.owner_id = (SELECT owner_id FROM events WHERE id = $1))`,
-    [eventId, emails.map((e) => e.toLowerCase())],
+    eventId,
+    emails,
   );
-  return new Set(res.rows.map((r) => r.email));
 }
