@@ -114,16 +114,7 @@ async function lockedTarget(tx: Queryable, target: CorrectionTarget) {
 
 /** The stored values with the given ones on top, in the form's field names. */
 function merged(reg: Registration, body: Record<string, unknown>): Record<string, unknown> {
-  const base: Record<string, unknown> = {
-    familyName: reg.familyName,
-    givenName: reg.givenName,
-    familyNameKana: reg.familyNameKana ?? '',
-    givenNameKana: reg.givenNameKana ?? '',
-    organisation: reg.organisation ?? '',
-    affiliation: reg.affiliation,
-    country: reg.country,
-  };
-  for (const [id, v] of Object.entries(reg.answers)) base[`q_${id}`] = v;
+  const base = correctionValues(reg);
   const given = { ...body };
   const answers = given.answers;
   delete given.answers;
