@@ -114,6 +114,9 @@ describe('the Invitations tab in a browser', () => {
         page.waitForURL(/done=imported/),
         page.locator('form[action$="/import"] button').click(),
       ]);
+      // Before sending, each row can be taken off the list.
+      expect(await page.locator('[data-testid=invitees] form[action$="/remove"] button').count()).toBe(3);
+      await check(page, `invitations-imported-${lang}-${size}`);
       await Promise.all([page.waitForURL(/done=sent/), page.locator('form[action$="/send"] button').click()]);
       expect(await page.locator('[data-testid=invitees] [data-state=invited]').count()).toBe(3);
       expect(await page.locator('.flash').innerText()).toBe(
