@@ -41,6 +41,9 @@ export async function importEvent(
     // A document written before events had a retention period (an old export) keeps the stored one:
     // personal data is never given a deadline without an organiser deciding it.
     if (!isPlainObject(doc) || !('retentionDays' in doc)) {
+      // Under the slug's lock (saveEvent takes it again, which the same transaction may), so a save
+      // of the same event in between cannot change the period this import keeps.
+      await q.lockSlug(tx, input.slug);
       const existing = await q.eventBySlug(tx, input.slug);
       if (existing) input.retentionDays = existing.retentionDays;
     }
