@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { pickText, type EventRecord, type Question } from '../events';
 import { tFor, type Language } from '../i18n';
 import { isoInZone, zoneAbbreviation } from '../time';
-import type { Registration } from './registration.row';
+import type { ExportRegistration } from './export.queries';
 import { affiliations } from './registrations.schemas';
 
 /**
@@ -31,9 +31,9 @@ export interface ExportLayout {
   zone: string;
   columns: ExportColumn[];
   /** A row for csv/xlsx: labels in the export language; texts raw, instants as Dates, the id a number. */
-  cells(r: Registration): ExportCell[];
+  cells(r: ExportRegistration): ExportCell[];
   /** A record for JSON: codes, camelCase keys, instants in the event's zone; nothing neutralised. */
-  record(r: Registration): Record<string, unknown>;
+  record(r: ExportRegistration): Record<string, unknown>;
 }
 
 /**

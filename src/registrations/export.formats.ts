@@ -10,7 +10,7 @@ import {
   type ExportCell,
   type ExportLayout,
 } from './export.columns';
-import type { Registration } from './registration.row';
+import type { ExportRegistration } from './export.queries';
 
 /**
  * The file formats of an export. Each is a sink fed one cursor batch at a time: it lays the batch out,
@@ -24,7 +24,7 @@ export type ExportFormat = 'csv' | 'excel-csv' | 'xlsx' | 'json';
 /** A format's writer over one output stream. */
 export interface ExportSink {
   /** Writes one batch; resolves when `out` is ready for the next. */
-  write(rows: Registration[]): Promise<void>;
+  write(rows: ExportRegistration[]): Promise<void>;
   /** Writes what closes the file, ends `out` and resolves once everything was flushed. */
   finish(): Promise<void>;
 }
@@ -94,7 +94,7 @@ function csvSink(out: Out, layout: ExportLayout, excel: boolean): ExportSink {
     started = true;
     return (excel ? '\uFEFF' : '') + header;
   };
-  const line = (r: Registration) => csvLine(layout.cells(r).map((c) => csvText(c, layout.zone, excel)));
+  const line = (r: ExportRegistration) => csvLine(layout.cells(r).map((c) => csvText(c, layout.zone, excel)));
   return {
     async write(rows) {
       await writeText(out, (started ? '' : start()) + rows.map(line).join(''));
