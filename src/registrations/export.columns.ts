@@ -1,7 +1,6 @@
-import { DateTime } from 'luxon';
 import { pickText, type EventRecord, type Question } from '../events';
 import { tFor, type Language } from '../i18n';
-import { isoInZone, zoneAbbreviation } from '../time';
+import { isoInZone, wallClockMs, zoneAbbreviation } from '../time';
 import type { ExportRegistration } from './export.queries';
 import { affiliations } from './registrations.schemas';
 
@@ -58,16 +57,7 @@ export function zonedIso(at: Date | null, zone: string): string {
 
 /** An instant as Excel reads a date-time typed into a CSV: "2026-12-01 09:30" in the event's zone. */
 export function zonedMinute(at: Date, zone: string): string {
-  return DateTime.fromJSDate(at, { zone }).toFormat('yyyy-LL-dd HH:mm');
-}
-
-/**
- * The wall-clock time of `at` in `zone`, as a Date whose UTC fields hold it. Spreadsheet date-times have
- * no zone: exceljs writes a Date's UTC fields, so this is how the cell shows 09:30 for 09:30 in Tokyo.
- */
-export function wallClockDate(at: Date, zone: string): Date {
-  const dt = DateTime.fromJSDate(at, { zone }).startOf('second');
-  return new Date(Date.UTC(dt.year, dt.month - 1, dt.day, dt.hour, dt.minute, dt.second));
+  return new Date(wallClockMs(at, zone)).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 /**
