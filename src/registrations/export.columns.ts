@@ -74,13 +74,18 @@ function labelIn(texts: { en?: string; ja?: string }, lang: Language, fallback: 
   return pickText(texts, lang)?.text ?? fallback;
 }
 
-/** An answer as the organiser reads it: option labels in `lang` for choices, several joined with "; ". */
-function answerText(q: Question, answer: string | string[] | undefined, lang: Language): string {
-  if (answer === undefined) return '';
-  const values = Array.isArray(answer) ? answer : [answer];
-  if (q.type === 'text') return values.join('; ');
+/**
+ * How one question's answers read to the organiser: option labels in `lang` for choices, several joined
+ * with "; ". The labels are looked up once per export, not once per row.
+ */
+function answerText(q: Question, lang: Language): (answer: string | string[] | undefined) => string {
   const labels = new Map(q.options.map((o) => [o.value, labelIn(o.label, lang, o.value)]));
-  return values.map((v) => labels.get(v) ?? v).join('; ');
+  const one = (v: string) => (q.type === 'text' ? v : (labels.get(v) ?? v));
+  return (answer) => {
+    if (answer === undefined) return '';
+    if (!Array.isArray(answer)) return one(answer);
+    return answer.map(one).join('; ');
+  };
 }
 
 const fixedBefore = [
@@ -135,6 +140,7 @@ export function exportLayout(event: EventRecord, lang: Language): ExportLayout {
   ];
 
   const text = (v: string | null) => v ?? '';
+  const answers = questions.map((q) => ({ id: q.id, text: answerText(q, lang) }));
   return {
     sheetName: event.slug,
     zone,
@@ -153,7 +159,7 @@ export function exportLayout(event: EventRecord, lang: Language): ExportLayout {
       text(r.country),
       languageLabel[r.locale] ?? r.locale,
       languageLabel[r.interpretation] ?? r.interpretation,
-      ...questions.map((q) => text(answerText(q, r.answers[q.id], lang))),
+      ...answers.map((a) => a.text(r.answers[a.id])),
       r.firstJoinedAt,
       ...(event.zoom ? [r.minutesAttended ?? null] : []),
     ],

@@ -62,6 +62,32 @@ function ended(out: Out): Promise<void> {
   });
 }
 
+/**
+ * Text goes to `out` in pieces of about this many characters. A whole batch as one string is hundreds
+ * of kilobytes, and V8 allocates a string that large directly in its large-object space, which only a
+ * full collection frees: a hundred batches of them grew the export's memory by about 90 MB in the
+ * bench. Pieces this size die young.
+ */
+const pieceChars = 16_384;
+
+/** Writes `items` as `text` lays each out, in pieces through `put`, which waits while the output is full. */
+async function writePieces<T>(
+  put: (text: string) => Promise<void>,
+  items: T[],
+  text: (item: T) => string,
+  first = '',
+): Promise<void> {
+  let piece = first;
+  for (const item of items) {
+    piece += text(item);
+    if (piece.length >= pieceChars) {
+      await put(piece);
+      piece = '';
+    }
+  }
+  if (piece) await put(piece);
+}
+
 /** One RFC 4180 field: quoted when it holds a quote, comma, CR or LF; quotes doubled. */
 function csvField(v: string | number): string {
   const s = String(v);
@@ -94,7 +120,7 @@ function csvSink(out: Out, layout: ExportLayout, excel: boolean): ExportSink {
   const line = (r: ExportRegistration) => csvLine(layout.cells(r).map((c) => csvText(c, layout.zone, excel)));
   return {
     async write(rows) {
-      await writeText(out, (started ? '' : start()) + rows.map(line).join(''));
+      await writePieces((text) => writeText(out, text), rows, line, started ? '' : start());
     },
     async finish() {
       if (!started) await writeText(out, start());
@@ -109,9 +135,16 @@ function jsonSink(out: Out, layout: ExportLayout): ExportSink {
   return {
     async write(rows) {
       if (!rows.length) return;
-      const text = (first ? '[\n' : ',\n') + rows.map((r) => JSON.stringify(layout.record(r))).join(',\n');
-      first = false;
-      await writeText(out, text);
+      const record = (r: ExportRegistration) => `${first ? '[\n' : ',\n'}${JSON.stringify(layout.record(r))}`;
+      await writePieces(
+        (text) => writeText(out, text),
+        rows,
+        (r) => {
+          const text = record(r);
+          first = false;
+          return text;
+        },
+      );
     },
     async finish() {
       await writeText(out, first ? '[]\n' : '\n]\n');
@@ -128,7 +161,11 @@ async function xlsxSink(out: Out, layout: ExportLayout): Promise<ExportSink> {
   const book = await startXlsx(out, layout);
   return {
     async write(rows) {
-      await book.rows(rows.map(layout.cells));
+      await writePieces(
+        (text) => book.write(text),
+        rows,
+        (r) => book.row(layout.cells(r)),
+      );
     },
     async finish() {
       await book.finish();

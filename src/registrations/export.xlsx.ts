@@ -84,6 +84,12 @@ export function xlsxSheetName(name: string): string {
   return name.replace(/[\\/?*[\]:]/g, '-').slice(0, 31) || 'registrations';
 }
 
+// Control characters are what these two look for, so the lint rule against them in patterns is off.
+/* eslint-disable no-control-regex */
+const notXml = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/g;
+const needsEscape = /[&<>"\r\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
+/* eslint-enable no-control-regex */
+
 /**
  * A text as XML 1.0 can carry it, escaped. Control characters other than tab and line feed, and the
  * non-characters U+FFFE and U+FFFF, are dropped: XML forbids them and one of them makes Excel refuse the
@@ -91,9 +97,9 @@ export function xlsxSheetName(name: string): string {
  */
 export function escapeXml(v: string): string {
   // Most texts need none of this: one test, then the copy-free path.
-  if (!/[&<>"\r\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/.test(v)) return v;
+  if (!needsEscape.test(v)) return v;
   return v
-    .replace(/[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/g, '')
+    .replace(notXml, '')
     .replace(/\r\n?/g, '\n')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -147,9 +153,12 @@ function sheetStart(layout: ExportLayout, refs: string[]): string {
 const sheetEnd =
   '</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>';
 
-/** The workbook's writer: `rows` adds laid-out rows, `finish` closes the package (not `out`). */
+/** The workbook's writer: worksheet XML in pieces, then `finish` closes the package (not `out`). */
 export interface XlsxWriter {
-  rows(rows: ExportCell[][]): Promise<void>;
+  /** The XML of the next row, numbered after the ones before it. */
+  row(cells: ExportCell[]): string;
+  /** Adds rows' XML to the worksheet; resolves when the archive can take more. */
+  write(xml: string): Promise<void>;
   finish(): Promise<void>;
 }
 
@@ -166,16 +175,13 @@ export async function startXlsx(out: NodeJS.WritableStream, layout: ExportLayout
   await sheet.write(sheetStart(layout, refs));
   let n = 1;
   return {
-    async rows(rows) {
-      let xml = '';
-      for (const cells of rows) {
-        n++;
-        xml += `<row r="${n}">`;
-        for (let i = 0; i < cells.length; i++) xml += cellXml(`${refs[i]}${n}`, cells[i]!, layout.zone);
-        xml += '</row>';
-      }
-      await sheet.write(xml);
+    row(cells) {
+      n++;
+      let xml = `<row r="${n}">`;
+      for (let i = 0; i < cells.length; i++) xml += cellXml(`${refs[i]}${n}`, cells[i]!, layout.zone);
+      return xml + '</row>';
     },
+    write: (xml) => sheet.write(xml),
     async finish() {
       await sheet.write(sheetEnd);
       await sheet.close();
