@@ -125,6 +125,7 @@ export class ZipWriter {
     // The deflated bytes go straight to `out`, pausing while it is full: the deflate stream's own
     // buffer then fills, and write() below waits for it in turn.
     deflate.on('data', (chunk: Buffer) => {
+      if (out.destroyed) return; // the export fails at its next write; nothing more to send
       entry.compressed += chunk.length;
       this.written += chunk.length;
       if (!out.write(chunk)) {

@@ -140,6 +140,34 @@ describe('the XLSX export', () => {
     expect(second.getCell(14).type).toBe(ExcelJS.ValueType.Null);
   });
 
+  it('when the output closes in the middle (a download cancelled), then the export fails for every format and its database connection is free again', async () => {
+    await t.db.pool.query(
+      `INSERT INTO registrations (event_id, status, email, family_name, given_name, affiliation, country, locale,
+         interpretation, consented_at, created_at)
+       SELECT $1, 'confirmed', 'p' || g || '@example.org', '山田', 'No.' || g, 'other', 'JP', 'ja', 'ja',
+              now(), timestamptz '2026-11-01T00:00:00Z' + g * interval '1 second'
+         FROM generate_series(1, 5000) g`,
+      [event.id],
+    );
+    for (const format of ['xlsx', 'csv', 'json'] as const) {
+      let received = 0;
+      const out: Writable = new Writable({
+        highWaterMark: 1024,
+        write(chunk: Buffer, _enc, cb) {
+          received += chunk.length;
+          // The client goes away after some 20 kB; its connection closes without an error.
+          if (received > 20_000) out.destroy();
+          setTimeout(cb, 1);
+        },
+      });
+      await expect(exportRegistrations(t.db.pool, event, {}, format, 'en', out)).rejects.toThrow(
+        'export output closed',
+      );
+      expect(received).toBeLessThan(200_000);
+      expect(t.db.pool.idleCount).toBe(t.db.pool.totalCount);
+    }
+  });
+
   it('when nothing matches, then the workbook still opens with its header row only', async () => {
     const book = new ExcelJS.Workbook();
     await book.xlsx.load((await xlsx()) as unknown as ArrayBuffer);
