@@ -117,7 +117,15 @@ function csvSink(out: Out, layout: ExportLayout, excel: boolean): ExportSink {
     started = true;
     return (excel ? '\uFEFF' : '') + header;
   };
-  const line = (r: ExportRegistration) => csvLine(layout.cells(r).map((c) => csvText(c, layout.zone, excel)));
+  // One string per row, built in place: two arrays per row less to collect, 100,000 times.
+  const line = (r: ExportRegistration) => {
+    const cells = layout.cells(r);
+    let text = '';
+    for (let i = 0; i < cells.length; i++) {
+      text += (i ? ',' : '') + csvField(csvText(cells[i]!, layout.zone, excel));
+    }
+    return text + '\r\n';
+  };
   return {
     async write(rows) {
       await writePieces((text) => writeText(out, text), rows, line, started ? '' : start());
