@@ -51,7 +51,7 @@ const lazy = {
 /**
  * How far V8 lets the heap grow past what survived its last full collection before it collects again:
  * by default up to 4 times, which for an export (whose live data is a batch or two) meant about 70 MB
- * of dead rows at the peak of 100,000 (bench P3: 155 MiB resident). 1.6 times keeps the export of
+ * of dead objects at the peak of 100,000 (bench P3: 155 MiB resident). 1.6 times keeps the export of
  * 100,000 rows near 120 MiB for a few percent more CPU. Set by the export command only, for its own
  * process: `npm run cli -- export` and `node dist/cli/main.js export` alike, no node flag needed.
  */
@@ -60,7 +60,8 @@ const exportHeapGrowth = '--heap-growing-percent=60';
 /**
  * Commands other than `event` and `migrate`: which words start them, and what runs them. Each loads
  * its own module when it runs, so a command pays for its own code only: the export of 100,000 rows
- * starts without the password checker's dictionaries, the job queue library or the event editor.
+ * starts without the password checker's dictionaries, password hashing, or the privacy, invitation and
+ * Zoom modules.
  */
 const commands: Record<string, (db: { pool: pg.Pool }, args: string[]) => Promise<number>> = {
   'user create': (db, args) => lazy.accounts().runUserCreate(db.pool, args),
