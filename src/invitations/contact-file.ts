@@ -45,8 +45,8 @@ async function xlsxCells(data: Buffer): Promise<string[][] | undefined> {
 }
 
 /**
- * exceljs costs about 25 MB of memory once loaded, so the first XLSX list loads it (as the registration
- * export does).
+ * exceljs costs about 25 MB of memory once loaded, so the first XLSX list loads it: processes that never
+ * read one do without it.
  */
 function exceljs(): typeof ExcelJS {
   return createRequire(__filename)('exceljs') as typeof ExcelJS;

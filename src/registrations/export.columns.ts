@@ -1,8 +1,7 @@
-import { DateTime } from 'luxon';
 import { pickText, type EventRecord, type Question } from '../events';
 import { tFor, type Language } from '../i18n';
-import { isoInZone, zoneAbbreviation } from '../time';
-import type { Registration } from './registration.row';
+import { isoInZone, wallClockMs, zoneAbbreviation } from '../time';
+import type { ExportRegistration } from './export.queries';
 import { affiliations } from './registrations.schemas';
 
 /**
@@ -31,9 +30,9 @@ export interface ExportLayout {
   zone: string;
   columns: ExportColumn[];
   /** A row for csv/xlsx: labels in the export language; texts raw, instants as Dates, the id a number. */
-  cells(r: Registration): ExportCell[];
+  cells(r: ExportRegistration): ExportCell[];
   /** A record for JSON: codes, camelCase keys, instants in the event's zone; nothing neutralised. */
-  record(r: Registration): Record<string, unknown>;
+  record(r: ExportRegistration): Record<string, unknown>;
 }
 
 /**
@@ -58,16 +57,7 @@ export function zonedIso(at: Date | null, zone: string): string {
 
 /** An instant as Excel reads a date-time typed into a CSV: "2026-12-01 09:30" in the event's zone. */
 export function zonedMinute(at: Date, zone: string): string {
-  return DateTime.fromJSDate(at, { zone }).toFormat('yyyy-LL-dd HH:mm');
-}
-
-/**
- * The wall-clock time of `at` in `zone`, as a Date whose UTC fields hold it. Spreadsheet date-times have
- * no zone: exceljs writes a Date's UTC fields, so this is how the cell shows 09:30 for 09:30 in Tokyo.
- */
-export function wallClockDate(at: Date, zone: string): Date {
-  const dt = DateTime.fromJSDate(at, { zone }).startOf('second');
-  return new Date(Date.UTC(dt.year, dt.month - 1, dt.day, dt.hour, dt.minute, dt.second));
+  return new Date(wallClockMs(at, zone)).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 /**
@@ -84,13 +74,18 @@ function labelIn(texts: { en?: string; ja?: string }, lang: Language, fallback: 
   return pickText(texts, lang)?.text ?? fallback;
 }
 
-/** An answer as the organiser reads it: option labels in `lang` for choices, several joined with "; ". */
-function answerText(q: Question, answer: string | string[] | undefined, lang: Language): string {
-  if (answer === undefined) return '';
-  const values = Array.isArray(answer) ? answer : [answer];
-  if (q.type === 'text') return values.join('; ');
+/**
+ * How one question's answers read to the organiser: option labels in `lang` for choices, several joined
+ * with "; ". The labels are looked up once per export, not once per row.
+ */
+function answerText(q: Question, lang: Language): (answer: string | string[] | undefined) => string {
   const labels = new Map(q.options.map((o) => [o.value, labelIn(o.label, lang, o.value)]));
-  return values.map((v) => labels.get(v) ?? v).join('; ');
+  const one = (v: string) => (q.type === 'text' ? v : (labels.get(v) ?? v));
+  return (answer) => {
+    if (answer === undefined) return '';
+    if (!Array.isArray(answer)) return one(answer);
+    return answer.map(one).join('; ');
+  };
 }
 
 const fixedBefore = [
@@ -145,6 +140,7 @@ export function exportLayout(event: EventRecord, lang: Language): ExportLayout {
   ];
 
   const text = (v: string | null) => v ?? '';
+  const answers = questions.map((q) => ({ id: q.id, text: answerText(q, lang) }));
   return {
     sheetName: event.slug,
     zone,
@@ -163,7 +159,7 @@ export function exportLayout(event: EventRecord, lang: Language): ExportLayout {
       text(r.country),
       languageLabel[r.locale] ?? r.locale,
       languageLabel[r.interpretation] ?? r.interpretation,
-      ...questions.map((q) => text(answerText(q, r.answers[q.id], lang))),
+      ...answers.map((a) => a.text(r.answers[a.id])),
       r.firstJoinedAt,
       ...(event.zoom ? [r.minutesAttended ?? null] : []),
     ],

@@ -1,16 +1,13 @@
 import type { EventEmitter } from 'node:events';
-import type { Stream } from 'node:stream';
-import { createRequire } from 'node:module';
-import type ExcelJS from 'exceljs';
 import {
   neutraliseFormula,
-  wallClockDate,
   zonedIso,
   zonedMinute,
   type ExportCell,
   type ExportLayout,
 } from './export.columns';
-import type { Registration } from './registration.row';
+import type { ExportRegistration } from './export.queries';
+import { startXlsx } from './export.xlsx';
 
 /**
  * The file formats of an export. Each is a sink fed one cursor batch at a time: it lays the batch out,
@@ -24,7 +21,7 @@ export type ExportFormat = 'csv' | 'excel-csv' | 'xlsx' | 'json';
 /** A format's writer over one output stream. */
 export interface ExportSink {
   /** Writes one batch; resolves when `out` is ready for the next. */
-  write(rows: Registration[]): Promise<void>;
+  write(rows: ExportRegistration[]): Promise<void>;
   /** Writes what closes the file, ends `out` and resolves once everything was flushed. */
   finish(): Promise<void>;
 }
@@ -65,6 +62,32 @@ function ended(out: Out): Promise<void> {
   });
 }
 
+/**
+ * Text goes to `out` in pieces of about this many characters. A whole batch as one string is hundreds
+ * of kilobytes, and V8 allocates a string that large directly in its large-object space, which only a
+ * full collection frees: a hundred batches of them grew the export's memory by about 90 MB in the
+ * bench. Pieces this size die young.
+ */
+const pieceChars = 16_384;
+
+/** Writes `items` as `text` lays each out, in pieces through `put`, which waits while the output is full. */
+async function writePieces<T>(
+  put: (text: string) => Promise<void>,
+  items: T[],
+  text: (item: T) => string,
+  first = '',
+): Promise<void> {
+  let piece = first;
+  for (const item of items) {
+    piece += text(item);
+    if (piece.length >= pieceChars) {
+      await put(piece);
+      piece = '';
+    }
+  }
+  if (piece) await put(piece);
+}
+
 /** One RFC 4180 field: quoted when it holds a quote, comma, CR or LF; quotes doubled. */
 function csvField(v: string | number): string {
   const s = String(v);
@@ -94,10 +117,18 @@ function csvSink(out: Out, layout: ExportLayout, excel: boolean): ExportSink {
     started = true;
     return (excel ? '\uFEFF' : '') + header;
   };
-  const line = (r: Registration) => csvLine(layout.cells(r).map((c) => csvText(c, layout.zone, excel)));
+  // One string per row, built in place: two arrays per row less to collect, 100,000 times.
+  const line = (r: ExportRegistration) => {
+    const cells = layout.cells(r);
+    let text = '';
+    for (let i = 0; i < cells.length; i++) {
+      text += (i ? ',' : '') + csvField(csvText(cells[i]!, layout.zone, excel));
+    }
+    return text + '\r\n';
+  };
   return {
     async write(rows) {
-      await writeText(out, (started ? '' : start()) + rows.map(line).join(''));
+      await writePieces((text) => writeText(out, text), rows, line, started ? '' : start());
     },
     async finish() {
       if (!started) await writeText(out, start());
@@ -112,9 +143,16 @@ function jsonSink(out: Out, layout: ExportLayout): ExportSink {
   return {
     async write(rows) {
       if (!rows.length) return;
-      const text = (first ? '[\n' : ',\n') + rows.map((r) => JSON.stringify(layout.record(r))).join(',\n');
-      first = false;
-      await writeText(out, text);
+      const record = (r: ExportRegistration) => `${first ? '[\n' : ',\n'}${JSON.stringify(layout.record(r))}`;
+      await writePieces(
+        (text) => writeText(out, text),
+        rows,
+        (r) => {
+          const text = record(r);
+          first = false;
+          return text;
+        },
+      );
     },
     async finish() {
       await writeText(out, first ? '[]\n' : '\n]\n');
@@ -124,99 +162,24 @@ function jsonSink(out: Out, layout: ExportLayout): ExportSink {
 }
 
 /**
- * A text as XML can carry it. exceljs already drops C0 control characters; the non-characters U+FFFE
- * and U+FFFF, which XML 1.0 forbids too, it lets through, and one of them makes Excel refuse the whole
- * workbook. Line breaks become LF, which any XML reader turns an unescaped CR into anyway.
+ * XLSX (export.xlsx.ts), a batch of rows at a time: the worksheet's XML is deflated on the thread pool
+ * and written to `out` as it comes, and each batch waits until both can take more.
  */
-function xmlText(v: string): string {
-  return v.replace(/[\uFFFE\uFFFF]/g, '').replace(/\r\n?/g, '\n');
-}
-
-/** Excel's limit for a worksheet name, and the characters it refuses in one. */
-function sheetName(name: string): string {
-  return name.replace(/[\\/?*[\]:]/g, '-').slice(0, 31) || 'registrations';
-}
-
-/** XML of committed rows not yet compressed into the zip, above which the export stops fetching. */
-const xlsxBacklog = 1024 * 1024;
-
-/**
- * Waits until the zip has caught up with the rows committed so far. exceljs 4.4 writes a worksheet's
- * XML into its own buffer (`stream`), which feeds archiver's entry stream (`pipes[0]`) without heeding
- * its backpressure: deflate being slower than XML, 100,000 rows piled up ~50 MB there in the bench. So
- * the backlog is read from those internals (0 if exceljs ever changes shape: no wait, as before) and
- * polled down; then `out` itself, which the zip is piped into, must have drained.
- */
-async function zipCaughtUp(sheet: ExcelJS.Worksheet, out: Out): Promise<void> {
-  type Internals = {
-    stream?: { bufSize?: number; buffers?: unknown[]; pipes?: { _writableState?: { length?: number } }[] };
-  };
-  const buf = (sheet as unknown as Internals).stream;
-  const backlog = () =>
-    (buf?.buffers?.length ?? 0) * (buf?.bufSize ?? 0) + (buf?.pipes?.[0]?._writableState?.length ?? 0);
-  while (backlog() > xlsxBacklog) {
-    if (out.destroyed) throw new Error('export output closed');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  if (out.writableNeedDrain) await drained(out);
-}
-
-/** How a date-time cell reads: to the minute, as the organiser's own clock shows it. */
-const xlsxDateFormat = 'yyyy-mm-dd hh:mm';
-
-/** The header's face, named: without a name and size LibreOffice falls back to a serif font. */
-const xlsxHeaderFont = { name: 'Calibri', family: 2, size: 11, bold: true };
-
-/**
- * XLSX through exceljs's streaming writer: each row is committed (serialised and dropped) as soon as it
- * is added; no shared strings table, which would keep every string until the end. Instants are real
- * date-time cells holding the wall-clock time in the event's zone (Excel dates have no zone; the header
- * names it). Texts are typed string cells, which no spreadsheet evaluates, so they need no protective
- * quote. Bold, frozen header row.
- */
-function xlsxSink(Excel: typeof ExcelJS, out: Out, layout: ExportLayout): ExportSink {
-  const workbook = new Excel.stream.xlsx.WorkbookWriter({
-    stream: out as unknown as Stream,
-    useSharedStrings: false,
-    useStyles: true,
-  });
-  const sheet = workbook.addWorksheet(sheetName(layout.sheetName), {
-    views: [{ state: 'frozen', ySplit: 1 }],
-  });
-  sheet.columns = layout.columns.map((c) => ({ width: c.width }));
-  const header = sheet.addRow(layout.columns.map((c) => c.header));
-  header.font = xlsxHeaderFont;
-  header.commit();
+async function xlsxSink(out: Out, layout: ExportLayout): Promise<ExportSink> {
+  const book = await startXlsx(out, layout);
   return {
     async write(rows) {
-      for (const r of rows) {
-        const cells = layout.cells(r);
-        const row = sheet.addRow(
-          cells.map((v) =>
-            typeof v === 'string' ? xmlText(v) : v instanceof Date ? wallClockDate(v, layout.zone) : v,
-          ),
-        );
-        cells.forEach((v, i) => {
-          if (v instanceof Date) row.getCell(i + 1).numFmt = xlsxDateFormat;
-        });
-        row.commit();
-      }
-      await zipCaughtUp(sheet, out);
+      await writePieces(
+        (text) => book.write(text),
+        rows,
+        (r) => book.row(layout.cells(r)),
+      );
     },
     async finish() {
-      sheet.commit();
-      await workbook.commit();
+      await book.finish();
+      await ended(out);
     },
   };
-}
-
-/**
- * exceljs costs about 25 MB of memory once loaded, so the first XLSX export loads it: CSV and JSON
- * exports, and processes that never write a spreadsheet, do without it. (A plain require: this code is
- * CommonJS, and jest runs it without ES module support.)
- */
-function exceljs(): typeof ExcelJS {
-  return createRequire(__filename)('exceljs') as typeof ExcelJS;
 }
 
 /** The sink for a format, ready for the first rows. */
@@ -227,7 +190,7 @@ export async function openSink(format: ExportFormat, out: Out, layout: ExportLay
     case 'excel-csv':
       return csvSink(out, layout, true);
     case 'xlsx':
-      return xlsxSink(exceljs(), out, layout);
+      return xlsxSink(out, layout);
     case 'json':
       return jsonSink(out, layout);
   }

@@ -5,8 +5,8 @@ import type { EventRecord } from '../events';
 import type { Language } from '../i18n';
 import { exportLayout } from './export.columns';
 import { openSink, type ExportFormat } from './export.formats';
-import type { RegistrationFilters } from './listing.queries';
-import * as q from './listing.queries';
+import * as q from './export.queries';
+import { matchingCount, type RegistrationFilters } from './listing.queries';
 
 /**
  * The organiser's exports of an event's registrations: CSV (plain, or Excel's flavour with a BOM), XLSX
@@ -49,15 +49,19 @@ export function exportFileName(event: EventRecord, format: ExportFormat, now: Da
   return `${name}-registrations-${day}.${ext}`;
 }
 
-/** Rows fetched from the cursor at a time: small enough to keep memory flat, large enough to be fast. */
-export const exportBatchSize = 500;
+/**
+ * Rows fetched from the cursor at a time: small enough to keep memory flat (two batches are held at
+ * most), large enough that the round trips do not add up.
+ */
+export const exportBatchSize = 1000;
 
 /**
  * Streams every registration of `event` matching `filters` to `out` (an Express response, a file,
  * stdout…) in registration order, and ends `out`. Reads a server-side cursor inside one read-only
- * REPEATABLE READ transaction on one pooled client, 500 rows per FETCH, and waits for 'drain' whenever
+ * REPEATABLE READ transaction on one pooled client, a batch per FETCH, and waits for 'drain' whenever
  * `out` is full, so memory stays flat for any number of rows and the count given to `onProgress` matches
- * the rows written even while people keep registering. Returns the number of rows written.
+ * the rows written even while people keep registering. The next batch is asked for before the current
+ * one is written, so the database reads while this process formats. Returns the number of rows written.
  *
  * When it throws (the client went away, the database failed), `out` is left unfinished: the caller
  * destroys it, so a truncated file never looks complete.
@@ -74,17 +78,27 @@ export async function exportRegistrations(
   const layout = exportLayout(event, lang);
   return withTransaction(pool, async (tx) => {
     await q.useExportSnapshot(tx);
-    const total = await q.matchingCount(tx, event.id, filters);
-    await q.declareExportCursor(tx, event.id, filters);
+    const total = await matchingCount(tx, event.id, filters);
+    await q.declareExportCursor(tx, event.id, filters, event.zoom !== null);
     const sink = await openSink(format, out, layout);
     let done = 0;
     opts.onProgress?.(0, total);
-    for (;;) {
-      const rows = await q.fetchExportBatch(tx, exportBatchSize);
-      if (!rows.length) break;
-      await sink.write(rows);
-      done += rows.length;
-      opts.onProgress?.(done, total);
+    let next = q.fetchExportBatch(tx, exportBatchSize);
+    try {
+      for (;;) {
+        const rows = await next;
+        // A short batch was the cursor's last: no round trip to learn that it is empty.
+        if (rows.length === exportBatchSize) next = q.fetchExportBatch(tx, exportBatchSize);
+        if (rows.length) await sink.write(rows);
+        done += rows.length;
+        if (rows.length) opts.onProgress?.(done, total);
+        if (rows.length < exportBatchSize) break;
+      }
+    } catch (err) {
+      // A fetch already asked for may still fail behind the error that ends the export: it is settled
+      // here (the transaction's ROLLBACK queues behind it on the client) rather than left unhandled.
+      next.catch(() => undefined);
+      throw err;
     }
     await sink.finish();
     return done;

@@ -61,10 +61,10 @@ const haystack = `(r.family_name || E'\\n' || r.given_name || E'\\n' || r.family
   coalesce(r.organisation, ''))`;
 
 /**
- * The shared predicate. $2 holds one pattern per search word (text[]); every one must match the
+ * The shared predicate (the exports' cursor in export.queries.ts uses it too). $2 holds one pattern per search word (text[]); every one must match the
  * haystack, case-insensitively (~*).
  */
-const filtered = `r.event_id = $1
+export const filtered = `r.event_id = $1
   AND ($2::text[] IS NULL OR NOT EXISTS (
         SELECT 1 FROM unnest($2::text[]) AS w(pattern) WHERE NOT ${haystack} ~* w.pattern))
   AND ($3::text IS NULL OR r.status = $3)
@@ -129,7 +129,7 @@ function searchPatterns(q: string | undefined): string[] | null {
 }
 
 /** The values for $1–$8 of the shared predicate. */
-function filterParams(eventId: number, f: RegistrationFilters): unknown[] {
+export function filterParams(eventId: number, f: RegistrationFilters): unknown[] {
   return [
     eventId,
     searchPatterns(f.q),
@@ -247,38 +247,6 @@ export async function registrationTallies(db: Queryable, eventId: number, f: Reg
     joined: Number(r.joined),
     matching: Number(r.matching),
   };
-}
-
-const exportCursor = 'registrations_export';
-
-/**
- * Opens a server-side cursor over the matching registrations in (created_at, id) order. Must run inside
- * a transaction; the cursor closes with it.
- */
-export async function declareExportCursor(
-  db: Queryable,
-  eventId: number,
-  f: RegistrationFilters,
-): Promise<void> {
-  await db.query(
-    `DECLARE ${exportCursor} NO SCROLL CURSOR FOR
-       SELECT ${registrationColumns} FROM registrations r WHERE ${filtered} ORDER BY r.created_at, r.id`,
-    filterParams(eventId, f),
-  );
-}
-
-/** The next `n` rows of the export cursor; empty when it is exhausted. */
-export async function fetchExportBatch(db: Queryable, n: number): Promise<Registration[]> {
-  const res = await db.query<RegistrationRow>(`FETCH ${Math.trunc(n)} FROM ${exportCursor}`);
-  return res.rows.map(toRegistration);
-}
-
-/**
- * Makes the current transaction a read-only snapshot, so the count shown as progress and the rows the
- * cursor reads agree even while people keep registering. Must be the transaction's first statement.
- */
-export async function useExportSnapshot(db: Queryable): Promise<void> {
-  await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
 }
 
 /*

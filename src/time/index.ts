@@ -1,7 +1,7 @@
 /** Time: instants in, labels out. No I/O, no clock; callers pass `now` when they need one. */
 export { formatSpan, formatInstant, zonedSpans, formatDate, type Lang, type ZonedSpan } from './format';
 export { zoneAbbreviation, isValidTimeZone, zoneNaming } from './zone-labels';
-export { isoInZone } from './iso';
+export { isoInZone, wallClockMs } from './iso';
 export {
   offsetMinutes,
   offsetFromText,

@@ -28,6 +28,18 @@ export function isoInZone(at: Date, zone: string): string {
   );
 }
 
+/**
+ * The wall-clock reading of `at` in `zone`, as milliseconds of a UTC clock showing the same date and
+ * time: 09:30 in Tokyo is 09:30 UTC of the same day. Spreadsheet date-times have no zone, so this is
+ * what an export writes for them, once or twice per row; the offset comes from the same per-hour
+ * memo as isoInZone, and Luxon is asked only within an hour holding a clock change.
+ */
+export function wallClockMs(at: Date, zone: string): number {
+  const ms = at.getTime();
+  const offset = hourOffset(zone, ms) ?? DateTime.fromJSDate(at, { zone }).offset;
+  return ms + offset * 60_000;
+}
+
 const hourMs = 3600_000;
 const offsets = boundedMemo<number | null>(20_000);
 

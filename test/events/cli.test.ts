@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import { verify } from '@node-rs/argon2';
+import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -228,6 +229,32 @@ describe('event import and export', () => {
     expect(res.stdout).toBe('');
     expect(res.stderr.trim()).toBe('There is no event with the slug “no-such-event”.');
     expect(res.stderr).not.toContain('    at ');
+  });
+});
+
+describe('registration export', () => {
+  it('when the export command runs as its own process, then it writes the XLSX file a spreadsheet reads and says how many rows', async () => {
+    const { event } = await existing(eventDoc({ slug: 'cli-export', questions }));
+    await db.pool.query(
+      `INSERT INTO registrations (event_id, status, email, family_name, given_name, affiliation, country, locale,
+         interpretation, answers, consented_at, created_at)
+       SELECT $1, 'confirmed', 'p' || g || '@example.org', '山田', 'No.' || g, 'other', 'JP', 'ja', 'ja',
+              '{"sector": "coop"}', now(), timestamptz '2026-11-01T00:00:00Z' + g * interval '1 minute'
+         FROM generate_series(1, 3) g`,
+      [event.id],
+    );
+    const file = path.join(tmp, 'registrations.xlsx');
+
+    const res = await cli(['export', '--event', 'cli-export', '--format', 'xlsx', '--out', file]);
+
+    expect(res).toMatchObject({ code: 0, stdout: '' });
+    expect(res.stderr.trim()).toBe(`Exported 3 registrations to ${file}`);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(file);
+    const ws = book.worksheets[0]!;
+    expect(ws.rowCount).toBe(4);
+    expect(ws.getRow(4).getCell(8).value).toBe('p3@example.org');
+    expect(ws.getRow(4).getCell(14).value).toBe('Cooperative');
   });
 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { isoInZone } from '../../src/time';
+import { isoInZone, wallClockMs } from '../../src/time';
 
 const luxon = (at: Date, zone: string) =>
   DateTime.fromJSDate(at, { zone }).toISO({ suppressMilliseconds: true });
@@ -65,6 +65,37 @@ describe('an instant as ISO 8601 in a zone', () => {
     }
     expect(isoInZone(new Date(Date.UTC(2026, 10, 1, 5, 59)), 'America/New_York')).toBe(
       luxon(new Date(Date.UTC(2026, 10, 1, 5, 59)), 'America/New_York'),
+    );
+  });
+});
+
+describe('the wall-clock reading of an instant in a zone', () => {
+  /** Luxon's reading of the same instant: its local fields, as if on a UTC clock. */
+  const luxonWall = (ms: number, zone: string) => {
+    const dt = DateTime.fromMillis(ms, { zone });
+    return Date.UTC(dt.year, dt.month - 1, dt.day, dt.hour, dt.minute, dt.second, dt.millisecond);
+  };
+
+  it('when the instant is on either side of a half-hour clock change, then it reads what the clock showed', () => {
+    // Lord Howe goes back half an hour at 2026-04-04T15:00:00Z, in the middle of a UTC hour's offsets.
+    expect(new Date(wallClockMs(new Date('2026-04-04T14:59:00Z'), 'Australia/Lord_Howe')).toISOString()).toBe(
+      '2026-04-05T01:59:00.000Z',
+    );
+    expect(new Date(wallClockMs(new Date('2026-04-04T15:00:00Z'), 'Australia/Lord_Howe')).toISOString()).toBe(
+      '2026-04-05T01:30:00.000Z',
+    );
+  });
+
+  it('when compared with Luxon on any instant from 1990 to 2060, then the reading is the same', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2060, 0, 1) }),
+        fc.constantFrom(...zones),
+        (ms, zone) => {
+          expect(wallClockMs(new Date(ms), zone)).toBe(luxonWall(ms, zone));
+        },
+      ),
+      { numRuns: 5000 },
     );
   });
 });
