@@ -14,10 +14,17 @@ export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
  */
 export const CONNECT_TIMEOUT_MS = 10_000;
 
-/** A client whose connect() gives up after CONNECT_TIMEOUT_MS, with TCP keep-alive on its socket. */
+/**
+ * A client whose connect() gives up after CONNECT_TIMEOUT_MS, with TCP keep-alive on its socket, in
+ * pipeline mode: statements issued without awaiting the previous one go to the server at once and come
+ * back in order, so independent statements of one transaction cost one round trip together rather than
+ * one each (a registration: src/registrations/registrations.service.ts). Code that awaits each
+ * statement behaves exactly as without it. Pipelining refuses cursors and streamed results, which
+ * nothing here uses.
+ */
 class BoundedClient extends pg.Client {
   constructor(config: pg.ClientConfig = {}) {
-    super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+    super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, pipeline: true });
   }
 }
 
@@ -47,8 +54,12 @@ export async function withTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient
   };
   client.on('error', onError);
   try {
-    await client.query('BEGIN');
+    // Not awaited: BEGIN travels with the transaction's first statements (pipeline mode, above). Should
+    // it fail, the connection is broken and so are they; awaiting it before COMMIT surfaces its error.
+    const begun = client.query('BEGIN');
+    begun.catch(() => undefined);
     const result = await work(client);
+    await begun;
     await client.query('COMMIT');
     return result;
   } catch (err) {

@@ -101,10 +101,15 @@ async function register(
   answers: Record<string, string | string[]>,
   exclusive: boolean,
 ): Promise<RegistrationOutcome> {
-  const current = exclusive ? await lockedEvent(tx, eventId) : await sharedLockedEvent(tx, eventId);
+  // The lock and the seat count go out together (pipelined, with BEGIN): one round trip. The count
+  // read beside the SHARE lock is a first guess, exact only under the exclusive lock; see below.
+  const [current, taken] = await Promise.all([
+    exclusive ? lockedEvent(tx, eventId) : sharedLockedEvent(tx, eventId),
+    q.seatsTaken(tx, eventId),
+  ]);
   assertRegistrationOpen(current, req.now, req.pageLang);
   // With approval, a registration waits for the organisers and holds no seat until they approve it.
-  const status = current.approval ? 'pending' : await seatFor(tx, current);
+  const status = current.approval ? 'pending' : seatForCount(current, taken);
   if (status === 'full') {
     // Someone registered already is answered as before, even when the event has filled up since.
     if (await duplicate(tx, current, req, form))
@@ -117,19 +122,23 @@ async function register(
       return { status: 'duplicate', locale: form.locale, event: current };
     throw new TryAgain();
   }
-  if (status === 'confirmed' && current.capacity !== null && !exclusive) {
-    // The insert locked the seat count's row: this count is exact.
-    if ((await q.seatsTaken(tx, current.id)) > current.capacity) throw new TryAgain();
-  }
-  await announceRegistration(tx, current, { id, status, form, at: req.now });
+  // From the insert on, a confirmation holds the seat count's row until COMMIT, so what follows is sent
+  // in one go: the exact count, the mail record and the audit entry do not depend on each other, and if
+  // the count says the event was oversold the whole transaction is rolled back anyway.
+  const recount = status === 'confirmed' && current.capacity !== null && !exclusive;
+  const [seats] = await Promise.all([
+    recount ? q.seatsTaken(tx, current.id) : undefined,
+    announceRegistration(tx, current, { id, status, form, at: req.now }),
+    insertAuditEntry(tx, {
+      actor: auditActor(form),
+      action: auditActions[status],
+      eventId: current.id,
+      registrationId: id,
+      at: req.now,
+    }),
+  ]);
+  if (seats !== undefined && current.capacity !== null && seats > current.capacity) throw new TryAgain();
   await req.after?.(tx, { registrationId: id, eventId: current.id, email: form.email });
-  await insertAuditEntry(tx, {
-    actor: auditActor(form),
-    action: auditActions[status],
-    eventId: current.id,
-    registrationId: id,
-    at: req.now,
-  });
   return { status, locale: form.locale, event: current };
 }
 
@@ -207,8 +216,15 @@ export async function seatFor(
   tx: Queryable,
   event: EventRecord,
 ): Promise<'confirmed' | 'waitlisted' | 'full'> {
-  if (event.capacity === null) return 'confirmed';
-  if ((await q.seatsTaken(tx, event.id)) < event.capacity) return 'confirmed';
+  return seatForCount(event, event.capacity === null ? 0 : await q.seatsTaken(tx, event.id));
+}
+
+/** seatFor with the confirmed seats already counted. */
+function seatForCount(
+  event: Pick<EventRecord, 'capacity' | 'waitlist'>,
+  taken: number,
+): 'confirmed' | 'waitlisted' | 'full' {
+  if (event.capacity === null || taken < event.capacity) return 'confirmed';
   return event.waitlist ? 'waitlisted' : 'full';
 }
 
