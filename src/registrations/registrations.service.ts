@@ -5,7 +5,7 @@ import { DomainError } from '../errors';
 import { lockedEvent, publicEvent, registrationWindow, sharedLockedEvent, type EventRecord } from '../events';
 import { formatInstant } from '../time';
 import type { Language } from '../i18n';
-import { queueMail } from '../outbox';
+import { newMailId, queueMail, queueMailAs } from '../outbox';
 import { syncZoomSoon } from './zoom-sync';
 import { loggerFor } from '../logger';
 import * as q from './registrations.queries';
@@ -59,7 +59,11 @@ export function assertRegistrationOpen(event: EventRecord, now: Date, lang: Lang
  * is exact, and if it exceeds the capacity (others took the last seats meanwhile) the attempt is rolled
  * back and decided again under the event's exclusive lock, as every promotion is. Two submissions of one
  * address at once meet at the unique index (the insert waits for the first and inserts nothing); the
- * later one is answered as a duplicate.
+ * later one is decided again and answered as a duplicate.
+ *
+ * Statements that do not need each other's answers are sent together (src/db/pool.ts pipelines them), so
+ * the transaction costs three round trips: the reads, the writes, COMMIT; the seat count's row is held
+ * for the last two only.
  */
 export async function registerAttendee(
   pool: pg.Pool,
@@ -88,8 +92,8 @@ export async function registerAttendee(
 
 /**
  * The attempt met a change it cannot answer from where it stands: someone else took the last seat
- * between our reading the count and confirming, or the registration that blocked our address was
- * cancelled meanwhile. Rolled back and decided again under the event's exclusive lock.
+ * between our reading the count and confirming, or another submission of the same address committed
+ * between our look for it and our insert. Rolled back and decided again under the event's exclusive lock.
  */
 class TryAgain extends Error {}
 
@@ -101,44 +105,49 @@ async function register(
   answers: Record<string, string | string[]>,
   exclusive: boolean,
 ): Promise<RegistrationOutcome> {
-  // The lock and the seat count go out together (pipelined, with BEGIN): one round trip. The count
-  // read beside the SHARE lock is a first guess, exact only under the exclusive lock; see below.
-  const [current, taken] = await Promise.all([
+  // One round trip, with BEGIN (pipelined, src/db/pool.ts): the event under its lock, its seat count,
+  // the address's registration if it has one, and the ids the new rows will have.
+  const [current, taken, existing, registrationId, mailId] = await Promise.all([
     exclusive ? lockedEvent(tx, eventId) : sharedLockedEvent(tx, eventId),
     q.seatsTaken(tx, eventId),
+    q.liveRegistrationByEmail(tx, eventId, form.email),
+    q.newRegistrationId(tx),
+    newMailId(tx),
   ]);
   assertRegistrationOpen(current, req.now, req.pageLang);
+  // Someone registered already is answered as before, even when the event has filled up since.
+  if (existing) {
+    await tellAlreadyRegistered(tx, current, existing, form.email, req.now);
+    return { status: 'duplicate', locale: form.locale, event: current };
+  }
   // With approval, a registration waits for the organisers and holds no seat until they approve it.
   const status = current.approval ? 'pending' : seatForCount(current, taken);
-  if (status === 'full') {
-    // Someone registered already is answered as before, even when the event has filled up since.
-    if (await duplicate(tx, current, req, form))
-      return { status: 'duplicate', locale: form.locale, event: current };
-    throw new DomainError('event_full', 'errors:eventFull');
-  }
-  const id = await q.insertRegistration(tx, { eventId: current.id, status, form, answers, at: req.now });
-  if (id === undefined) {
-    if (await duplicate(tx, current, req, form))
-      return { status: 'duplicate', locale: form.locale, event: current };
-    throw new TryAgain();
-  }
-  // From the insert on, a confirmation holds the seat count's row until COMMIT, so what follows is sent
-  // in one go: the exact count, the mail record and the audit entry do not depend on each other, and if
-  // the count says the event was oversold the whole transaction is rolled back anyway.
+  if (status === 'full') throw new DomainError('event_full', 'errors:eventFull');
+  // A confirmation holds the seat count's row from its insert until COMMIT, so everything the
+  // registration writes goes out in one round trip: the insert, the exact count after it, the mail
+  // record with its delivery job, the audit entry. Should the count say the event was oversold, all of
+  // it is rolled back and decided again under the exclusive lock (where the count read first is exact).
   const recount = status === 'confirmed' && current.capacity !== null && !exclusive;
-  const [seats] = await Promise.all([
-    recount ? q.seatsTaken(tx, current.id) : undefined,
-    announceRegistration(tx, current, { id, status, form, at: req.now }),
+  const [inserted, seats, ...rest] = await Promise.allSettled([
+    q.insertRegistration(tx, { id: registrationId, eventId: current.id, status, form, answers, at: req.now }),
+    recount ? q.seatsTaken(tx, current.id) : Promise.resolve(undefined),
+    announceRegistration(tx, current, { id: registrationId, mailId, status, form, at: req.now }),
     insertAuditEntry(tx, {
       actor: auditActor(form),
       action: auditActions[status],
       eventId: current.id,
-      registrationId: id,
+      registrationId,
       at: req.now,
     }),
   ]);
-  if (seats !== undefined && current.capacity !== null && seats > current.capacity) throw new TryAgain();
-  await req.after?.(tx, { registrationId: id, eventId: current.id, email: form.email });
+  // The address was registered by a submission that committed after our look (the unique index made
+  // the insert do nothing, so the rows naming it failed): decided again, where it is a duplicate.
+  if (inserted.status === 'fulfilled' && inserted.value === undefined) throw new TryAgain();
+  const failed = [inserted, seats, ...rest].find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const count = seats.status === 'fulfilled' ? seats.value : undefined;
+  if (count !== undefined && current.capacity !== null && count > current.capacity) throw new TryAgain();
+  await req.after?.(tx, { registrationId, eventId: current.id, email: form.email });
   return { status, locale: form.locale, event: current };
 }
 
@@ -166,43 +175,43 @@ export async function announceRegistration(
   event: Pick<EventRecord, 'id' | 'zoom'>,
   r: {
     id: number;
+    /** The mail's id when taken beforehand (newMailId): its row and job then go out together. */
+    mailId?: number;
     status: 'confirmed' | 'waitlisted' | 'pending';
     form: Pick<RegistrationForm, 'email' | 'locale'>;
     at: Date;
   },
 ): Promise<void> {
-  await queueMail(tx, {
+  const mail = {
     kind: announcements[r.status],
     eventId: event.id,
     registrationId: r.id,
     recipient: r.form.email,
     locale: r.form.locale,
     at: r.at,
-  });
-  if (r.status === 'confirmed') await syncZoomSoon(tx, event);
+  };
+  await Promise.all([
+    r.mailId === undefined ? queueMail(tx, mail) : queueMailAs(tx, r.mailId, mail),
+    r.status === 'confirmed' ? syncZoomSoon(tx, event) : undefined,
+  ]);
 }
 
-/**
- * When the address is registered already, tells its owner by mail (the visitor is answered as if it were
- * new) and returns true; false when it is not.
- */
-async function duplicate(
-  tx: pg.PoolClient,
+/** Tells the owner of an address registered already, by mail, that they are (the visitor sees success). */
+async function tellAlreadyRegistered(
+  tx: Queryable,
   event: EventRecord,
-  req: RegistrationRequest,
-  form: RegistrationForm,
-): Promise<boolean> {
-  const existing = await q.liveRegistrationByEmail(tx, event.id, form.email);
-  if (!existing) return false;
+  existing: { id: number; locale: Language },
+  email: string,
+  at: Date,
+): Promise<void> {
   await queueMail(tx, {
     kind: 'registration.already_registered',
     eventId: event.id,
     registrationId: existing.id,
-    recipient: form.email,
+    recipient: email,
     locale: existing.locale,
-    at: req.now,
+    at,
   });
-  return true;
 }
 
 /** Whether a new registrant would get a seat, a waiting-list place, or nothing: for the event page. */
