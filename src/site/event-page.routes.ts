@@ -41,8 +41,8 @@ export function eventRoutes(ctx: AppContext): Router {
     const embed = res.locals.embed as EmbedView | undefined;
     const key = [req.params.slug, pageLang(res), embed?.query ?? ''].join('\n');
     const at = ctx.now().getTime();
-    let html = pages.fresh(key, at);
-    if (html === undefined) {
+    let page = pages.fresh(key, at);
+    if (page === undefined) {
       const event = await publicEvent(ctx.pool, String(req.params.slug));
       const locals = await eventPage(req, res, event);
       const fingerprint = [
@@ -53,13 +53,14 @@ export function eventRoutes(ctx: AppContext): Router {
         registrationWindow(event, ctx.now()).state,
         ctx.now() >= event.endsAt,
       ].join(':');
-      html = pages.reusable(key, fingerprint, at);
-      if (html === undefined) {
-        html = await renderPage(res, 'events/show', { ...locals, csrfToken: pages.csrfPlaceholder });
-        pages.put(key, fingerprint, html, at);
+      page = pages.reusable(key, fingerprint, at);
+      if (page === undefined) {
+        const html = await renderPage(res, 'events/show', { ...locals, csrfToken: pages.csrfPlaceholder });
+        page = pages.put(key, fingerprint, html, at);
       }
     }
-    res.type('html').send(pages.personalise(html, String(res.locals.csrfToken)));
+    const csrfToken = String(res.locals.csrfToken);
+    res.type('html').set('ETag', pages.etag(page, csrfToken)).send(pages.personalise(page, csrfToken));
   });
 
   /** What the event page shows: the event, its calendar links and its form. */

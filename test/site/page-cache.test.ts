@@ -61,6 +61,18 @@ describe('the public event page served from the web process memory', () => {
     expect(crossed.status).toBe(403);
   });
 
+  it('when a visitor asks again with the ETag of the cached page, then the answer is 304, and another visitor gets another ETag', async () => {
+    await makeEvent(t);
+    const a = request.agent(t.app);
+    const first = await a.get('/events/tsunagaru-test?lang=en');
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^W\/"p\d+-[A-Za-z0-9_-]{16}"$/);
+    const again = await a.get('/events/tsunagaru-test?lang=en').set('If-None-Match', etag);
+    expect(again.status).toBe(304);
+    const other = await request(t.app).get('/events/tsunagaru-test?lang=en');
+    expect(other.headers.etag).not.toBe(etag);
+  });
+
   it('when the organiser edits the event, then the page shows the change once its second is over', async () => {
     await makeEvent(t);
     await request(t.app).get('/events/tsunagaru-test?lang=en');
