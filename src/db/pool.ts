@@ -35,6 +35,23 @@ export function createPool(connectionString: string, max = 10): pg.Pool {
   return pool;
 }
 
+/** Clients whose transaction `commitBehind` has ended: withTransaction sends neither COMMIT nor ROLLBACK. */
+const committedBehind = new WeakSet<pg.PoolClient>();
+
+/**
+ * Sends COMMIT on `tx` behind the statements already sent on it, without waiting for their answers, and
+ * resolves to whether the transaction committed: false when one of them failed, since PostgreSQL then
+ * answers COMMIT by rolling back. It saves the round trip between the last answer and the COMMIT, the
+ * time a transaction holds its locks for nothing. Call it in the same tick as the statements it must
+ * follow, before awaiting anything: a statement sent after it would run outside the transaction. Inside
+ * withTransaction only; withTransaction then sends no COMMIT (or ROLLBACK) of its own.
+ */
+export async function commitBehind(tx: pg.PoolClient): Promise<boolean> {
+  committedBehind.add(tx);
+  const res = await tx.query('COMMIT');
+  return res.command === 'COMMIT';
+}
+
 /**
  * Runs `work` inside one transaction on one client: COMMIT when it resolves, ROLLBACK when it throws.
  * The only way code in this project opens a transaction.
@@ -60,12 +77,13 @@ export async function withTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient
     begun.catch(() => undefined);
     const result = await work(client);
     await begun;
-    await client.query('COMMIT');
+    if (!committedBehind.has(client)) await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (!committedBehind.has(client)) await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
+    committedBehind.delete(client);
     client.off('error', onError);
     client.release(lost);
   }

@@ -40,6 +40,19 @@ export async function seatsTaken(db: Queryable, eventId: number): Promise<number
   return Number(res.rows[0]?.n ?? 0);
 }
 
+/** The SQLSTATE of seatsWithinCapacity's refusal (migration 20261211420000). */
+export const OVERSOLD = 'TS001';
+
+/**
+ * The exact seat count of an event right after this transaction confirmed someone (its insert locked the
+ * count's row), or an error with code OVERSOLD when it exceeds `capacity`: the error aborts the
+ * transaction, so a COMMIT already sent behind this statement rolls back instead.
+ */
+export async function seatsWithinCapacity(db: Queryable, eventId: number, capacity: number): Promise<number> {
+  const res = await db.query<{ n: number }>('SELECT seats_within_capacity($1, $2) AS n', [eventId, capacity]);
+  return Number(res.rows[0]!.n);
+}
+
 export interface NewRegistration {
   /** An id taken beforehand with newRegistrationId; a new one when absent. */
   id?: number;

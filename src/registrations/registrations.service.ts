@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { insertAuditEntry } from '../audit';
-import { withTransaction, type Queryable } from '../db/pool';
+import { commitBehind, withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { lockedEvent, publicEvent, registrationWindow, sharedLockedEvent, type EventRecord } from '../events';
 import { formatInstant } from '../time';
@@ -62,8 +62,9 @@ export function assertRegistrationOpen(event: EventRecord, now: Date, lang: Lang
  * later one is decided again and answered as a duplicate.
  *
  * Statements that do not need each other's answers are sent together (src/db/pool.ts pipelines them), so
- * the transaction costs three round trips: the reads, the writes, COMMIT; the seat count's row is held
- * for the last two only.
+ * the transaction costs two round trips: the reads, then the writes with COMMIT sent behind them. The
+ * seat count's row is held only while PostgreSQL carries out the second; the exact count after the
+ * insert aborts the transaction itself when the event was oversold (seats_within_capacity).
  */
 export async function registerAttendee(
   pool: pg.Pool,
@@ -124,13 +125,14 @@ async function register(
   const status = current.approval ? 'pending' : seatForCount(current, taken);
   if (status === 'full') throw new DomainError('event_full', 'errors:eventFull');
   // A confirmation holds the seat count's row from its insert until COMMIT, so everything the
-  // registration writes goes out in one round trip: the insert, the exact count after it, the mail
-  // record with its delivery job, the audit entry. Should the count say the event was oversold, all of
-  // it is rolled back and decided again under the exclusive lock (where the count read first is exact).
-  const recount = status === 'confirmed' && current.capacity !== null && !exclusive;
-  const [inserted, seats, ...rest] = await Promise.allSettled([
+  // registration writes goes out in one round trip with the COMMIT behind it: the insert, the exact count
+  // after it (which aborts the transaction when the event was oversold meanwhile), the mail record with
+  // its delivery job, the audit entry. The row is then held only while PostgreSQL works. An invitation's
+  // hook (`after`) may read what came back first, so with one the COMMIT waits for the answers.
+  const recountAgainst = status === 'confirmed' && !exclusive ? current.capacity : null;
+  const writing = Promise.allSettled([
     q.insertRegistration(tx, { id: registrationId, eventId: current.id, status, form, answers, at: req.now }),
-    recount ? q.seatsTaken(tx, current.id) : Promise.resolve(undefined),
+    recountAgainst === null ? undefined : q.seatsWithinCapacity(tx, current.id, recountAgainst),
     announceRegistration(tx, current, { id: registrationId, mailId, status, form, at: req.now }),
     insertAuditEntry(tx, {
       actor: auditActor(form),
@@ -140,13 +142,23 @@ async function register(
       at: req.now,
     }),
   ]);
+  const committed = req.after ? undefined : commitBehind(tx);
+  // Handled here so that a lost connection, answered before the writes are looked at, is no unhandled
+  // rejection; it is awaited below.
+  committed?.catch(() => undefined);
+  const [inserted, seats, ...rest] = await writing;
+  // Any failure above made PostgreSQL answer the COMMIT with a rollback: wait for it before deciding.
+  const didCommit = committed && (await committed);
   // The address was registered by a submission that committed after our look (the unique index made
-  // the insert do nothing, so the rows naming it failed): decided again, where it is a duplicate.
+  // the insert do nothing, so the rows naming it failed), or others took the last seats between our
+  // count and our insert: decided again, as a duplicate or under the exclusive lock.
   if (inserted.status === 'fulfilled' && inserted.value === undefined) throw new TryAgain();
+  if (seats.status === 'rejected' && (seats.reason as { code?: string }).code === q.OVERSOLD)
+    throw new TryAgain();
   const failed = [inserted, seats, ...rest].find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
-  const count = seats.status === 'fulfilled' ? seats.value : undefined;
-  if (count !== undefined && current.capacity !== null && count > current.capacity) throw new TryAgain();
+  if (committed && !didCommit)
+    throw new Error('the registration was rolled back though every statement succeeded');
   await req.after?.(tx, { registrationId, eventId: current.id, email: form.email });
   return { status, locale: form.locale, event: current };
 }
