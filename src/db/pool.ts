@@ -35,21 +35,40 @@ export function createPool(connectionString: string, max = 10): pg.Pool {
   return pool;
 }
 
-/** Clients whose transaction `commitBehind` has ended: withTransaction sends neither COMMIT nor ROLLBACK. */
-const committedBehind = new WeakSet<pg.PoolClient>();
+/**
+ * Clients whose transaction `commitBehind` has ended, with what their `query` was before it: withTransaction
+ * sends neither COMMIT nor ROLLBACK of its own for them and gives them their `query` back.
+ */
+const committedBehind = new WeakMap<pg.PoolClient, PropertyDescriptor | undefined>();
 
 /**
  * Sends COMMIT on `tx` behind the statements already sent on it, without waiting for their answers, and
  * resolves to whether the transaction committed: false when one of them failed, since PostgreSQL then
  * answers COMMIT by rolling back. It saves the round trip between the last answer and the COMMIT, the
  * time a transaction holds its locks for nothing. Call it in the same tick as the statements it must
- * follow, before awaiting anything: a statement sent after it would run outside the transaction. Inside
- * withTransaction only; withTransaction then sends no COMMIT (or ROLLBACK) of its own.
+ * follow, before awaiting anything. Inside withTransaction only; withTransaction then sends no COMMIT
+ * (or ROLLBACK) of its own.
  */
 export async function commitBehind(tx: pg.PoolClient): Promise<boolean> {
-  committedBehind.add(tx);
-  const res = await tx.query('COMMIT');
-  return res.command === 'COMMIT';
+  committedBehind.set(tx, Object.getOwnPropertyDescriptor(tx, 'query'));
+  const committing = tx.query('COMMIT');
+  // A statement sent from here on would run outside the transaction, in a commit of its own: refuse it
+  // loudly until the client goes back to the pool.
+  Object.defineProperty(tx, 'query', {
+    configurable: true,
+    writable: true,
+    value: () => Promise.reject(new Error('a statement was sent after the COMMIT of its transaction')),
+  });
+  return (await committing).command === 'COMMIT';
+}
+
+/** Gives a client that went through commitBehind its own `query` back. */
+function reopen(client: pg.PoolClient): void {
+  if (!committedBehind.has(client)) return;
+  const own = committedBehind.get(client);
+  if (own) Object.defineProperty(client, 'query', own);
+  else delete (client as { query?: unknown }).query;
+  committedBehind.delete(client);
 }
 
 /**
@@ -83,7 +102,7 @@ export async function withTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient
     if (!committedBehind.has(client)) await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    committedBehind.delete(client);
+    reopen(client);
     client.off('error', onError);
     client.release(lost);
   }

@@ -156,4 +156,18 @@ describe('database round trips of a registration', () => {
     const mails = await t.db.pool.query<{ kind: string }>('SELECT kind FROM outgoing_mails');
     expect(mails.rows.map((r) => r.kind)).toEqual(['registration.already_registered']);
   });
+
+  it('when a statement is sent after a COMMIT sent behind the writes, then it is refused rather than run outside the transaction', async () => {
+    const late = withTransaction(t.db.pool, async (tx) => {
+      const committed = commitBehind(tx);
+      await tx.query("INSERT INTO app_state (key, value) VALUES ('late', '1')");
+      return committed;
+    });
+    await expect(late).rejects.toThrow('a statement was sent after the COMMIT of its transaction');
+    const rows = await t.db.pool.query("SELECT 1 FROM app_state WHERE key = 'late'");
+    expect(rows.rowCount).toBe(0);
+    // The client went back to the pool able to run statements again.
+    const clients = await Promise.all(Array.from({ length: 10 }, () => t.db.pool.query('SELECT 1')));
+    expect(clients).toHaveLength(10);
+  });
 });
