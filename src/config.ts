@@ -29,6 +29,8 @@ const envSchema = z
     DATABASE_MIGRATION_URL: postgresUrl.optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
     DATA_DIR: z.string().min(1).default('./data'),
+    // How long a rendered public event page is served from the web process's memory (src/site/page-cache.ts).
+    EVENT_PAGE_CACHE_SECONDS: z.coerce.number().min(0).max(60).optional(),
     SMTP_URL: z
       .string()
       .refine((v) => /^smtps?:\/\//.test(v), 'must start with smtp:// or smtps://')
@@ -133,6 +135,11 @@ export interface Config {
    */
   readonly databaseMigrationUrl: string | undefined;
   readonly dataDir: string;
+  /**
+   * Seconds a rendered public event page is served from memory before the event is read again (0: never
+   * cached). 1 by default; 0 under NODE_ENV=test, where tests change an event and look at once.
+   */
+  readonly eventPageCacheSeconds: number;
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   /** Seconds before the first retry of a mail the SMTP server did not take (then 2×, 4× … up to an hour). */
@@ -203,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: e.DATABASE_POOL_SIZE,
     databaseMigrationUrl: e.DATABASE_MIGRATION_URL,
     dataDir: path.resolve(e.DATA_DIR),
+    eventPageCacheSeconds: e.EVENT_PAGE_CACHE_SECONDS ?? (e.NODE_ENV === 'test' ? 0 : 1),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM.trim(),
     mailRetryBaseSeconds: e.MAIL_RETRY_BASE_SECONDS,

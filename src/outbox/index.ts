@@ -4,10 +4,11 @@
  * (src/delivery, above the domains) takes rows from here to send them. `outgoing_mails` is queried
  * only in this folder, and this folder reads no other domain's table.
  */
-export { queueMail, queueEventMails, enqueueDelivery, enqueueDeliveries } from './outbox';
+export { queueMail, queueMailAs, queueEventMails, enqueueDelivery, enqueueDeliveries } from './outbox';
 export { mailKinds, optionalKinds, invitationKinds, type MailKind } from './mail-kinds';
 export { skipReasons, skipNote, parseSkipNote, type SkipReason } from './mail-notes';
 export {
+  newMailId,
   mailsForRegistration,
   lockRegistrationMail,
   tryLockRegistrationMail,

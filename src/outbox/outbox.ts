@@ -18,6 +18,14 @@ export async function queueMail(tx: Queryable, m: q.MailToQueue): Promise<number
 }
 
 /**
+ * Records one mail to one registrant under an id taken beforehand (newMailId) and queues its delivery:
+ * the row and its job do not wait for each other, so both go out in one round trip (src/db/pool.ts).
+ */
+export async function queueMailAs(tx: Queryable, id: number, m: q.MailToQueue): Promise<void> {
+  await Promise.all([q.insertOutgoingMail(tx, m, id), enqueueDelivery(tx, id)]);
+}
+
+/**
  * Records one mail of `kind` to each of `recipients` (the registrants the caller picked, through
  * src/registrations) and queues their deliveries. With `replacesPending`, pending mails of those kinds
  * for the event are skipped first: the new mail is rendered from the event as it is when delivered, so

@@ -40,12 +40,38 @@ export async function seatsTaken(db: Queryable, eventId: number): Promise<number
   return Number(res.rows[0]?.n ?? 0);
 }
 
+/** The SQLSTATE of seatsWithinCapacity's refusal (migration 20261211420000). */
+export const OVERSOLD = 'TS001';
+
+/**
+ * The exact seat count of an event right after this transaction confirmed someone (its insert locked the
+ * count's row), or an error with code OVERSOLD when it exceeds `capacity`: the error aborts the
+ * transaction, so a COMMIT already sent behind this statement rolls back instead.
+ */
+export async function seatsWithinCapacity(db: Queryable, eventId: number, capacity: number): Promise<number> {
+  const res = await db.query<{ n: number }>('SELECT seats_within_capacity($1, $2) AS n', [eventId, capacity]);
+  return Number(res.rows[0]!.n);
+}
+
 export interface NewRegistration {
+  /** An id taken beforehand with newRegistrationId; a new one when absent. */
+  id?: number;
   eventId: number;
   status: RegistrationStatus;
   form: RegistrationForm;
   answers: Record<string, string | string[]>;
   at: Date;
+}
+
+/**
+ * An id for a registration about to be inserted (insertRegistration's `id`), so that the statements
+ * referring to it (its mail, its audit entry) can be sent together with its insert.
+ */
+export async function newRegistrationId(db: Queryable): Promise<number> {
+  const res = await db.query<{ id: string }>(
+    "SELECT nextval(pg_get_serial_sequence('registrations', 'id')) AS id",
+  );
+  return Number(res.rows[0]!.id);
 }
 
 /**
@@ -56,10 +82,12 @@ export interface NewRegistration {
 export async function insertRegistration(db: Queryable, r: NewRegistration): Promise<number | undefined> {
   const f = r.form;
   const res = await db.query<{ id: string }>(
-    `INSERT INTO registrations (event_id, status, email, family_name, given_name, family_name_kana,
+    `INSERT INTO registrations (id, event_id, status, email, family_name, given_name, family_name_kana,
        given_name_kana, organisation, affiliation, country, locale, interpretation, answers, consented_at,
        created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14)
+     OVERRIDING SYSTEM VALUE
+     VALUES (COALESCE($15::bigint, nextval(pg_get_serial_sequence('registrations', 'id'))),
+       $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14)
      ON CONFLICT (event_id, lower(email)) WHERE status <> 'cancelled' DO NOTHING
      RETURNING id`,
     [
@@ -77,6 +105,7 @@ export async function insertRegistration(db: Queryable, r: NewRegistration): Pro
       f.interpretation,
       JSON.stringify(r.answers),
       r.at,
+      r.id ?? null,
     ],
   );
   return res.rows[0] && Number(res.rows[0].id);

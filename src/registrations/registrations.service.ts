@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { insertAuditEntry } from '../audit';
-import { withTransaction, type Queryable } from '../db/pool';
+import { commitBehind, withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { lockedEvent, publicEvent, registrationWindow, sharedLockedEvent, type EventRecord } from '../events';
 import { formatInstant } from '../time';
 import type { Language } from '../i18n';
-import { queueMail } from '../outbox';
+import { newMailId, queueMail, queueMailAs } from '../outbox';
 import { syncZoomSoon } from './zoom-sync';
 import { loggerFor } from '../logger';
 import * as q from './registrations.queries';
@@ -59,7 +59,12 @@ export function assertRegistrationOpen(event: EventRecord, now: Date, lang: Lang
  * is exact, and if it exceeds the capacity (others took the last seats meanwhile) the attempt is rolled
  * back and decided again under the event's exclusive lock, as every promotion is. Two submissions of one
  * address at once meet at the unique index (the insert waits for the first and inserts nothing); the
- * later one is answered as a duplicate.
+ * later one is decided again and answered as a duplicate.
+ *
+ * Statements that do not need each other's answers are sent together (src/db/pool.ts pipelines them), so
+ * the transaction costs two round trips: the reads, then the writes with COMMIT sent behind them. The
+ * seat count's row is held only while PostgreSQL carries out the second; the exact count after the
+ * insert aborts the transaction itself when the event was oversold (seats_within_capacity).
  */
 export async function registerAttendee(
   pool: pg.Pool,
@@ -88,8 +93,8 @@ export async function registerAttendee(
 
 /**
  * The attempt met a change it cannot answer from where it stands: someone else took the last seat
- * between our reading the count and confirming, or the registration that blocked our address was
- * cancelled meanwhile. Rolled back and decided again under the event's exclusive lock.
+ * between our reading the count and confirming, or another submission of the same address committed
+ * between our look for it and our insert. Rolled back and decided again under the event's exclusive lock.
  */
 class TryAgain extends Error {}
 
@@ -101,35 +106,60 @@ async function register(
   answers: Record<string, string | string[]>,
   exclusive: boolean,
 ): Promise<RegistrationOutcome> {
-  const current = exclusive ? await lockedEvent(tx, eventId) : await sharedLockedEvent(tx, eventId);
+  // One round trip, with BEGIN (pipelined, src/db/pool.ts): the event under its lock, its seat count,
+  // the address's registration if it has one, and the ids the new rows will have.
+  const [current, taken, existing, registrationId, mailId] = await Promise.all([
+    exclusive ? lockedEvent(tx, eventId) : sharedLockedEvent(tx, eventId),
+    q.seatsTaken(tx, eventId),
+    q.liveRegistrationByEmail(tx, eventId, form.email),
+    q.newRegistrationId(tx),
+    newMailId(tx),
+  ]);
   assertRegistrationOpen(current, req.now, req.pageLang);
+  // Someone registered already is answered as before, even when the event has filled up since.
+  if (existing) {
+    await tellAlreadyRegistered(tx, current, existing, form.email, req.now);
+    return { status: 'duplicate', locale: form.locale, event: current };
+  }
   // With approval, a registration waits for the organisers and holds no seat until they approve it.
-  const status = current.approval ? 'pending' : await seatFor(tx, current);
-  if (status === 'full') {
-    // Someone registered already is answered as before, even when the event has filled up since.
-    if (await duplicate(tx, current, req, form))
-      return { status: 'duplicate', locale: form.locale, event: current };
-    throw new DomainError('event_full', 'errors:eventFull');
-  }
-  const id = await q.insertRegistration(tx, { eventId: current.id, status, form, answers, at: req.now });
-  if (id === undefined) {
-    if (await duplicate(tx, current, req, form))
-      return { status: 'duplicate', locale: form.locale, event: current };
+  const status = current.approval ? 'pending' : seatForCount(current, taken);
+  if (status === 'full') throw new DomainError('event_full', 'errors:eventFull');
+  // A confirmation holds the seat count's row from its insert until COMMIT, so everything the
+  // registration writes goes out in one round trip with the COMMIT behind it: the insert, the exact count
+  // after it (which aborts the transaction when the event was oversold meanwhile), the mail record with
+  // its delivery job, the audit entry. The row is then held only while PostgreSQL works. An invitation's
+  // hook (`after`) may read what came back first, so with one the COMMIT waits for the answers.
+  const recountAgainst = status === 'confirmed' && !exclusive ? current.capacity : null;
+  const writing = Promise.allSettled([
+    q.insertRegistration(tx, { id: registrationId, eventId: current.id, status, form, answers, at: req.now }),
+    recountAgainst === null ? undefined : q.seatsWithinCapacity(tx, current.id, recountAgainst),
+    announceRegistration(tx, current, { id: registrationId, mailId, status, form, at: req.now }),
+    insertAuditEntry(tx, {
+      actor: auditActor(form),
+      action: auditActions[status],
+      eventId: current.id,
+      registrationId,
+      at: req.now,
+    }),
+  ]);
+  const committed = req.after ? undefined : commitBehind(tx);
+  // Handled here so that a lost connection, answered before the writes are looked at, is no unhandled
+  // rejection; it is awaited below.
+  committed?.catch(() => undefined);
+  const [inserted, seats, ...rest] = await writing;
+  // Any failure above made PostgreSQL answer the COMMIT with a rollback: wait for it before deciding.
+  const didCommit = committed && (await committed);
+  // The address was registered by a submission that committed after our look (the unique index made
+  // the insert do nothing, so the rows naming it failed), or others took the last seats between our
+  // count and our insert: decided again, as a duplicate or under the exclusive lock.
+  if (inserted.status === 'fulfilled' && inserted.value === undefined) throw new TryAgain();
+  if (seats.status === 'rejected' && (seats.reason as { code?: string }).code === q.OVERSOLD)
     throw new TryAgain();
-  }
-  if (status === 'confirmed' && current.capacity !== null && !exclusive) {
-    // The insert locked the seat count's row: this count is exact.
-    if ((await q.seatsTaken(tx, current.id)) > current.capacity) throw new TryAgain();
-  }
-  await announceRegistration(tx, current, { id, status, form, at: req.now });
-  await req.after?.(tx, { registrationId: id, eventId: current.id, email: form.email });
-  await insertAuditEntry(tx, {
-    actor: auditActor(form),
-    action: auditActions[status],
-    eventId: current.id,
-    registrationId: id,
-    at: req.now,
-  });
+  const failed = [inserted, seats, ...rest].find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  if (committed && !didCommit)
+    throw new Error('the registration was rolled back though every statement succeeded');
+  await req.after?.(tx, { registrationId, eventId: current.id, email: form.email });
   return { status, locale: form.locale, event: current };
 }
 
@@ -157,43 +187,43 @@ export async function announceRegistration(
   event: Pick<EventRecord, 'id' | 'zoom'>,
   r: {
     id: number;
+    /** The mail's id when taken beforehand (newMailId): its row and job then go out together. */
+    mailId?: number;
     status: 'confirmed' | 'waitlisted' | 'pending';
     form: Pick<RegistrationForm, 'email' | 'locale'>;
     at: Date;
   },
 ): Promise<void> {
-  await queueMail(tx, {
+  const mail = {
     kind: announcements[r.status],
     eventId: event.id,
     registrationId: r.id,
     recipient: r.form.email,
     locale: r.form.locale,
     at: r.at,
-  });
-  if (r.status === 'confirmed') await syncZoomSoon(tx, event);
+  };
+  await Promise.all([
+    r.mailId === undefined ? queueMail(tx, mail) : queueMailAs(tx, r.mailId, mail),
+    r.status === 'confirmed' ? syncZoomSoon(tx, event) : undefined,
+  ]);
 }
 
-/**
- * When the address is registered already, tells its owner by mail (the visitor is answered as if it were
- * new) and returns true; false when it is not.
- */
-async function duplicate(
-  tx: pg.PoolClient,
+/** Tells the owner of an address registered already, by mail, that they are (the visitor sees success). */
+async function tellAlreadyRegistered(
+  tx: Queryable,
   event: EventRecord,
-  req: RegistrationRequest,
-  form: RegistrationForm,
-): Promise<boolean> {
-  const existing = await q.liveRegistrationByEmail(tx, event.id, form.email);
-  if (!existing) return false;
+  existing: { id: number; locale: Language },
+  email: string,
+  at: Date,
+): Promise<void> {
   await queueMail(tx, {
     kind: 'registration.already_registered',
     eventId: event.id,
     registrationId: existing.id,
-    recipient: form.email,
+    recipient: email,
     locale: existing.locale,
-    at: req.now,
+    at,
   });
-  return true;
 }
 
 /** Whether a new registrant would get a seat, a waiting-list place, or nothing: for the event page. */
@@ -207,8 +237,15 @@ export async function seatFor(
   tx: Queryable,
   event: EventRecord,
 ): Promise<'confirmed' | 'waitlisted' | 'full'> {
-  if (event.capacity === null) return 'confirmed';
-  if ((await q.seatsTaken(tx, event.id)) < event.capacity) return 'confirmed';
+  return seatForCount(event, event.capacity === null ? 0 : await q.seatsTaken(tx, event.id));
+}
+
+/** seatFor with the confirmed seats already counted. */
+function seatForCount(
+  event: Pick<EventRecord, 'capacity' | 'waitlist'>,
+  taken: number,
+): 'confirmed' | 'waitlisted' | 'full' {
+  if (event.capacity === null || taken < event.capacity) return 'confirmed';
   return event.waitlist ? 'waitlisted' : 'full';
 }
 

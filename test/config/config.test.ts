@@ -71,6 +71,15 @@ describe('configuration', () => {
     }
   });
 
+  it('when EVENT_PAGE_CACHE_SECONDS is unset, the event page is cached a second (none under NODE_ENV=test); a value sets it; out of range is refused', () => {
+    expect(loadConfig({}).eventPageCacheSeconds).toBe(1);
+    expect(loadConfig({ NODE_ENV: 'test' }).eventPageCacheSeconds).toBe(0);
+    expect(loadConfig({ EVENT_PAGE_CACHE_SECONDS: '2.5' }).eventPageCacheSeconds).toBe(2.5);
+    expect(loadConfig({ NODE_ENV: 'test', EVENT_PAGE_CACHE_SECONDS: '1' }).eventPageCacheSeconds).toBe(1);
+    expect(() => loadConfig({ EVENT_PAGE_CACHE_SECONDS: '61' })).toThrow(ConfigError);
+    expect(() => loadConfig({ EVENT_PAGE_CACHE_SECONDS: '-1' })).toThrow(ConfigError);
+  });
+
   it('when TRUST_PROXY is true, a count or junk, then it becomes a hop count or is refused', () => {
     expect(loadConfig({}).trustProxy).toBe(0);
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(1);
