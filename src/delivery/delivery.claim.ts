@@ -19,34 +19,29 @@ const BUSY_DELAY_SECONDS = 2;
  * renders and composes it, and leases it ('sending' until the lease runs out). Mails to one registrant
  * go one at a time and oldest first: the registrant's advisory lock is held only for this transaction,
  * and a mail is refused ('busy', queued again shortly) while another to them is leased or an older one
- * is due. A mail that must not go ends here (skipped, taken back, failed), as does one waiting for its
- * Zoom link. A crash before the commit leaves the row as it was.
+ * is due. A mail that must not go ends here (skipped, taken back, failed), and one waiting for its
+ * Zoom link goes back to queued. A crash before the commit leaves the row as it was.
  */
 export async function claimMail(
   deps: DeliveryDeps,
   mailId: number,
 ): Promise<ClaimedMail | { outcome: DeliveryOutcome }> {
   return withTransaction(deps.pool, async (tx) => {
-    const registrationId = await q.queuedMailRegistrationId(tx, mailId);
-    if (registrationId === undefined) return { outcome: 'not_due' as const };
-    if (
-      registrationId !== 0 &&
-      (!(await q.tryLockRegistrationMail(tx, registrationId)) ||
-        (await q.registrantMailAhead(tx, { registrationId, mailId })))
-    ) {
+    const turn = await q.mailTurn(tx, mailId);
+    if (!turn) return { outcome: 'not_due' as const };
+    if (!turn.free) {
       await q.enqueueDelivery(tx, mailId, new Date(Date.now() + BUSY_DELAY_SECONDS * 1000));
       return { outcome: 'busy' as const };
     }
     // An invitee's mail (no registration): the row lock and the lease alone keep it to one delivery.
-    const mail = await q.lockDueMail(tx, mailId);
+    const mail = await q.claimDueMail(tx, mailId, deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
     if (!mail) return { outcome: 'not_due' as const };
     const now = deps.now();
     const prepared: Prepared =
-      registrationId === 0
+      turn.registrationId === 0
         ? await invitation(tx, deps, mail)
         : await prepareRegistrantMail(tx, deps, mail, now);
     if ('outcome' in prepared) return prepared;
-    await q.leaseMail(tx, mail.id, deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
     return { ...prepared, mail, at: now };
   });
 }

@@ -31,16 +31,20 @@ export async function recordSend(
   result: SendResult,
 ): Promise<DeliveryOutcome> {
   const claim = { id: claimed.mail.id, attempt: claimed.mail.attempts };
+  const sent = {
+    messageId: String(claimed.message.messageId),
+    subject: claimed.subject,
+    locale: claimed.locale,
+    at: claimed.at,
+  };
+  const invite = claimed.invite;
+  // A mail without an invite is recorded in one statement: no transaction needed around it.
+  if (result.ok && !invite)
+    return (await q.markMailSent(deps.pool, claim, sent)) ? 'sent' : takenOver(claimed.mail);
   return withTransaction(deps.pool, async (tx) => {
     if (!result.ok) return recordFailure(tx, deps.policy, claimed.mail, result.err);
-    const recorded = await q.markMailSent(tx, claim, {
-      messageId: String(claimed.message.messageId),
-      subject: claimed.subject,
-      locale: claimed.locale,
-      at: claimed.at,
-    });
-    if (!recorded) return takenOver(claimed.mail);
-    if (claimed.invite) await setInviteSent(tx, claimed.invite.registrationId, claimed.invite.snapshot);
+    if (!(await q.markMailSent(tx, claim, sent))) return takenOver(claimed.mail);
+    await setInviteSent(tx, invite!.registrationId, invite!.snapshot);
     return 'sent';
   });
 }

@@ -7,7 +7,7 @@ import { eventMessageById, type EventMessage } from '../messages';
 import * as q from '../outbox';
 import {
   displayName,
-  mintLinkToken,
+  mintLinkTokens,
   registrationById,
   type LinkPurpose,
   type Registration,
@@ -111,6 +111,7 @@ async function zoomLinkOrWait(
   const { joinUrl, settled } = await personalZoomLink(tx, mail.registrationId);
   if (joinUrl) return joinUrl;
   if (settled || now.getTime() - mail.createdAt.getTime() >= ZOOM_WAIT_SECONDS * 1000) return undefined;
+  await q.unclaimMail(tx, mail.id);
   await q.enqueueDelivery(tx, mail.id, new Date(Date.now() + ZOOM_LOOK_SECONDS * 1000));
   return 'wait';
 }
@@ -124,11 +125,16 @@ async function personalLinks(
   const { mail, registration, plan, now } = x;
   const base = config.baseUrl;
   const links: MailLinks = { eventPage: eventPageUrl(base, x.event.slug, registration.locale) };
-  const mint = (purpose: LinkPurpose) =>
-    mintLinkToken(tx, { registrationId: registration.id, purpose, mailId: mail.id, at: now });
-  if (plan.join) links.join = `${base}/join/${await mint('join')}`;
-  if (plan.manage) links.manage = `${base}/manage/${await mint('manage')}`;
-  if (plan.unsubscribe) links.unsubscribe = `${base}/unsubscribe/${await mint('unsubscribe')}`;
+  const purposes = (['join', 'manage', 'unsubscribe'] as const).filter((p) => plan[p]);
+  const tokens: Partial<Record<LinkPurpose, string>> = await mintLinkTokens(tx, {
+    registrationId: registration.id,
+    purposes,
+    mailId: mail.id,
+    at: now,
+  });
+  if (tokens.join) links.join = `${base}/join/${tokens.join}`;
+  if (tokens.manage) links.manage = `${base}/manage/${tokens.manage}`;
+  if (tokens.unsubscribe) links.unsubscribe = `${base}/unsubscribe/${tokens.unsubscribe}`;
   return links;
 }
 

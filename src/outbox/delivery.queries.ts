@@ -9,56 +9,78 @@ import { mailColumns, toMail, type MailRow, type OutgoingMail } from './outbox.q
  */
 
 /**
- * Locks a mail that is due for the rest of the transaction and counts the attempt: a queued row whose
- * next attempt is now or past, or a row left 'sending' by a worker whose lease ran out (it died, or its
- * mail server hung past every timeout). Such a row is queued again here, so the claim sees one state.
- * Undefined when it is not due, already handled, or another worker holds it.
+ * The advisory lock that lets one mail at a time be claimed for a registrant, across every worker
+ * process, keyed by the registration id in the SQL expression `id`.
  */
-export async function lockDueMail(db: Queryable, id: number): Promise<OutgoingMail | undefined> {
+function registrationLock(id: string): string {
+  return `hashtextextended('mail-to-registration:' || ${id}::text, 0)`;
+}
+
+/** Whose turn it is: the registration a mail is for (0 for an invitee's), and whether it may go now. */
+export interface MailTurn {
+  registrationId: number;
+  /**
+   * False while another mail to the registrant must go first: one being sent under a lease that still
+   * runs, or an older one that is due now; or while another transaction holds the registrant's lock.
+   */
+  free: boolean;
+}
+
+/**
+ * Takes the registrant's mail lock (until commit) for a mail still to be sent (queued, or left
+ * 'sending' under a lease that ran out), and says whether it may go now: one mail per registrant is
+ * in flight, oldest first, so an update never overtakes the confirmation. An invitee's mail (no
+ * registration) is always free. Undefined when the mail is not waiting to be sent. One round trip.
+ */
+export async function mailTurn(db: Queryable, mailId: number): Promise<MailTurn | undefined> {
+  const res = await db.query<{ registration_id: string | null; free: boolean }>(
+    `SELECT o.registration_id,
+            o.registration_id IS NULL OR (
+              pg_try_advisory_xact_lock(${registrationLock('o.registration_id')})
+              AND NOT EXISTS (
+                SELECT 1 FROM outgoing_mails a
+                 WHERE a.registration_id = o.registration_id AND a.id <> o.id
+                   AND ((a.status = 'sending' AND a.locked_until > now())
+                        OR (a.status = 'queued' AND a.id < o.id AND a.next_attempt_at <= now())))
+            ) AS free
+       FROM outgoing_mails o
+      WHERE o.id = $1 AND (o.status = 'queued' OR (o.status = 'sending' AND o.locked_until <= now()))`,
+    [mailId],
+  );
+  const r = res.rows[0];
+  return r && { registrationId: Number(r.registration_id ?? 0), free: r.free };
+}
+
+/**
+ * Claims a mail that is due, in one statement: locks the row for the rest of the transaction, counts
+ * the attempt, and leases it for `leaseSeconds` ('sending' until then), so once the transaction commits
+ * no other worker takes it while it goes over SMTP with no transaction held. Due: queued with its next
+ * attempt now or past, or left 'sending' by a worker whose lease ran out (it died, or its mail server
+ * hung past every timeout). The claim's stamp is the attempt number: outcomes are recorded only under
+ * it. A claim that does not send after all marks the row skipped or failed, deletes it, or puts it back
+ * (`unclaimMail`) before it commits. Undefined when not due, already handled, or another worker holds it.
+ */
+export async function claimDueMail(
+  db: Queryable,
+  id: number,
+  leaseSeconds: number,
+): Promise<OutgoingMail | undefined> {
   const res = await db.query<MailRow>(
-    `UPDATE outgoing_mails SET attempts = attempts + 1, status = 'queued', locked_until = NULL
+    `UPDATE outgoing_mails
+        SET attempts = attempts + 1, status = 'sending', locked_until = now() + make_interval(secs => $2)
       WHERE id = (SELECT id FROM outgoing_mails
                    WHERE id = $1 AND status IN ('queued', 'sending') AND next_attempt_at <= now()
                      AND (status = 'queued' OR locked_until <= now())
                    FOR UPDATE SKIP LOCKED)
       RETURNING ${mailColumns}`,
-    [id],
+    [id, leaseSeconds],
   );
   return res.rows[0] && toMail(res.rows[0]);
 }
 
-/**
- * True when another mail to the registrant must go first: one being sent under a lease that still runs,
- * or an older one that is due now. One mail per registrant is in flight, oldest first, so an update
- * never overtakes the confirmation.
- */
-export async function registrantMailAhead(
-  db: Queryable,
-  m: { registrationId: number; mailId: number },
-): Promise<boolean> {
-  const res = await db.query(
-    `SELECT 1 FROM outgoing_mails
-      WHERE registration_id = $1 AND id <> $2
-        AND ((status = 'sending' AND locked_until > now())
-             OR (status = 'queued' AND id < $2 AND next_attempt_at <= now()))
-      LIMIT 1`,
-    [m.registrationId, m.mailId],
-  );
-  return (res.rowCount ?? 0) > 0;
-}
-
-/**
- * Leases a locked mail for `leaseSeconds`: it is 'sending' until then, and no transaction is held while
- * it goes over SMTP. The claim is the attempt number lockDueMail counted: the outcome is recorded only
- * while the row is still 'sending' under that number, so a worker whose lease ran out and was taken
- * over cannot overwrite the outcome of the one that took it.
- */
-export async function leaseMail(db: Queryable, id: number, leaseSeconds: number): Promise<void> {
-  await db.query(
-    `UPDATE outgoing_mails SET status = 'sending', locked_until = now() + make_interval(secs => $2)
-      WHERE id = $1`,
-    [id, leaseSeconds],
-  );
+/** Puts a claimed mail back to queued (it waits for something, and its job comes again). */
+export async function unclaimMail(db: Queryable, id: number): Promise<void> {
+  await db.query(`UPDATE outgoing_mails SET status = 'queued', locked_until = NULL WHERE id = $1`, [id]);
 }
 
 /** Which lease an outcome is recorded under: the mail and the attempt that claimed it. */
@@ -156,13 +178,10 @@ export async function expiredLeaseMailIds(
   return res.rows.map((r) => Number(r.id));
 }
 
-/** The advisory lock that lets one mail at a time go to a registrant, across every worker process. */
-const registrationLock = `hashtextextended('mail-to-registration:' || $1::text, 0)`;
-
 /** Takes the registrant's mail lock if free (until commit); false when a mail to them is being sent. */
 export async function tryLockRegistrationMail(db: Queryable, registrationId: number): Promise<boolean> {
   const res = await db.query<{ locked: boolean }>(
-    `SELECT pg_try_advisory_xact_lock(${registrationLock}) AS locked`,
+    `SELECT pg_try_advisory_xact_lock(${registrationLock('$1')}) AS locked`,
     [registrationId],
   );
   return res.rows[0]!.locked;

@@ -150,7 +150,8 @@ export async function skipPendingEventMails(
 
 /** Removes a mail that never went out (a reminder not due any more); its topic can be written again. */
 export async function deleteMail(db: Queryable, id: number): Promise<void> {
-  await db.query(`DELETE FROM outgoing_mails WHERE id = $1 AND status = 'queued'`, [id]);
+  // 'sending': claimed by the caller's own transaction, which decided not to send it after all.
+  await db.query(`DELETE FROM outgoing_mails WHERE id = $1 AND status IN ('queued', 'sending')`, [id]);
 }
 
 /** Gives up on a locked mail that cannot be prepared (no templates for its kind, a render error). */
