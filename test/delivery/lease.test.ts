@@ -1,17 +1,9 @@
 import type { Config } from '../../src/config';
 import { deliverMail, requeueExpiredLeases, type DeliveryDeps } from '../../src/delivery/delivery.job';
 import { createTransport, type MailTransport } from '../../src/delivery/transport';
-import {
-  encodeForm,
-  eventDoc,
-  formData,
-  formSession,
-  importTestEvent,
-  makeEvent,
-  startTestApp,
-  type TestApp,
-} from '../helpers/app';
+import { eventDoc, importTestEvent, makeEvent, startTestApp, type TestApp } from '../helpers/app';
 import { fastRetries, mailConfig } from '../helpers/mail';
+import { registerOnForm } from '../helpers/privacy';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp';
 import { waitUntil } from '../helpers/workers';
 
@@ -20,15 +12,6 @@ import { waitUntil } from '../helpers/workers';
  * held, and its outcome recorded only under the claim that sent it. The SMTP server is real and holds
  * its answer to DATA until the test lets it go, so each test looks at the database mid-send.
  */
-async function register(t: TestApp, data: Record<string, string>) {
-  const { agent, token } = await formSession(t.app, 'tsunagaru-test');
-  const res = await agent
-    .post('/events/tsunagaru-test/register')
-    .type('form')
-    .send(encodeForm({ _csrf: token, ...formData(data) }));
-  expect(res.status).toBe(303);
-}
-
 describe('mail delivery under a lease', () => {
   let t: TestApp;
   let sink: SmtpSink;
@@ -69,7 +52,7 @@ describe('mail delivery under a lease', () => {
 
   it('when a mail is being sent and the server has not answered yet, then no database connection is checked out and no transaction is open', async () => {
     await makeEvent(t);
-    await register(t, { locale: 'en' });
+    await registerOnForm(t, 'tsunagaru-test', { locale: 'en' });
     const [mail] = await mails();
     sink.hold();
     const delivery = deliverMail(deps(), mail!.id);
@@ -95,7 +78,7 @@ describe('mail delivery under a lease', () => {
 
   it('when a lease runs out mid-send and another worker takes the mail over, then the first worker’s late answer does not overwrite the second’s outcome', async () => {
     await makeEvent(t);
-    await register(t, { locale: 'en' });
+    await registerOnForm(t, 'tsunagaru-test', { locale: 'en' });
     const [mail] = await mails();
     // The first worker's server hangs past its (one-second) lease.
     const slowSink = await startSmtpSink();
@@ -126,7 +109,7 @@ describe('mail delivery under a lease', () => {
 
   it('when the event changes while the confirmation is in flight, then the update waits for it, never two mails to the registrant are in flight, and the update goes second', async () => {
     await makeEvent(t);
-    await register(t, { locale: 'en' });
+    await registerOnForm(t, 'tsunagaru-test', { locale: 'en' });
     const [confirmation] = await mails();
     sink.hold();
     const sending = deliverMail(deps(), confirmation!.id);
