@@ -2,6 +2,8 @@ import type { Config } from '../../src/config';
 import { deliverMail, requeueExpiredLeases, type DeliveryDeps } from '../../src/delivery/delivery.job';
 import { createTransport, type MailTransport } from '../../src/delivery/transport';
 import { eventDoc, importTestEvent, makeEvent, startTestApp, type TestApp } from '../helpers/app';
+import { mintLinkToken } from '../../src/registrations';
+import { unsubscribe } from '../../src/reminders';
 import { fastRetries, mailConfig } from '../helpers/mail';
 import { registerOnForm } from '../helpers/privacy';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp';
@@ -134,5 +136,30 @@ describe('mail delivery under a lease', () => {
       'event.updated',
     ]);
     expect((await mails()).map((m) => m.status)).toEqual(['sent', 'sent']);
+  });
+
+  it('when a registrant unsubscribes while a mail to them is in flight, then the answer waits until that mail is recorded', async () => {
+    await makeEvent(t);
+    await registerOnForm(t, 'tsunagaru-test', { locale: 'en' });
+    const [mail] = await mails();
+    const registration = await t.db.pool.query<{ id: string }>('SELECT id FROM registrations');
+    const token = await mintLinkToken(t.db.pool, {
+      registrationId: Number(registration.rows[0]!.id),
+      purpose: 'unsubscribe',
+      mailId: null,
+      at: t.clock.now(),
+    });
+    sink.hold();
+    const sending = deliverMail(deps(), mail!.id);
+    await waitUntil('the confirmation is in flight', () => sink.held().length === 1);
+
+    let answered = false;
+    const unsubscribing = unsubscribe(t.db.pool, token, t.clock.now()).then(() => (answered = true));
+    await new Promise((r) => setTimeout(r, 800));
+    expect(answered).toBe(false);
+    sink.release();
+    expect(await sending).toBe('sent');
+    await unsubscribing;
+    expect((await mails())[0]).toMatchObject({ status: 'sent' });
   });
 });
