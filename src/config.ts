@@ -44,6 +44,9 @@ const envSchema = z
       .default('Tsunagaru <no-reply@localhost>'),
     // The wait before a mail the SMTP server did not take is tried again; it doubles at each attempt.
     MAIL_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    // How long a worker has a mail to itself while it talks to the SMTP server; after that another
+    // worker may take it over. Longer than the transport's timeouts, so only a dead worker loses one.
+    MAIL_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(180),
     DKIM_DOMAIN: z.string().min(1).optional(),
     DKIM_SELECTOR: z.string().min(1).optional(),
     DKIM_PRIVATE_KEY: z.string().min(1).optional(),
@@ -144,6 +147,8 @@ export interface Config {
   readonly mailFrom: string;
   /** Seconds before the first retry of a mail the SMTP server did not take (then 2×, 4× … up to an hour). */
   readonly mailRetryBaseSeconds: number;
+  /** Seconds a claimed mail is its worker's alone; a worker that dies mid-send delays it this long. */
+  readonly mailLeaseSeconds: number;
   /** DKIM signing for outgoing mail, when configured. */
   readonly dkim: { domain: string; selector: string; privateKey: string } | undefined;
   readonly sessionSecret: string | undefined;
@@ -214,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM.trim(),
     mailRetryBaseSeconds: e.MAIL_RETRY_BASE_SECONDS,
+    mailLeaseSeconds: e.MAIL_LEASE_SECONDS,
     dkim:
       e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY
         ? { domain: e.DKIM_DOMAIN, selector: e.DKIM_SELECTOR, privateKey: dkimKey(e.DKIM_PRIVATE_KEY) }

@@ -1,9 +1,10 @@
 import { displayName } from '../registrations';
 import { pickText, type EventFile, type EventRecord, type LocalText, type Material } from '../events';
-import { tFor, type Language } from '../i18n';
+import type { Language } from '../i18n';
 import { formatSpan } from '../time';
 import { invitationKinds, optionalKinds, type MailKind } from '../outbox';
 import type { RenderInput } from './mail.types';
+import { mailT, type Translate } from './mail-translate';
 import { mailStyles, type MailStyles } from './render-styles';
 import { paragraphs, timeLeft, type Paragraph } from './render-text';
 
@@ -14,7 +15,6 @@ import { paragraphs, timeLeft, type Paragraph } from './render-text';
  */
 
 /** `t` fixed to one language and the `mail` namespace. */
-export type Translate = (key: string | string[], params?: Record<string, unknown>) => string;
 
 /** Which calendar sentence a section carries, if any (a key under mail:calendar). */
 export type CalendarNote = 'attached' | 'updated' | 'removed' | 'cancelled';
@@ -89,12 +89,6 @@ const finalKinds: ReadonlySet<MailKind> = new Set([
   'registration.declined',
   'event.cancelled',
 ]);
-
-/** t for the mail namespace; String() because i18next may hand back non-strings for objects. */
-export function mailT(lang: Language): Translate {
-  const t = tFor(lang);
-  return (key, params) => String(t(key, { ...params, ns: 'mail' }));
-}
 
 /**
  * Only http(s) links become hrefs. The event schema already insists on it for materials; this keeps a

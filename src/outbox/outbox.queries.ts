@@ -49,7 +49,8 @@ export interface OutgoingMail {
   inviteeId: number | null;
 }
 
-interface MailRow {
+/** An outgoing_mails row as selected with `mailColumns`. */
+export interface MailRow {
   id: string;
   kind: MailKind;
   event_id: string;
@@ -66,10 +67,12 @@ interface MailRow {
   invitee_id: string | null;
 }
 
-const columns = `id, kind, event_id, registration_id, recipient, locale, status, attempts, last_error, created_at,
+/** The columns an OutgoingMail is made of. */
+export const mailColumns = `id, kind, event_id, registration_id, recipient, locale, status, attempts, last_error, created_at,
   sent_at, topic, event_message_id, invitee_id`;
 
-function toMail(r: MailRow): OutgoingMail {
+/** A selected row as the rest of the code sees it. */
+export function toMail(r: MailRow): OutgoingMail {
   return {
     id: Number(r.id),
     kind: r.kind,
@@ -155,61 +158,13 @@ export async function skipPendingEventMails(
   return res.rowCount ?? 0;
 }
 
-/**
- * Locks a mail that is due (pending, its next attempt now or past) for the rest of the transaction and
- * counts the attempt. Undefined when it is not due, already handled, or another worker holds it.
- */
-export async function lockDueMail(db: Queryable, id: number): Promise<OutgoingMail | undefined> {
-  const res = await db.query<MailRow>(
-    `UPDATE outgoing_mails SET attempts = attempts + 1
-      WHERE id = (SELECT id FROM outgoing_mails
-                   WHERE id = $1 AND status = 'queued' AND next_attempt_at <= now()
-                   FOR UPDATE SKIP LOCKED)
-      RETURNING ${columns}`,
-    [id],
-  );
-  return res.rows[0] && toMail(res.rows[0]);
-}
-
-/**
- * Records a delivered mail with the language it went out in (the registrant's at that moment), and
- * forgets any secret its row carried.
- */
-export async function markMailSent(
-  db: Queryable,
-  id: number,
-  m: { messageId: string; subject: string; locale: Language; at: Date },
-): Promise<void> {
-  await db.query(
-    `UPDATE outgoing_mails
-        SET status = 'sent', sent_at = $2, message_id = $3, subject = $4, locale = $5, last_error = NULL,
-            payload = '{}'
-      WHERE id = $1`,
-    [id, m.at, m.messageId, m.subject, m.locale],
-  );
-}
-
-/** Puts a mail back to pending after a temporary failure, to be tried again after `delaySeconds`. */
-export async function markMailForRetry(
-  db: Queryable,
-  id: number,
-  m: { error: string; delaySeconds: number },
-): Promise<Date> {
-  const res = await db.query<{ next_attempt_at: Date }>(
-    `UPDATE outgoing_mails
-        SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3)
-      WHERE id = $1 RETURNING next_attempt_at`,
-    [id, m.error, m.delaySeconds],
-  );
-  return res.rows[0]!.next_attempt_at;
-}
-
 /** Removes a mail that never went out (a reminder not due any more); its topic can be written again. */
 export async function deleteMail(db: Queryable, id: number): Promise<void> {
-  await db.query(`DELETE FROM outgoing_mails WHERE id = $1 AND status = 'queued'`, [id]);
+  // 'sending': claimed by the caller's own transaction, which decided not to send it after all.
+  await db.query(`DELETE FROM outgoing_mails WHERE id = $1 AND status IN ('queued', 'sending')`, [id]);
 }
 
-/** Gives up on a mail (the server refused it for good, or temporary failures lasted too long). */
+/** Gives up on a locked mail that cannot be prepared (no templates for its kind, a render error). */
 export async function markMailFailed(db: Queryable, id: number, error: string): Promise<void> {
   await db.query(
     `UPDATE outgoing_mails SET status = 'failed', last_error = $2, payload = '{}' WHERE id = $1`,
@@ -223,21 +178,6 @@ export async function markMailSkipped(db: Queryable, id: number, reason: string)
     `UPDATE outgoing_mails SET status = 'skipped', last_error = $2, payload = '{}' WHERE id = $1`,
     [id, reason],
   );
-}
-
-/** Pending mails that have been due for at least `overdueSeconds` (their job was lost), by id after `afterId`. */
-export async function overdueMailIds(
-  db: Queryable,
-  m: { overdueSeconds: number; afterId: number; limit: number },
-): Promise<number[]> {
-  const res = await db.query<{ id: string }>(
-    `SELECT id FROM outgoing_mails
-      WHERE status = 'queued' AND next_attempt_at <= now() - make_interval(secs => $1) AND id > $2
-      ORDER BY id
-      LIMIT $3`,
-    [m.overdueSeconds, m.afterId, m.limit],
-  );
-  return res.rows.map((r) => Number(r.id));
 }
 
 /** A mail to one registrant as the organiser's detail page lists it: what, its delivery state, when. */
@@ -274,35 +214,6 @@ export async function mailsForRegistration(
     createdAt: r.created_at as Date,
     sentAt: r.sent_at as Date | null,
   }));
-}
-
-/** The advisory lock that lets one mail at a time go to a registrant, across every worker process. */
-const registrationLock = `hashtextextended('mail-to-registration:' || $1::text, 0)`;
-
-/** Takes the registrant's mail lock if free (until commit); false when a mail to them is being sent. */
-export async function tryLockRegistrationMail(db: Queryable, registrationId: number): Promise<boolean> {
-  const res = await db.query<{ locked: boolean }>(
-    `SELECT pg_try_advisory_xact_lock(${registrationLock}) AS locked`,
-    [registrationId],
-  );
-  return res.rows[0]!.locked;
-}
-
-/**
- * Waits (up to `waitMs`) for a mail being sent to the registrant to finish, then holds their mail lock
- * until commit. True when it got the lock; false when the wait ran out (a mail server that hangs).
- */
-export async function lockRegistrationMail(
-  db: Queryable,
-  registrationId: number,
-  waitMs: number,
-): Promise<boolean> {
-  const until = Date.now() + waitMs;
-  for (;;) {
-    if (await tryLockRegistrationMail(db, registrationId)) return true;
-    if (Date.now() >= until) return false;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /** Skips the registrant's pending mails of these kinds, with the reason; returns how many. */

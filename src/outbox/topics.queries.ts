@@ -96,15 +96,6 @@ export async function messageMailTallies(
   return out;
 }
 
-/** The registration a mail is for, while the mail is still queued (0 for an invitee's mail). */
-export async function queuedMailRegistrationId(db: Queryable, mailId: number): Promise<number | undefined> {
-  const res = await db.query<{ registration_id: string | null }>(
-    `SELECT registration_id FROM outgoing_mails WHERE id = $1 AND status = 'queued'`,
-    [mailId],
-  );
-  return res.rows[0] ? Number(res.rows[0].registration_id ?? 0) : undefined;
-}
-
 /** One invitee an invitation or its reminder goes to (the invitations folder picks them). */
 export interface InviteeRecipient {
   inviteeId: number;

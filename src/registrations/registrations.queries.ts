@@ -154,6 +154,23 @@ export async function insertLinkToken(
   );
 }
 
+/** Stores several link tokens' hashes for one registration and mail, in one statement. */
+export async function insertLinkTokens(
+  db: Queryable,
+  t: {
+    registrationId: number;
+    mailId: number | null;
+    at: Date;
+    tokens: readonly { hash: Buffer; purpose: LinkPurpose }[];
+  },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO registration_tokens (hash, registration_id, purpose, mail_id, created_at)
+     SELECT t.hash, $1, t.purpose, $2, $3 FROM unnest($4::bytea[], $5::text[]) AS t(hash, purpose)`,
+    [t.registrationId, t.mailId, t.at, t.tokens.map((x) => x.hash), t.tokens.map((x) => x.purpose)],
+  );
+}
+
 /** Remembers what the registrant's calendar now holds. */
 export async function setInviteSent(db: Queryable, id: number, snapshot: InviteSnapshot): Promise<void> {
   await db.query('UPDATE registrations SET invite_sent = $2 WHERE id = $1', [id, JSON.stringify(snapshot)]);

@@ -7,6 +7,7 @@ import { loggerFor } from '../logger';
 import {
   defaultRetryPolicy,
   deliverMail,
+  requeueExpiredLeases,
   requeueOverdueMails,
   type RetryPolicy,
 } from '../delivery/delivery.job';
@@ -43,6 +44,12 @@ export interface WorkerOptions {
 const OVERDUE_SECONDS = 600;
 
 /**
+ * How often the worker looks for mails left 'sending' by a worker that died mid-send and whose lease has
+ * run out: one indexed query, so a mail waits at most this long after its lease.
+ */
+const LEASE_SWEEP_SECONDS = 15;
+
+/**
  * The background role: delivers mails and moves waiting lists up, through the pg-boss queue, and runs
  * the periodic work (due reminders and messages, the sweep, housekeeping) in its one scheduler. Any
  * number of worker processes may run against one database.
@@ -55,6 +62,7 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
     config: opts.config,
     now: opts.now,
     policy: opts.retryPolicy ?? { ...defaultRetryPolicy, baseSeconds: opts.config.mailRetryBaseSeconds },
+    leaseSeconds: opts.config.mailLeaseSeconds,
   };
   const zoomDeps = {
     pool,
@@ -92,6 +100,7 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
   const scheduler = startScheduler([
     dueMails.task,
     { name: 'mail-sweep', everySeconds: 300, run: () => sweepOverdueMails(pool) },
+    { name: 'mail-lease-sweep', everySeconds: LEASE_SWEEP_SECONDS, run: () => sweepExpiredLeases(pool) },
     {
       name: 'rate-limit-cleanup',
       everySeconds: 60,
@@ -166,6 +175,12 @@ function retentionTask(pool: pg.Pool, now: () => Date, dataDir: string, zoom = f
       if (done.events) log.info(done, 'personal data anonymised after the retention period');
     },
   };
+}
+
+/** Queues again the mails a worker left 'sending' when it died, now that their lease has run out. */
+async function sweepExpiredLeases(pool: pg.Pool): Promise<void> {
+  const requeued = await requeueExpiredLeases(pool);
+  if (requeued) log.warn({ requeued }, 'mails whose lease ran out queued again');
 }
 
 /** Queues again the mails whose job was lost (a worker killed mid-send, before pg-boss noticed). */

@@ -20,7 +20,12 @@ beforeAll(async () => {
   smtp = await startRestartableSmtp();
   // Retries start at 5 s (then 10, 20, 40 …): the product's setting, so the mails refused during the
   // minute go out soon after it instead of at the production default's 1, 2, 4 minutes.
-  cluster = await startCluster({ smtpUrl: smtp.url, env: { MAIL_RETRY_BASE_SECONDS: '5' } });
+  // The lease is 20 s (the product's setting): the mails the killed worker had claimed go out 20 s after
+  // it died rather than at the production default's 3 minutes.
+  cluster = await startCluster({
+    smtpUrl: smtp.url,
+    env: { MAIL_RETRY_BASE_SECONDS: '5', MAIL_LEASE_SECONDS: '20' },
+  });
 }, 120_000);
 
 afterAll(async () => {

@@ -190,5 +190,6 @@ describe('the delivery worker', () => {
     for (const m of sink.received) {
       expect(inviteOf(m.parsed)!.start.toISOString()).toBe('2026-12-16T06:00:00.000Z');
     }
-  });
+    // The mails the first worker was sending wait for their lease (20 s here) and the lease sweep (15 s).
+  }, 90_000);
 });

@@ -1,0 +1,165 @@
+import type { Config } from '../../src/config';
+import { deliverMail, requeueExpiredLeases, type DeliveryDeps } from '../../src/delivery/delivery.job';
+import { createTransport, type MailTransport } from '../../src/delivery/transport';
+import { eventDoc, importTestEvent, makeEvent, startTestApp, type TestApp } from '../helpers/app';
+import { mintLinkToken } from '../../src/registrations';
+import { unsubscribe } from '../../src/reminders';
+import { fastRetries, mailConfig } from '../helpers/mail';
+import { registerOnForm } from '../helpers/privacy';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp';
+import { waitUntil } from '../helpers/workers';
+
+/**
+ * Delivery under a lease: a mail is claimed in one short transaction, sent with no database connection
+ * held, and its outcome recorded only under the claim that sent it. The SMTP server is real and holds
+ * its answer to DATA until the test lets it go, so each test looks at the database mid-send.
+ */
+describe('mail delivery under a lease', () => {
+  let t: TestApp;
+  let sink: SmtpSink;
+  let config: Config;
+  let transport: MailTransport;
+
+  beforeAll(async () => {
+    t = await startTestApp({ now: '2026-12-01T00:00:00Z' });
+    sink = await startSmtpSink();
+    config = mailConfig(t, sink.url);
+    transport = createTransport(config);
+  });
+  afterAll(async () => {
+    transport.close();
+    await sink.close();
+    await t.close();
+  });
+  beforeEach(async () => {
+    sink.received.length = 0;
+    await t.db.pool.query('TRUNCATE events, registrations, outgoing_mails, audit_log CASCADE');
+  });
+
+  const deps = (over: Partial<DeliveryDeps> = {}): DeliveryDeps => ({
+    pool: t.db.pool,
+    transport,
+    config,
+    now: t.clock.now,
+    policy: fastRetries,
+    ...over,
+  });
+
+  async function mails(): Promise<{ id: number; kind: string; status: string; message_id: string | null }[]> {
+    const res = await t.db.pool.query(
+      'SELECT id::int, kind, status, message_id FROM outgoing_mails ORDER BY id',
+    );
+    return res.rows;
+  }
+
+  it('when a mail is being sent and the server has not answered yet, then no database connection is checked out and no transaction is open', async () => {
+    await makeEvent(t);
+    await registerOnForm(t, 'tsunagaru-test', { locale: 'en' });
+    const [mail] = await mails();
+    sink.hold();
+    const delivery = deliverMail(deps(), mail!.id);
+    await waitUntil('the mail waits for its answer', () => sink.held().length === 1);
+
+    // Read before any query of the test's own checks a client out.
+    expect(t.db.pool.totalCount - t.db.pool.idleCount).toBe(0);
+    const open = await t.db.pool.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'`,
+    );
+    expect(open.rows[0]).toEqual({ n: 0 });
+    const leased = await t.db.pool.query(
+      'SELECT status, locked_until > now() AS leased FROM outgoing_mails WHERE id = $1',
+      [mail!.id],
+    );
+    expect(leased.rows[0]).toEqual({ status: 'sending', leased: true });
+
+    sink.release();
+    expect(await delivery).toBe('sent');
+    expect((await mails())[0]).toMatchObject({ status: 'sent' });
+  });
+
+  it('when a lease runs out mid-send and another worker takes the mail over, then the first worker’s late answer does not overwrite the second’s outcome', async () => {
+    await makeEvent(t);
+    await registerOnForm(t, 'tsunagaru-test', { locale: 'en' });
+    const [mail] = await mails();
+    // The first worker's server hangs past its (one-second) lease.
+    const slowSink = await startSmtpSink();
+    const slowTransport = createTransport(mailConfig(t, slowSink.url));
+    try {
+      slowSink.hold();
+      const first = deliverMail(deps({ transport: slowTransport, leaseSeconds: 1 }), mail!.id);
+      await waitUntil('the first worker waits for its answer', () => slowSink.held().length === 1);
+      expect(await deliverMail(deps(), mail!.id)).toBe('not_due');
+      await new Promise((r) => setTimeout(r, 1200));
+
+      // Its lease has run out: the sweep queues the mail again and a second worker sends it.
+      expect(await requeueExpiredLeases(t.db.pool)).toBe(1);
+      expect(await deliverMail(deps(), mail!.id)).toBe('sent');
+      const [second] = await sink.waitFor(1);
+      const recorded = (await mails())[0]!;
+      expect(recorded).toMatchObject({ status: 'sent', message_id: second!.parsed.messageId });
+
+      slowSink.release();
+      expect(await first).toBe('taken_over');
+      expect((await mails())[0]).toEqual(recorded);
+      expect(await requeueExpiredLeases(t.db.pool)).toBe(0);
+    } finally {
+      slowTransport.close();
+      await slowSink.close();
+    }
+  });
+
+  it('when the event changes while the confirmation is in flight, then the update waits for it, never two mails to the registrant are in flight, and the update goes second', async () => {
+    await makeEvent(t);
+    await registerOnForm(t, 'tsunagaru-test', { locale: 'en' });
+    const [confirmation] = await mails();
+    sink.hold();
+    const sending = deliverMail(deps(), confirmation!.id);
+    await waitUntil('the confirmation is in flight', () => sink.held().length === 1);
+    await importTestEvent(t, eventDoc({ startsAt: '2026-12-16T14:00:00+09:00' }));
+    const update = (await mails())[1]!;
+    expect(update.kind).toBe('event.updated');
+
+    // Refused while the confirmation is leased, even with a worker on each job.
+    expect(await Promise.all([deliverMail(deps(), update.id), deliverMail(deps(), update.id)])).toEqual([
+      'busy',
+      'busy',
+    ]);
+    expect(sink.held()).toHaveLength(1);
+
+    sink.release();
+    expect(await sending).toBe('sent');
+    expect(await deliverMail(deps(), update.id)).toBe('sent');
+    const received = await sink.waitFor(2);
+    expect(received.map((m) => m.parsed.headers.get('x-tsunagaru-kind'))).toEqual([
+      'registration.confirmed',
+      'event.updated',
+    ]);
+    expect((await mails()).map((m) => m.status)).toEqual(['sent', 'sent']);
+  });
+
+  it('when a registrant unsubscribes while a mail to them is in flight, then the answer waits until that mail is recorded', async () => {
+    await makeEvent(t);
+    await registerOnForm(t, 'tsunagaru-test', { locale: 'en' });
+    const [mail] = await mails();
+    const registration = await t.db.pool.query<{ id: string }>('SELECT id FROM registrations');
+    const token = await mintLinkToken(t.db.pool, {
+      registrationId: Number(registration.rows[0]!.id),
+      purpose: 'unsubscribe',
+      mailId: null,
+      at: t.clock.now(),
+    });
+    sink.hold();
+    const sending = deliverMail(deps(), mail!.id);
+    await waitUntil('the confirmation is in flight', () => sink.held().length === 1);
+
+    let answered = false;
+    const unsubscribing = unsubscribe(t.db.pool, token, t.clock.now()).then(() => (answered = true));
+    await new Promise((r) => setTimeout(r, 800));
+    expect(answered).toBe(false);
+    sink.release();
+    expect(await sending).toBe('sent');
+    await unsubscribing;
+    expect((await mails())[0]).toMatchObject({ status: 'sent' });
+  });
+});
