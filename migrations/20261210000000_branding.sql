@@ -28,8 +28,9 @@ CREATE TABLE installation_branding (
   accent        text CHECK (accent ~ '^#[0-9a-f]{6}$'),
   -- {"id", "sha256", "contentType", "width", "height"} of a branding_images row (kind logo), or null.
   logo          jsonb,
-  updated_at    timestamptz NOT NULL DEFAULT now(),
-  updated_by    bigint REFERENCES users (id) ON DELETE SET NULL
+  -- Who changed it is in the audit log (branding.updated); no reference to users, so that removing
+  -- accounts never takes the profile with it.
+  updated_at    timestamptz NOT NULL DEFAULT now()
 );
 INSERT INTO installation_branding DEFAULT VALUES;
 

@@ -39,7 +39,8 @@ function checkTexts(input: BrandingInput): {
   const params: Record<string, unknown> = {};
   for (const lang of ['en', 'ja'] as const) {
     const text = (input.organisation[lang] ?? '').replace(/\s+/g, ' ').trim();
-    if (Array.from(text).length > maxOrganisationLength) fields[`organisation.${lang}`] = 'validation:tooLong';
+    if (Array.from(text).length > maxOrganisationLength)
+      fields[`organisation.${lang}`] = 'validation:tooLong';
     if (text) organisation[lang] = text;
   }
   let accent: string | null = null;
@@ -102,14 +103,11 @@ export async function saveInstallationBranding(
 ): Promise<InstallationBranding> {
   const { organisation, accent } = checkedTexts(input);
   return withTransaction(pool, async (tx) => {
+    // One profile save at a time, so the audit entry's "before" is the row this save replaces.
+    await q.lockInstallationBranding(tx);
     const before = await q.installationBranding(tx);
     const logo = await nextImage(tx, 'logo', input.logo, input.removeLogo, before.logo, ctx);
-    const after = await q.updateInstallationBranding(
-      tx,
-      { organisation, accent, logo },
-      ctx.now,
-      ctx.userId ?? null,
-    );
+    const after = await q.updateInstallationBranding(tx, { organisation, accent, logo }, ctx.now);
     await insertAuditEntry(tx, {
       actor: ctx.actor,
       userId: ctx.userId ?? null,
@@ -145,7 +143,12 @@ export async function saveEventBranding(
       userId: ctx.userId ?? null,
       action: 'event.branding_updated',
       eventId,
-      data: { changed: changedParts(before, after), accent, logoId: logo?.id ?? null, coverId: cover?.id ?? null },
+      data: {
+        changed: changedParts(before, after),
+        accent,
+        logoId: logo?.id ?? null,
+        coverId: cover?.id ?? null,
+      },
       at: ctx.now,
     });
     return saved;

@@ -23,7 +23,10 @@ export interface BrandView {
 const hasText = (t: Texts) => Boolean(t.en || t.ja);
 
 /** The event's branding in `lang`: its own parts first, then the installation's. */
-export function brandView(event: Pick<EventRecord, 'branding' | 'installationBranding'>, lang: Language): BrandView {
+export function brandView(
+  event: Pick<EventRecord, 'branding' | 'installationBranding'>,
+  lang: Language,
+): BrandView {
   const own = event.branding;
   const house = event.installationBranding;
   const accent = own.accent ?? house.accent;

@@ -7,7 +7,11 @@ import type {
   EventBranding,
   EventRecord,
   FollowUp,
-  InstallationBranding, Material, Question, Texts } from './events.types';
+  InstallationBranding,
+  Material,
+  Question,
+  Texts,
+} from './events.types';
 
 /** Named queries for events. Rows become camelCase EventRecords here and nowhere else. */
 
@@ -290,7 +294,14 @@ export async function setEventBranding(
        updated_at = $6
      WHERE id = $1
      RETURNING ${columns}`,
-    [id, JSON.stringify(b.organisation), b.accent, b.logo && JSON.stringify(b.logo), b.cover && JSON.stringify(b.cover), now],
+    [
+      id,
+      JSON.stringify(b.organisation),
+      b.accent,
+      b.logo && JSON.stringify(b.logo),
+      b.cover && JSON.stringify(b.cover),
+      now,
+    ],
   );
   if (!res.rows[0]) throw new DomainError('not_found', 'errors:notFound');
   return toEvent(res.rows[0]);
@@ -304,19 +315,23 @@ export async function installationBranding(db: Queryable): Promise<InstallationB
   return res.rows[0] ?? { organisation: {}, accent: null, logo: null };
 }
 
-/** Replaces the installation's organiser profile (locking its one row until the transaction ends). */
+/** Serialises saves of the installation's profile until the transaction ends. */
+export async function lockInstallationBranding(db: Queryable): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('installation-branding', 0))`);
+}
+
+/** Replaces the installation's organiser profile (its one row, made if missing). */
 export async function updateInstallationBranding(
   db: Queryable,
   b: InstallationBranding,
   now: Date,
-  userId: number | null,
 ): Promise<InstallationBranding> {
   const res = await db.query<InstallationBranding>(
-    `INSERT INTO installation_branding (id, organisation, accent, logo, updated_at, updated_by)
-     VALUES (true, $1, $2, $3, $4, $5)
-     ON CONFLICT (id) DO UPDATE SET organisation = $1, accent = $2, logo = $3, updated_at = $4, updated_by = $5
+    `INSERT INTO installation_branding (id, organisation, accent, logo, updated_at)
+     VALUES (true, $1, $2, $3, $4)
+     ON CONFLICT (id) DO UPDATE SET organisation = $1, accent = $2, logo = $3, updated_at = $4
      RETURNING organisation, accent, logo`,
-    [JSON.stringify(b.organisation), b.accent, b.logo && JSON.stringify(b.logo), now, userId],
+    [JSON.stringify(b.organisation), b.accent, b.logo && JSON.stringify(b.logo), now],
   );
   return res.rows[0]!;
 }
