@@ -100,7 +100,10 @@ async function saveOrShow(
   if (uploadError) {
     const key = uploadError === 'LIMIT_FILE_SIZE' ? 'branding:errors.tooLarge' : 'branding:errors.unreadable';
     const t = res.locals.t as (key: string, params?: Record<string, unknown>) => string;
-    return show({ values, problems: { upload: t(key, limits) } }, uploadError === 'LIMIT_FILE_SIZE' ? 413 : 422);
+    return show(
+      { values, problems: { upload: t(key, limits) } },
+      uploadError === 'LIMIT_FILE_SIZE' ? 413 : 422,
+    );
   }
   try {
     await save(input);
@@ -120,7 +123,10 @@ export function brandingAdminRoutes(ctx: AppContext): Router {
 
   const showProfile = async (res: Response, extra: Record<string, unknown> = {}, status = 200) => {
     const profile = await currentInstallationBranding(ctx.pool);
-    const view = brandView({ branding: { ...profile, cover: null }, installationBranding: profile }, pageLang(res));
+    const view = brandView(
+      { branding: { ...profile, cover: null }, installationBranding: profile },
+      pageLang(res),
+    );
     res.status(status).render('admin/branding', {
       values: valuesOf(profile),
       brand: view,
@@ -146,11 +152,22 @@ export function brandingAdminRoutes(ctx: AppContext): Router {
     ),
   );
 
-  const showEvent = (res: Response, event: EventRecord, extra: Record<string, unknown> = {}, status = 200) => {
+  const showEvent = (
+    res: Response,
+    event: EventRecord,
+    extra: Record<string, unknown> = {},
+    status = 200,
+  ) => {
     res.status(status).render('admin/event-branding', {
       values: valuesOf(event.branding),
-      brand: brandView({ ...event, installationBranding: { organisation: {}, accent: null, logo: null } }, pageLang(res)),
-      installation: brandView({ ...event, branding: { organisation: {}, accent: null, logo: null, cover: null } }, pageLang(res)),
+      brand: brandView(
+        { ...event, installationBranding: { organisation: {}, accent: null, logo: null } },
+        pageLang(res),
+      ),
+      installation: brandView(
+        { ...event, branding: { organisation: {}, accent: null, logo: null, cover: null } },
+        pageLang(res),
+      ),
       limits,
       problems: {},
       flash: null,

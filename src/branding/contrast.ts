@@ -57,5 +57,11 @@ export function checkAccent(text: string): AccentCheck {
  */
 export function darkerShade(colour: string): string {
   const rgb = parseHexColour(colour) ?? [0, 0, 0];
-  return `#${rgb.map((v) => Math.round(v * 0.7).toString(16).padStart(2, '0')).join('')}`;
+  return `#${rgb
+    .map((v) =>
+      Math.round(v * 0.7)
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
 }

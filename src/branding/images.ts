@@ -60,7 +60,10 @@ function jpegSize(data: Buffer): { width: number; height: number } | undefined {
 
 /** Whether the bytes start like SVG text (after an optional BOM, XML declaration or comment). */
 function looksLikeSvg(data: Buffer): boolean {
-  const head = data.subarray(0, 1024).toString('utf8').replace(/^\uFEFF/, '');
+  const head = data
+    .subarray(0, 1024)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   return /^\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(head);
 }
 

@@ -3,10 +3,4 @@ export { checkAccent, contrastRatio, darkerShade, parseHexColour, type AccentChe
 export { svgProblems, type SvgProblem } from './svg';
 export { maxLogoBytes, maxCoverBytes, logoHeight, type ImageKind } from './images';
 export type { ImageRef } from './images.queries';
-export {
-  storeBrandingImage,
-  imagePath,
-  mailLogoPath,
-  logoBox,
-  servedImage,
-} from './images.service';
+export { storeBrandingImage, imagePath, mailLogoPath, logoBox, servedImage } from './images.service';

@@ -243,7 +243,6 @@ describe('organiser profile: the installation profile in the workspace', () => {
 describe('organiser profile: events, public pages and mails', () => {
   let t: TestApp;
   let branded: EventRecord;
-  let plain: EventRecord;
   beforeAll(async () => {
     t = await startTestApp({ now: '2026-12-01T00:00:00Z' });
   });
@@ -254,7 +253,7 @@ describe('organiser profile: events, public pages and mails', () => {
     );
     await setProfile(t, '{"en": "House Org", "ja": "本部"}', '#1b6e3a');
     branded = await makeEvent(t, { slug: 'branded' });
-    plain = await makeEvent(t, { slug: 'plain' });
+    await makeEvent(t, { slug: 'plain' });
   });
 
   it('when an event sets its own name, accent, logo and cover, then its page shows them and other events keep the installation profile', async () => {
