@@ -359,6 +359,10 @@ describe('organiser profile: events, public pages and mails', () => {
         .type('form')
         .send(encodeForm({ _csrf: token, ...formData({ locale: 'en' }) }));
       expect(reg.status).toBe(303);
+      // The thank-you page wears the event's branding too.
+      const thanks = await visitor.get(String(reg.headers.location));
+      expect(thanks.text).toContain('href="/branding/accent-7a1f5c.css"');
+      expect(thanks.text).toContain('Event Org');
       expect(await deliverDue(t, transport, config)).toEqual(['sent']);
       const [mail] = await sink.waitFor(1);
       const html = String(mail!.parsed.html);
