@@ -4,6 +4,7 @@ import { assertAdmin } from '../accounts';
 import { maxCoverBytes, maxLogoBytes } from '../branding';
 import { DomainError } from '../errors';
 import {
+  brandView,
   currentInstallationBranding,
   maxOrganisationLength,
   saveEventBranding,
@@ -14,7 +15,6 @@ import {
 } from '../events';
 import type { AppContext } from '../http/context';
 import { verifyCsrf } from '../http/csrf';
-import { brandView } from '../events';
 import { pageLang } from '../http/context';
 import { eventFor, saveContext } from './admin.context';
 import { actorOf } from './session';
@@ -184,8 +184,8 @@ export function brandingAdminRoutes(ctx: AppContext): Router {
   // The edit right is checked before the upload is read, so nobody without it makes us buffer images.
   router.post(
     '/admin/events/:slug/branding',
-    async (req, _res, next) => {
-      await eventFor(ctx, _res, String(req.params.slug), 'edit');
+    async (req, res, next) => {
+      await eventFor(ctx, res, String(req.params.slug), 'edit');
       next();
     },
     receiveImages,
