@@ -1,6 +1,7 @@
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
+import { brandingRoutes } from './site/branding.routes';
 import { adminRoutes } from './admin/admin.routes';
 import { apiRoutes } from './api/api.routes';
 import { refuseHostilePaths } from './http/body';
@@ -59,6 +60,7 @@ export function buildApp(given: AppContext): express.Express {
     res.set('Cross-Origin-Resource-Policy', 'cross-origin');
     res.type('text/javascript').sendFile('embed.js', { root: paths.public, maxAge: '1h' });
   });
+  app.use(brandingRoutes(ctx.pool));
   app.use(cookieParser());
   app.use(languageMiddleware(secure));
   app.use(refuseHostilePaths);

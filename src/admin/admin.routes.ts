@@ -12,6 +12,7 @@ import { attendeeRoutes } from './attendees.routes';
 import { approvalRoutes } from './approval.routes';
 import { authRoutes } from './auth.routes';
 import { eventFilesRoutes } from './event-files.routes';
+import { brandingAdminRoutes } from './branding.routes';
 import { eventEditorRoutes } from './events-editor.routes';
 import { mailRoutes } from './mails.routes';
 import { adminOutboxRoutes } from './outbox.routes';
@@ -61,6 +62,7 @@ export function adminRoutes(ctx: AppContext, secure: boolean): Router {
   router.use(approvalRoutes(ctx));
   router.use(attendeeRoutes(ctx));
   router.use(eventFilesRoutes(ctx));
+  router.use(brandingAdminRoutes(ctx));
   router.use(mailRoutes(ctx));
   router.use(invitationRoutes(ctx));
   router.use(activityRoutes(ctx));

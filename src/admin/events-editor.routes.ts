@@ -161,7 +161,13 @@ const saveFromForm: Handler = async (ctx, req, res) => {
   const read = readEventForm(body, { slug: event.slug, status: event.status });
   if (!read.input) return renderForm(ctx, res, { values: read.values, errors: read.errors, status: 422 });
   // The follow-up is edited on the Mails tab, the Zoom link on its own form; this form leaves them as they are.
-  read.input = { ...read.input, followUp: event.followUp, zoom: event.zoom };
+  // The branding tab edits the event's branding; the form keeps what it has.
+  read.input = {
+    ...read.input,
+    followUp: event.followUp,
+    zoom: event.zoom,
+    branding: { organisation: event.branding.organisation, accent: event.branding.accent },
+  };
   const impact = await changeImpact(ctx.pool, read.input, ctx.registrants);
   if (impact.mail && body.confirmMail !== 'yes') {
     return renderForm(ctx, res, { values: read.values, impact: impact.mail, status: 409 });

@@ -50,3 +50,18 @@ export function checkAccent(text: string): AccentCheck {
   const colour = `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
   return { ok: true, colour, ratio };
 }
+
+/**
+ * A darker shade of a `#rrggbb` colour (each channel times 0.7), for hover states: darker than an
+ * accent that passed AA on white only raises its contrast, so the shade passes too.
+ */
+export function darkerShade(colour: string): string {
+  const rgb = parseHexColour(colour) ?? [0, 0, 0];
+  return `#${rgb
+    .map((v) =>
+      Math.round(v * 0.7)
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
+}

@@ -1,5 +1,12 @@
 import { displayName } from '../registrations';
-import { pickText, type EventFile, type EventRecord, type LocalText, type Material } from '../events';
+import {
+  brandView,
+  pickText,
+  type EventFile,
+  type EventRecord,
+  type LocalText,
+  type Material,
+} from '../events';
 import type { Language } from '../i18n';
 import { formatSpan } from '../time';
 import { invitationKinds, optionalKinds, type MailKind } from '../outbox';
@@ -69,8 +76,41 @@ export interface MailView {
   preheader: string;
   st: MailStyles;
   sections: MailSection[];
+  /** The organiser profile at the top: the logo (absolute PNG URL, alt = the name) or else the name. */
+  brand?: MailBrand;
   /** "The English version follows below", in the second language (bilingual mails only). */
   followsBelow?: { lang: Language; text: string; style: string };
+}
+
+/** The organiser profile as a mail shows it. */
+export interface MailBrand {
+  organisation?: LocalText;
+  logo?: { src: string; alt: string; width: number; height: number };
+}
+
+/** The accent a mail uses: the event's or the installation's, else the site's (undefined). */
+function accentOf(event: RenderInput['event']): string | undefined {
+  return brandView(event, 'en').accent?.colour;
+}
+
+/**
+ * The organiser profile for the mail's top, or undefined when there is none. Images need an absolute
+ * address: the site's, taken from the event page link every mail carries.
+ */
+function mailBrand(input: RenderInput): MailBrand | undefined {
+  const view = brandView(input.event, input.lang);
+  const page = webUrl(input.links.eventPage);
+  const base = page && new URL(page).origin + new URL(page).pathname.replace(/\/events\/[^/]*$/, '');
+  const logo =
+    view.logo && base
+      ? {
+          src: base + view.logo.mailSrc,
+          alt: view.organisation?.text ?? '',
+          width: view.logo.width,
+          height: view.logo.height,
+        }
+      : undefined;
+  return logo || view.organisation ? { organisation: view.organisation, logo } : undefined;
 }
 
 /** Kinds that hand the registrant their seat: join link, passcode, materials, interpretation. */
@@ -218,7 +258,7 @@ function section(input: RenderInput, lang: Language, bilingual: boolean): MailSe
   return {
     lang,
     t,
-    st: mailStyles(lang),
+    st: mailStyles(lang, accentOf(event)),
     languageHeading: bilingual ? t('bilingual.heading') : undefined,
     // An invitee from a contact list may have no name: the address greets them then.
     name: displayName(registration) || registration.email,
@@ -314,8 +354,9 @@ export function mailView(input: RenderInput): MailView {
     lang,
     subject,
     preheader,
-    st: mailStyles(lang),
+    st: mailStyles(lang, accentOf(event)),
     sections: langs.map((l) => section(input, l, bilingual)),
+    brand: mailBrand(input),
     followsBelow: bilingual
       ? { lang: other, text: mailT(other)('bilingual.followsBelow'), style: mailStyles(other).note }
       : undefined,

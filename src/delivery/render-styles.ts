@@ -9,7 +9,8 @@ import type { Language } from '../i18n';
  */
 const ink = '#1d2433';
 const muted = '#4a5366';
-const accent = '#0b5cad';
+/** The site's own accent, for events without an organiser profile's accent. */
+const siteAccent = '#0b5cad';
 const wash = '#f3f5f9';
 const line = '#c9cfdb';
 
@@ -23,8 +24,11 @@ const fonts: Record<Language, string> = {
   ja: 'font-family:Hiragino Sans,Hiragino Kaku Gothic ProN,Yu Gothic,Meiryo,Noto Sans CJK JP,Noto Sans JP,system-ui,-apple-system,Segoe UI,sans-serif;',
 };
 
-/** The style attribute values one language section uses. */
-export function mailStyles(lang: Language) {
+/**
+ * The style attribute values one language section uses. `accent` is the organiser's colour (checked for
+ * 4.5:1 against white when it was saved, so links and the white button text keep AA), else the site's.
+ */
+export function mailStyles(lang: Language, accent: string = siteAccent) {
   const font = fonts[lang];
   const text = `${font}color:${ink};`;
   return {
@@ -60,6 +64,10 @@ export function mailStyles(lang: Language) {
     footerText: `${font}margin:0 0 8px;font-size:13px;line-height:1.6;color:${muted};`,
     rule: `border:0;border-top:1px solid ${line};margin:24px 0 16px;`,
     // Visible, in the muted grey (7.1:1 on the wash): a hidden preview is what spam filters score.
+    // The organiser profile above the first section: the logo (shown 40px high) or else the name.
+    brandCell: 'padding:20px 24px 0;',
+    logo: 'display:block;border:0;outline:none;text-decoration:none;height:auto;',
+    organisation: `${text}margin:0;font-size:15px;line-height:1.5;font-weight:bold;`,
     preheader: `${font}margin:0 auto 12px;max-width:600px;font-size:13px;line-height:1.5;color:${muted};text-align:left;`,
   };
 }

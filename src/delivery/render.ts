@@ -36,6 +36,7 @@ const templateLocals = [
   'preheader',
   'st',
   'sections',
+  'brand',
   'followsBelow',
   's',
   'first',

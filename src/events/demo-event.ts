@@ -106,6 +106,8 @@ export function demoEvent(now: Date): EventInput {
     attendanceMinutes: 10,
     retentionDays: 365,
     embedOrigins: [],
+    // The demo carries no branding, so a fresh install shows the site's own look.
+    branding: { organisation: {}, accent: null },
   };
 }
 

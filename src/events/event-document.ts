@@ -38,6 +38,7 @@ export function toEventJson(e: EventRecord): EventInput {
     attendanceMinutes: e.attendanceMinutes,
     retentionDays: e.retentionDays,
     embedOrigins: e.embedOrigins,
+    branding: { organisation: e.branding.organisation, accent: e.branding.accent },
   };
 }
 
@@ -92,10 +93,15 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-/** The stored-record shape of a document's fields (instants as Dates). */
-export function fromInput(i: EventInput): Partial<EventRecord> {
+/**
+ * The stored event as it would be after saving the document over it (instants as Dates); the logo and
+ * cover stay, as the document does not carry them.
+ */
+export function fromInput(i: EventInput, existing: EventRecord): EventRecord {
   return {
+    ...existing,
     ...i,
+    branding: { ...existing.branding, ...i.branding },
     startsAt: new Date(i.startsAt),
     endsAt: new Date(i.endsAt),
     registrationOpensAt: i.registrationOpensAt ? new Date(i.registrationOpensAt) : null,

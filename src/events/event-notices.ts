@@ -46,7 +46,7 @@ export async function changeImpact(
 ): Promise<ChangeImpact> {
   const existing = await q.eventBySlug(db, input.slug);
   if (!existing) return { changed: Object.keys(input), mail: null };
-  const changed = changedFields(toEventJson(existing), toEventJson({ ...existing, ...fromInput(input) }));
+  const changed = changedFields(toEventJson(existing), toEventJson(fromInput(input, existing)));
   if (!changed.length || !(await isNoticeable(db, registrants, existing, changed))) {
     return { changed, mail: null };
   }

@@ -2,14 +2,26 @@ import type { Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { maxOffsetMinutes } from '../time';
 import type { EventInput } from './events.schemas';
-import type { EventRecord, FollowUp, Material, Question, Texts } from './events.types';
+import type { ImageRef } from '../branding';
+import type {
+  EventBranding,
+  EventRecord,
+  FollowUp,
+  InstallationBranding,
+  Material,
+  Question,
+  Texts,
+} from './events.types';
 
 /** Named queries for events. Rows become camelCase EventRecords here and nowhere else. */
 
 const columns = `id, slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
   timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
   meeting_url, meeting_passcode, contact_email, questions, reminders, materials, follow_up, bilingual_mail, revision, created_at,
-  updated_at, zoom_kind, zoom_id, attendance_minutes, approval, retention_days, anonymised_at, embed_origins`;
+  updated_at, zoom_kind, zoom_id, attendance_minutes, approval, retention_days, anonymised_at, embed_origins,
+  brand_organisation, brand_accent, brand_logo, brand_cover,
+  (SELECT jsonb_build_object('organisation', organisation, 'accent', accent, 'logo', logo)
+     FROM installation_branding) AS installation_branding`;
 
 /** An events row as `columns` selects it; toEvent maps it to an EventRecord. */
 export interface EventRow {
@@ -47,6 +59,11 @@ export interface EventRow {
   retention_days: number;
   anonymised_at: Date | null;
   embed_origins: string[];
+  brand_organisation: Texts;
+  brand_accent: string | null;
+  brand_logo: ImageRef | null;
+  brand_cover: ImageRef | null;
+  installation_branding: InstallationBranding | null;
 }
 
 export function toEvent(r: EventRow): EventRecord {
@@ -81,6 +98,13 @@ export function toEvent(r: EventRow): EventRecord {
     retentionDays: r.retention_days,
     anonymisedAt: r.anonymised_at,
     embedOrigins: r.embed_origins,
+    branding: {
+      organisation: r.brand_organisation,
+      accent: r.brand_accent,
+      logo: r.brand_logo,
+      cover: r.brand_cover,
+    },
+    installationBranding: r.installation_branding ?? { organisation: {}, accent: null, logo: null },
     revision: r.revision,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -118,6 +142,8 @@ function params(e: EventInput) {
     e.approval,
     e.retentionDays,
     e.embedOrigins,
+    JSON.stringify(e.branding.organisation),
+    e.branding.accent,
   ];
 }
 
@@ -185,10 +211,10 @@ export async function insertEvent(
     `INSERT INTO events (slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
        timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
        meeting_url, meeting_passcode, contact_email, questions, reminders, materials, bilingual_mail, follow_up,
-       zoom_kind, zoom_id, attendance_minutes, approval, retention_days, embed_origins, created_at, updated_at,
-       owner_id)
+       zoom_kind, zoom_id, attendance_minutes, approval, retention_days, embed_origins, brand_organisation,
+       brand_accent, created_at, updated_at, owner_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-       $23, $24, $25, $26, $27, $28, $29, $30, $30, $31)
+       $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $32, $33)
      RETURNING ${columns}`,
     [...params(e), now, ownerId],
   );
@@ -208,7 +234,8 @@ export async function updateEvent(
        registration_closes_at = $13, capacity = $14, waitlist = $15, meeting_url = $16, meeting_passcode = $17,
        contact_email = $18, questions = $19, reminders = $20, materials = $21, bilingual_mail = $22,
        follow_up = $23, zoom_kind = $24, zoom_id = $25, attendance_minutes = $26, approval = $27,
-       retention_days = $28, embed_origins = $29, revision = $30, updated_at = $31
+       retention_days = $28, embed_origins = $29, brand_organisation = $30, brand_accent = $31, revision = $32,
+       updated_at = $33
      WHERE slug = $1
      RETURNING ${columns}`,
     [...params(e), revision, now],
@@ -253,6 +280,60 @@ export async function setAppState(db: Queryable, key: string, value: unknown): P
      ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
     [key, JSON.stringify(value)],
   );
+}
+
+/** Replaces the event's own branding (organisation name, accent, logo, cover); returns the event. */
+export async function setEventBranding(
+  db: Queryable,
+  id: number,
+  b: EventBranding,
+  now: Date,
+): Promise<EventRecord> {
+  const res = await db.query<EventRow>(
+    `UPDATE events SET brand_organisation = $2, brand_accent = $3, brand_logo = $4, brand_cover = $5,
+       updated_at = $6
+     WHERE id = $1
+     RETURNING ${columns}`,
+    [
+      id,
+      JSON.stringify(b.organisation),
+      b.accent,
+      b.logo && JSON.stringify(b.logo),
+      b.cover && JSON.stringify(b.cover),
+      now,
+    ],
+  );
+  if (!res.rows[0]) throw new DomainError('not_found', 'errors:notFound');
+  return toEvent(res.rows[0]);
+}
+
+/** The installation's organiser profile. */
+export async function installationBranding(db: Queryable): Promise<InstallationBranding> {
+  const res = await db.query<InstallationBranding>(
+    'SELECT organisation, accent, logo FROM installation_branding WHERE id',
+  );
+  return res.rows[0] ?? { organisation: {}, accent: null, logo: null };
+}
+
+/** Serialises saves of the installation's profile until the transaction ends. */
+export async function lockInstallationBranding(db: Queryable): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('installation-branding', 0))`);
+}
+
+/** Replaces the installation's organiser profile (its one row, made if missing). */
+export async function updateInstallationBranding(
+  db: Queryable,
+  b: InstallationBranding,
+  now: Date,
+): Promise<InstallationBranding> {
+  const res = await db.query<InstallationBranding>(
+    `INSERT INTO installation_branding (id, organisation, accent, logo, updated_at)
+     VALUES (true, $1, $2, $3, $4)
+     ON CONFLICT (id) DO UPDATE SET organisation = $1, accent = $2, logo = $3, updated_at = $4
+     RETURNING organisation, accent, logo`,
+    [JSON.stringify(b.organisation), b.accent, b.logo && JSON.stringify(b.logo), now],
+  );
+  return res.rows[0]!;
 }
 
 /** Serialises writers of one slug for the rest of the transaction (two imports of a new slug at once). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkAccent } from '../branding';
 import { emailText, multilineText, text } from '../text';
 import { canonicalOffset, isValidTimeZone, maxOffsetMinutes, offsetMinutes } from '../time';
 
@@ -96,6 +97,26 @@ const followUp = z
   })
   .strict();
 
+/** An accent colour as `#rrggbb`: a hex colour with at least 4.5:1 against white (the ratio is said when not). */
+const accent = z.string().transform((v, ctx) => {
+  const check = checkAccent(v);
+  if (check.ok) return check.colour;
+  ctx.addIssue(
+    check.reason === 'format'
+      ? { code: 'custom', message: 'validation:event.accentFormat' }
+      : { code: 'custom', message: 'validation:event.accentContrast', params: { ratio: check.ratio } },
+  );
+  return z.NEVER;
+});
+
+/** The event's own organisation name and accent; its logo and cover are uploads and stay out of the JSON. */
+const branding = z
+  .object({
+    organisation: texts(200).default({}),
+    accent: accent.nullable().default(null),
+  })
+  .strict();
+
 export const eventInputSchema = z
   .object({
     // `new` is the workspace's new-event page (/admin/events/new), so no event may be called that.
@@ -154,6 +175,9 @@ export const eventInputSchema = z
       .transform((list) => [...new Set(list)])
       .default([])
       .describe('Web origins (https://example.org) whose pages may show the embedded form in a frame'),
+    branding: branding
+      .default({ organisation: {}, accent: null })
+      .describe("The event's own organisation name and accent colour; unset parts follow the installation"),
   })
   .strict()
   .superRefine(
@@ -222,6 +246,8 @@ export function eventIssues(error: z.ZodError): EventIssue[] {
     if ('maximum' in issue) params.maximum = String(issue.maximum);
     if ('keys' in issue && Array.isArray(issue.keys)) params.keys = issue.keys.join(', ');
     if ('values' in issue && Array.isArray(issue.values)) params.values = issue.values.join(', ');
+    // Our own checks may say more (an accent's contrast ratio).
+    if (issue.code === 'custom' && issue.params) Object.assign(params, issue.params);
     return { path: jsonPath(issue.path), key: own ?? `validation:zod.${issue.code}`, params };
   });
 }

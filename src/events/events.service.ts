@@ -86,7 +86,7 @@ export async function saveEvent(
   const existing = await q.eventBySlug(tx, input.slug);
   if (!existing) return insertNewEvent(tx, input, ctx);
   const before = toEventJson(existing);
-  const changed = changedFields(before, toEventJson({ ...existing, ...fromInput(input) }));
+  const changed = changedFields(before, toEventJson(fromInput(input, existing)));
   if (!changed.length) return { event: existing, created: false, changed, notified: 0 };
   const noticeable = await isNoticeable(tx, registrants, existing, changed);
   const revision = existing.revision + (noticeable ? 1 : 0);

@@ -1,3 +1,4 @@
+import type { ImageRef } from '../branding';
 import type { Queryable } from '../db/pool';
 import type { Texts } from '../i18n';
 import type { MailRecipient } from '../outbox';
@@ -42,6 +43,19 @@ export interface ZoomLink {
   id: string;
 }
 
+/** The installation's organiser profile: shown on every event that does not override it. */
+export interface InstallationBranding {
+  organisation: Texts;
+  /** `#rrggbb` with at least 4.5:1 against white, or null for the site's own blue. */
+  accent: string | null;
+  logo: ImageRef | null;
+}
+
+/** An event's own branding: each part set overrides the installation's; the cover is the event's only. */
+export interface EventBranding extends InstallationBranding {
+  cover: ImageRef | null;
+}
+
 /** An event as the domain sees it: instants as Dates, text per language. */
 export interface EventRecord {
   id: number;
@@ -82,6 +96,10 @@ export interface EventRecord {
   anonymisedAt: Date | null;
   /** Origins whose pages may frame the compact `?embed=1` page (its Content-Security-Policy frame-ancestors). */
   embedOrigins: string[];
+  /** The event's own organisation name, accent, logo and cover (see effectiveBranding). */
+  branding: EventBranding;
+  /** The installation's profile, read with the event so pages and mails can fall back to it. */
+  installationBranding: InstallationBranding;
   revision: number;
   createdAt: Date;
   updatedAt: Date;

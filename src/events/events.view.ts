@@ -1,6 +1,7 @@
 import { buildInvite, calendarLinks, eventUid } from '../calendar';
 import type { Language } from '../i18n';
 import { formatInstant, formatSpan, zoneNaming } from '../time';
+import { brandView, type BrandView } from './branding.view';
 import type { EventRecord, Texts } from './events.types';
 import { pickText, registrationWindow, type RegistrationWindow } from './events.service';
 
@@ -33,6 +34,8 @@ export interface EventView {
   contactEmail: string | null;
   /** Days after the end until registrants' personal data is anonymised; 0 keeps it (privacy notice). */
   retentionDays: number;
+  /** The organiser profile this event shows (accent, organisation, logo, cover); see branding.view.ts. */
+  brand: BrandView;
 }
 
 function text(texts: Texts, lang: Language): LocalText | undefined {
@@ -78,6 +81,7 @@ export function eventView(event: EventRecord, lang: Language, now: Date): EventV
     retentionDays: event.retentionDays,
     zoneNaming,
     contactEmail: event.contactEmail,
+    brand: brandView(event, lang),
   };
 }
 

@@ -10,6 +10,8 @@ export type {
   FollowUp,
   LiveStatus,
   Registrants,
+  InstallationBranding,
+  EventBranding,
 } from './events.types';
 export type { EventInput, EventIssue } from './events.schemas';
 export {
@@ -68,3 +70,11 @@ export {
   maxFileTitleLength,
   type NewEventFile,
 } from './files.service';
+export {
+  saveInstallationBranding,
+  saveEventBranding,
+  currentInstallationBranding,
+  maxOrganisationLength,
+  type BrandingInput,
+} from './branding.service';
+export { brandView, type BrandView } from './branding.view';

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { EventRecord } from '../../src/events/events.types';
 import type { Language } from '../../src/i18n';
@@ -192,4 +193,55 @@ describe('the confirmation mail in a browser', () => {
     expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(375);
     await page.screenshot({ path: path.join(SHOTS, 'mail-updated-ja-375.png'), fullPage: true });
   });
+
+  it.each([
+    ['en', 800],
+    ['ja', 800],
+    ['en', 375],
+    ['ja', 375],
+  ] as const)(
+    'when a branded confirmation is opened (%s, %i px), then the logo PNG shows with its name as alt text, and the band and button take the accent',
+    async (lang, width) => {
+      const { page, requests } = await mailPage(width);
+      const logoPng = new Resvg(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="150" height="50"><circle cx="25" cy="25" r="20" fill="#7a1f5c"/><rect x="55" y="14" width="85" height="8" fill="#1d2433"/><rect x="55" y="29" width="60" height="8" fill="#7a1f5c"/></svg>',
+        { fitTo: { mode: 'height', value: 80 } },
+      )
+        .render()
+        .asPng();
+      // Only the logo may load, as a mail client showing images would fetch it.
+      await page.route('**/*.mail.png', (route) =>
+        route.fulfill({ contentType: 'image/png', body: logoPng }),
+      );
+      const logo = {
+        id: 7,
+        sha256: 'b'.repeat(64),
+        contentType: 'image/svg+xml' as const,
+        width: 150,
+        height: 50,
+      };
+      const event: EventRecord = {
+        ...mailEvent(),
+        branding: {
+          organisation: { en: 'ILO Office for Japan', ja: 'ILO駐日事務所' },
+          accent: '#7a1f5c',
+          logo: null,
+          cover: null,
+        },
+        installationBranding: { organisation: {}, accent: null, logo },
+      };
+      await page.setContent(confirmation(lang, event).html, { waitUntil: 'load' });
+      const img = page.locator('img').first();
+      expect(await img.getAttribute('alt')).toBe(lang === 'ja' ? 'ILO駐日事務所' : 'ILO Office for Japan');
+      expect(await img.evaluate((el: HTMLImageElement) => el.naturalHeight)).toBe(80);
+      const button = page.getByRole('link', { name: lang === 'ja' ? 'オンラインで参加する' : 'Join online' });
+      expect(await button.evaluate((el) => getComputedStyle(el.parentElement!).backgroundColor)).toBe(
+        'rgb(122, 31, 92)',
+      );
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(requests).toEqual([]);
+      await page.screenshot({ path: path.join(SHOTS, `mail-branded-${lang}-${width}.png`), fullPage: true });
+    },
+  );
 });

@@ -16,7 +16,29 @@ import { referenceEvent } from '../helpers/events';
 const mailFrom = 'Tsunagaru <no-reply@events.example.org>';
 const base = 'https://events.example.org';
 
-function inputFor(kind: MailKind, lang: Language): RenderInput {
+/** The reference event with an organiser profile: its own name and accent, the installation's logo. */
+function brandedEvent(): RenderInput['event'] {
+  const event = referenceEvent();
+  const logo = {
+    id: 7,
+    sha256: 'a'.repeat(64),
+    contentType: 'image/svg+xml' as const,
+    width: 150,
+    height: 50,
+  };
+  return {
+    ...event,
+    branding: {
+      organisation: { en: 'ILO Office for Japan', ja: 'ILO駐日事務所' },
+      accent: '#7a1f5c',
+      logo: null,
+      cover: null,
+    },
+    installationBranding: { organisation: {}, accent: null, logo },
+  };
+}
+
+function inputFor(kind: MailKind, lang: Language, branded = false): RenderInput {
   const status =
     kind === 'registration.waitlisted'
       ? 'waitlisted'
@@ -37,7 +59,7 @@ function inputFor(kind: MailKind, lang: Language): RenderInput {
   return {
     kind,
     lang,
-    event: referenceEvent(),
+    event: branded ? brandedEvent() : referenceEvent(),
     registration: {
       familyName: lang === 'ja' ? '山田' : 'Yamada',
       givenName: lang === 'ja' ? '花子' : 'Hanako',
@@ -69,8 +91,8 @@ function inputFor(kind: MailKind, lang: Language): RenderInput {
   };
 }
 
-async function rawMessage(kind: MailKind, lang: Language): Promise<string> {
-  const input = inputFor(kind, lang);
+async function rawMessage(kind: MailKind, lang: Language, branded = false): Promise<string> {
+  const input = inputFor(kind, lang, branded);
   const options = composeMessage({
     kind,
     lang,
@@ -131,6 +153,24 @@ describe('spam score of the mails', () => {
     const scoring = statuses
       .map(({ mail, status }) => ({ mail, score: Number(/score=(-?[\d.]+)/.exec(status)?.[1]), status }))
       .filter(({ score, status }) => !(score <= 0) || status.includes('HTML_FONT_LOW_CONTRAST'));
+    expect(scoring).toEqual([]);
+  }, 120_000);
+
+  it("when a branded event's confirmation, reminder and message are scored, then each scores 0.0 and no rule adds points", async () => {
+    let mbox = '';
+    const kinds: MailKind[] = ['registration.confirmed', 'event.reminder', 'event.message'];
+    for (const kind of kinds) {
+      for (const lang of ['en', 'ja'] as const) {
+        const raw = await rawMessage(kind, lang, true);
+        expect(raw).toContain('.mail.png');
+        mbox += `From no-reply@events.example.org Tue Dec  1 00:30:00 2026\n${raw}\n`;
+      }
+    }
+    const statuses = spamStatuses(mbox);
+    expect(statuses).toHaveLength(6);
+    const scoring = statuses
+      .map(({ mail, status }) => ({ mail, score: Number(/score=(-?[\d.]+)/.exec(status)?.[1]), status }))
+      .filter(({ score }) => !(score <= 0));
     expect(scoring).toEqual([]);
   }, 120_000);
 });

@@ -31,6 +31,7 @@ export function eventDoc(overrides: Partial<EventInput> = {}): EventInput {
     attendanceMinutes: 10,
     retentionDays: 365,
     embedOrigins: [],
+    branding: { organisation: {}, accent: null },
     ...overrides,
   };
 }
@@ -49,6 +50,8 @@ export function eventRecord(doc: EventInput, extra: Partial<EventRecord> = {}): 
     registrationClosesAt: doc.registrationClosesAt ? new Date(doc.registrationClosesAt) : null,
     revision: 1,
     anonymisedAt: null,
+    branding: { ...doc.branding, logo: null, cover: null },
+    installationBranding: { organisation: {}, accent: null, logo: null },
     createdAt: new Date('2026-10-01T00:00:00Z'),
     updatedAt: new Date('2026-10-01T00:00:00Z'),
     ...extra,
