@@ -28,25 +28,38 @@ export async function liveRegistrationByEmail(
 }
 
 /**
- * Confirmed seats at an event: one row of event_seats, which triggers keep in step with every change to
- * registrations (migration 20261207400000), so it costs the same at 50 or 50,000 registrations. Inside a
- * transaction that has just confirmed someone, the row is locked by that transaction and this count is
- * exact: it includes every committed seat and its own.
+ * Confirmed seats at an event: the sum of its rows in event_seats (at most 16, one per stripe), which
+ * triggers keep in step with every change to registrations (migrations 20261207400000, 20261211500000),
+ * so it costs the same at 50 or 50,000 registrations. Exact under the event's exclusive lock
+ * (lockedEvent), which waits for every registration in progress.
  */
 export async function seatsTaken(db: Queryable, eventId: number): Promise<number> {
-  const res = await db.query<{ n: number }>('SELECT confirmed AS n FROM event_seats WHERE event_id = $1', [
-    eventId,
-  ]);
-  return Number(res.rows[0]?.n ?? 0);
+  return (await seatState(db, eventId)).taken;
 }
 
-/** The SQLSTATE of seatsWithinCapacity's refusal (migration 20261211420000). */
+/**
+ * The seats taken, and how many confirmations the server could be carrying out unseen right now (one for
+ * every other connection it allows): a registration under the SHARE lock confirms only while the two
+ * together stay within the capacity.
+ */
+export async function seatState(db: Queryable, eventId: number): Promise<{ taken: number; unseen: number }> {
+  const res = await db.query<{ taken: number; unseen: number }>(
+    `SELECT coalesce(sum(confirmed), 0)::integer AS taken,
+            current_setting('max_connections')::integer - 1 AS unseen
+       FROM event_seats WHERE event_id = $1`,
+    [eventId],
+  );
+  return { taken: Number(res.rows[0]?.taken ?? 0), unseen: Number(res.rows[0]?.unseen ?? 0) };
+}
+
+/** The SQLSTATE of seatsWithinCapacity's refusal (migrations 20261211420000, 20261211500000). */
 export const OVERSOLD = 'TS001';
 
 /**
- * The exact seat count of an event right after this transaction confirmed someone (its insert locked the
- * count's row), or an error with code OVERSOLD when it exceeds `capacity`: the error aborts the
- * transaction, so a COMMIT already sent behind this statement rolls back instead.
+ * The seats this transaction sees right after confirming someone under the event's SHARE lock, or an
+ * error with code OVERSOLD when those plus the confirmations other connections could be making unseen
+ * may exceed `capacity`: the error aborts the transaction, so a COMMIT already sent behind this
+ * statement rolls back instead, and the registration is decided again under the exclusive lock.
  */
 export async function seatsWithinCapacity(db: Queryable, eventId: number, capacity: number): Promise<number> {
   const res = await db.query<{ n: number }>('SELECT seats_within_capacity($1, $2) AS n', [eventId, capacity]);

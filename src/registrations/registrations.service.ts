@@ -54,10 +54,13 @@ export function assertRegistrationOpen(event: EventRecord, now: Date, lang: Lang
  *
  * Registrations for one event run side by side: each holds the event row with a SHARE lock (so an edit,
  * a cancellation or a promotion waits for them, and they for it), re-checks the window, answers
- * duplicates neutrally and decides the seat from the event's seat count. Confirming someone updates that
- * count (a trigger, in the same statement), which locks its row until commit: the count read right after
- * is exact, and if it exceeds the capacity (others took the last seats meanwhile) the attempt is rolled
- * back and decided again under the event's exclusive lock, as every promotion is. Two submissions of one
+ * duplicates neutrally and decides the seat from the event's seat count. Confirming someone adds to the
+ * count's stripe of its own server process (a trigger, in the same statement; migration
+ * 20261211500000), so confirmations do not queue behind each other's commits. Under the SHARE lock a
+ * confirmation stands only while the seats it sees plus one for every other connection the server
+ * allows (each could be confirming someone unseen) stay within the capacity, checked before the writes
+ * and again right after the insert; nearer the capacity the attempt is rolled back and decided again
+ * under the event's exclusive lock, which waits for every SHARE holder, as every promotion is. Two submissions of one
  * address at once meet at the unique index (the insert waits for the first and inserts nothing); the
  * later one is decided again and answered as a duplicate.
  *
@@ -108,9 +111,9 @@ async function register(
 ): Promise<RegistrationOutcome> {
   // One round trip, with BEGIN (pipelined, src/db/pool.ts): the event under its lock, its seat count,
   // the address's registration if it has one, and the ids the new rows will have.
-  const [current, taken, existing, registrationId, mailId] = await Promise.all([
+  const [current, { taken, unseen }, existing, registrationId, mailId] = await Promise.all([
     exclusive ? lockedEvent(tx, eventId) : sharedLockedEvent(tx, eventId),
-    q.seatsTaken(tx, eventId),
+    q.seatState(tx, eventId),
     q.liveRegistrationByEmail(tx, eventId, form.email),
     q.newRegistrationId(tx),
     newMailId(tx),
@@ -124,11 +127,15 @@ async function register(
   // With approval, a registration waits for the organisers and holds no seat until they approve it.
   const status = current.approval ? 'pending' : seatForCount(current, taken);
   if (status === 'full') throw new DomainError('event_full', 'errors:eventFull');
-  // A confirmation holds the seat count's row from its insert until COMMIT, so everything the
-  // registration writes goes out in one round trip with the COMMIT behind it: the insert, the exact count
-  // after it (which aborts the transaction when the event was oversold meanwhile), the mail record with
-  // its delivery job, the audit entry. The row is then held only while PostgreSQL works. An invitation's
-  // hook (`after`) may read what came back first, so with one the COMMIT waits for the answers.
+  // Near the capacity, the seats others may be confirming unseen could take it past: decide under the
+  // exclusive lock instead, before writing anything.
+  if (status === 'confirmed' && !exclusive && current.capacity !== null && taken + unseen >= current.capacity)
+    throw new TryAgain();
+  // A confirmation holds its stripe of the seat count from its insert until COMMIT, so everything the
+  // registration writes goes out in one round trip with the COMMIT behind it: the insert, the count after
+  // it (which aborts the transaction when the seats might now exceed the capacity), the mail record with
+  // its delivery job, the audit entry. The stripe is then held only while PostgreSQL works. An
+  // invitation's hook (`after`) may read what came back first, so with one the COMMIT waits for the answers.
   const recountAgainst = status === 'confirmed' && !exclusive ? current.capacity : null;
   const writing = Promise.allSettled([
     q.insertRegistration(tx, { id: registrationId, eventId: current.id, status, form, answers, at: req.now }),

@@ -33,7 +33,7 @@ describe('database round trips of a registration', () => {
   const heads = (statements: string[]) => statements.map((s) => s.split(' ').slice(0, 3).join(' '));
 
   it('when someone takes a seat of an event with a capacity, then the POST waits for the database 4 times, once while it holds the seat count', async () => {
-    await makeEvent(t, { capacity: 100 });
+    await makeEvent(t, { capacity: 10_000 });
     const { statements, roundTrips } = await register('hanako@example.org');
     // The rate limit; the event; [BEGIN, the event's lock, its seat count, the address's registration,
     // the new rows' ids]; [the registration, the exact seat count, its mail and the mail's delivery
@@ -44,7 +44,7 @@ describe('database round trips of a registration', () => {
       'SELECT id, slug,',
       'BEGIN',
       'SELECT id, slug,',
-      'SELECT confirmed AS',
+      'SELECT coalesce(sum(confirmed), 0)::integer',
       'SELECT id, status,',
       "SELECT nextval(pg_get_serial_sequence('registrations', 'id'))",
       "SELECT nextval(pg_get_serial_sequence('outgoing_mails', 'id'))",
@@ -73,6 +73,34 @@ describe('database round trips of a registration', () => {
     expect(statements).toHaveLength(13);
     expect(heads(statements).at(-1)).toBe('COMMIT');
     expect(roundTrips).toBe(4);
+  });
+
+  it('when the seats left are fewer than the connections the server allows, then the registration is decided under the exclusive lock before it writes', async () => {
+    const [{ unseen }] = (
+      await t.db.pool.query<{ unseen: number }>(
+        `SELECT current_setting('max_connections')::int - 1 AS unseen`,
+      )
+    ).rows as [{ unseen: number }];
+    await makeEvent(t, { capacity: 10_000 });
+    await register('first@example.org');
+    // With one seat taken, the seats left (unseen + 1) outnumber the confirmations other connections
+    // could be making unseen: the SHARE attempt is safe and goes ahead...
+    await t.db.pool.query('UPDATE events SET capacity = $1', [unseen + 2]);
+    const safe = await register('second@example.org');
+    expect(safe.statements.some((s) => s.includes('FOR NO KEY UPDATE'))).toBe(false);
+    // ...with two taken they no longer do: it goes no further than its reads, and the exclusive attempt
+    // decides without the recount.
+    const near = await register('third@example.org');
+    const shared = near.statements.findIndex((s) => s.includes('FOR SHARE'));
+    const exclusive = near.statements.findIndex((s) => s.includes('FOR NO KEY UPDATE'));
+    expect(shared).toBeGreaterThanOrEqual(0);
+    expect(exclusive).toBeGreaterThan(shared);
+    expect(
+      near.statements.slice(shared, exclusive).some((s) => s.startsWith('INSERT INTO registrations')),
+    ).toBe(false);
+    expect(near.statements.some((s) => s.includes('seats_within_capacity'))).toBe(false);
+    const rows = await t.db.pool.query<{ status: string }>('SELECT status FROM registrations ORDER BY id');
+    expect(rows.rows.map((r) => r.status)).toEqual(['confirmed', 'confirmed', 'confirmed']);
   });
 
   it('when the address is registered already, then the POST answers as before and writes only the mail that tells its owner', async () => {
@@ -113,12 +141,15 @@ describe('database round trips of a registration', () => {
     expect(outcome.committed).toBe(false);
     const left = await t.db.pool.query('SELECT count(*)::int AS n FROM registrations');
     expect(left.rows[0].n).toBe(0);
-    const seats = await t.db.pool.query('SELECT confirmed FROM event_seats WHERE event_id = $1', [event.id]);
-    expect(seats.rows[0].confirmed).toBe(0);
+    const seats = await t.db.pool.query(
+      'SELECT sum(confirmed)::int AS n FROM event_seats WHERE event_id = $1',
+      [event.id],
+    );
+    expect(seats.rows[0].n).toBe(0);
   });
 
   it('when another submission of the address commits between the look for it and the insert, then the registration is decided again and answered as a duplicate', async () => {
-    const event = await makeEvent(t, { capacity: 10 });
+    const event = await makeEvent(t, { capacity: 10_000 });
     // A submission of the same address, written but not yet committed: the look does not see it, and
     // the insert waits for it at the unique index.
     const other = await t.db.pool.connect();
@@ -149,7 +180,7 @@ describe('database round trips of a registration', () => {
     expect(outcome.status).toBe('duplicate');
     const rows = await t.db.pool.query<{ n: number; confirmed: number }>(
       `SELECT (SELECT count(*)::int FROM registrations) AS n,
-              (SELECT confirmed FROM event_seats WHERE event_id = $1) AS confirmed`,
+              (SELECT sum(confirmed)::int FROM event_seats WHERE event_id = $1) AS confirmed`,
       [event.id],
     );
     expect(rows.rows[0]).toEqual({ n: 1, confirmed: 1 });

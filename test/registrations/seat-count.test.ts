@@ -5,7 +5,7 @@ import { encodeForm, formData, formSession, makeEvent, startTestApp, type TestAp
 /** The event's seat count beside the confirmed rows it must equal. */
 async function counts(t: TestApp, eventId: number): Promise<{ kept: number; counted: number }> {
   const res = await t.db.pool.query<{ kept: number; counted: number }>(
-    `SELECT (SELECT confirmed FROM event_seats WHERE event_id = $1) AS kept,
+    `SELECT (SELECT sum(confirmed)::int FROM event_seats WHERE event_id = $1) AS kept,
             (SELECT count(*)::int FROM registrations WHERE event_id = $1 AND status = 'confirmed') AS counted`,
     [eventId],
   );
