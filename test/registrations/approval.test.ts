@@ -101,7 +101,9 @@ async function statusOf(id: number): Promise<string> {
 
 async function seats(eventId: number): Promise<number> {
   return (
-    await rows<{ n: number }>('SELECT sum(confirmed)::int AS n FROM event_seats WHERE event_id = $1', [eventId])
+    await rows<{ n: number }>('SELECT sum(confirmed)::int AS n FROM event_seats WHERE event_id = $1', [
+      eventId,
+    ])
   )[0]!.n;
 }
 
