@@ -1,4 +1,5 @@
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
+import type { Resvg as ResvgClass } from '@resvg/resvg-js';
 import { svgProblems, type SvgProblem } from './svg';
 
 /**
@@ -67,8 +68,17 @@ function looksLikeSvg(data: Buffer): boolean {
   return /^\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(head);
 }
 
+/**
+ * The SVG renderer, a native module loaded on the first SVG upload: the web process that only serves
+ * pages (and the worker) never needs it.
+ */
+function resvg(): typeof ResvgClass {
+  return (createRequire(__filename)('@resvg/resvg-js') as { Resvg: typeof ResvgClass }).Resvg;
+}
+
 /** An SVG logo rendered to a PNG twice the shown height, for sharp mails on high-density screens. */
 function svgToPng(svg: string): { png: Buffer; width: number; height: number } {
+  const Resvg = resvg();
   // The SVG's own size (width/height, else its viewBox) is what the page header scales.
   const size = new Resvg(svg);
   const width = Math.round(size.width);
