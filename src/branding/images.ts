@@ -87,6 +87,45 @@ function svgToPng(svg: string): { png: Buffer; width: number; height: number } {
   return { png: rendered.asPng(), width, height };
 }
 
+/** The widest logo, against its height, that a mail shows (80 px high, so at most 1,600 px wide). */
+const maxLogoAspect = 20;
+
+function aspectProblem(size: { width: number; height: number }): ImageRefusal | undefined {
+  return size.width / size.height > maxLogoAspect || size.height / size.width > maxLogoAspect
+    ? { reason: 'tooManyPixels' }
+    : undefined;
+}
+
+/** A length as an SVG root gives it: a plain number or pixels; anything relative says nothing. */
+function svgLength(value: string | undefined): number | undefined {
+  const m = value === undefined ? null : /^\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*(px)?\s*$/i.exec(value);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The size the root <svg> declares: its width and height, else its viewBox (what a renderer sizes it
+ * by). Undefined when it declares neither, or anything not finite and positive.
+ */
+export function svgDeclaredSize(svg: string): { width: number; height: number } | undefined {
+  const root = /<svg\b([^>]*)>/i.exec(svg);
+  if (!root) return undefined;
+  const attr = (name: string) =>
+    new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`, 'i')
+      .exec(root[1]!)
+      ?.slice(1)
+      .find((v) => v !== undefined);
+  const box = attr('viewBox')
+    ?.trim()
+    .split(/[\s,]+/)
+    .map(Number);
+  const fromBox = box?.length === 4 ? { width: box[2]!, height: box[3]! } : undefined;
+  const width = svgLength(attr('width')) ?? fromBox?.width;
+  const height = svgLength(attr('height')) ?? fromBox?.height;
+  if (width === undefined || height === undefined) return undefined;
+  if (!(Number.isFinite(width) && Number.isFinite(height) && width > 0 && height > 0)) return undefined;
+  return { width, height };
+}
+
 function sizeProblem(kind: ImageKind, size: { width: number; height: number }): ImageRefusal | undefined {
   if (size.width < 1 || size.height < 1) return { reason: 'unreadable' };
   if (size.width > maxSide[kind] || size.height > maxSide[kind]) return { reason: 'tooManyPixels' };
@@ -112,6 +151,12 @@ export function checkImage(kind: ImageKind, data: Buffer | undefined): CheckedIm
   const svg = data.toString('utf8');
   const problems = svgProblems(svg);
   if (problems.length) return { reason: 'svgUnsafe', problems };
+  // The size the SVG declares is checked before the renderer sees it: an absurd width (or a sliver of a
+  // height) would have it allocate gigabytes, or abort the process, rendering to the mail's height.
+  const declared = svgDeclaredSize(svg);
+  if (!declared) return { reason: 'unreadable' };
+  const problem = sizeProblem(kind, declared) ?? aspectProblem(declared);
+  if (problem) return problem;
   try {
     const { png: mailPng, width, height } = svgToPng(svg);
     return sizeProblem(kind, { width, height }) ?? { contentType: 'image/svg+xml', width, height, mailPng };

@@ -64,6 +64,23 @@ describe('checking uploaded images', () => {
     expect((clean as { mailPng: Buffer }).mailPng.readUInt32BE(20)).toBe(80);
   });
 
+  it('when an SVG logo declares an absurd or missing size, then it is refused before it is rendered', () => {
+    const svg = (attrs: string) =>
+      Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" ${attrs}><rect width="1" height="1"/></svg>`);
+    // Rendered 80 px high, this one would be 16,000,000 px wide (and abort the process in the renderer).
+    expect(checkImage('logo', svg('width="200000" height="1"'))).toEqual({ reason: 'tooManyPixels' });
+    expect(checkImage('logo', svg('width="20000000" height="1"'))).toEqual({ reason: 'tooManyPixels' });
+    expect(checkImage('logo', svg('width="1000" height="10"'))).toEqual({ reason: 'tooManyPixels' });
+    expect(checkImage('logo', svg('viewBox="0 0 1e9 1"'))).toEqual({ reason: 'tooManyPixels' });
+    expect(checkImage('logo', svg(''))).toEqual({ reason: 'unreadable' });
+    expect(checkImage('logo', svg('width="0" height="10"'))).toEqual({ reason: 'unreadable' });
+    expect(checkImage('logo', svg('width="100%" height="100%" viewBox="0 0 120 40"'))).toMatchObject({
+      contentType: 'image/svg+xml',
+      width: 120,
+      height: 40,
+    });
+  });
+
   it('when the bytes are text or nothing, then they are refused as not an image or missing', () => {
     expect(checkImage('logo', Buffer.from('hello'))).toEqual({ reason: 'notImage' });
     expect(checkImage('cover', Buffer.alloc(0))).toEqual({ reason: 'missing' });
