@@ -32,8 +32,11 @@ BEGIN
     SELECT event_id, mine, count(*) FROM new_rows WHERE status = 'confirmed' GROUP BY event_id
     ON CONFLICT (event_id, stripe) DO UPDATE SET confirmed = s.confirmed + EXCLUDED.confirmed;
   ELSIF TG_OP = 'DELETE' THEN
+    -- Registrations deleted with their event (ON DELETE CASCADE) leave no count behind for it.
     INSERT INTO event_seats AS s (event_id, stripe, confirmed)
-    SELECT event_id, mine, -count(*) FROM old_rows WHERE status = 'confirmed' GROUP BY event_id
+    SELECT o.event_id, mine, -count(*) FROM old_rows o
+     WHERE o.status = 'confirmed' AND EXISTS (SELECT 1 FROM events e WHERE e.id = o.event_id)
+     GROUP BY o.event_id
     ON CONFLICT (event_id, stripe) DO UPDATE SET confirmed = s.confirmed + EXCLUDED.confirmed;
   ELSE
     INSERT INTO event_seats AS s (event_id, stripe, confirmed)

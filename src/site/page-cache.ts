@@ -21,7 +21,6 @@ export class RenderedPages {
   /** Stands in for the visitor's CSRF token in a cached page: random, so no event text can contain it. */
   readonly csrfPlaceholder = `csrf-${crypto.randomBytes(12).toString('hex')}`;
   private readonly entries = new Map<string, Entry>();
-  private rendered = 0;
 
   constructor(private readonly opts: { ttlMs: number; maxAgeMs?: number; maxEntries?: number }) {}
 
@@ -57,7 +56,10 @@ export class RenderedPages {
     }
     // Kept as bytes around the placeholder: sending it joins buffers instead of encoding 25 kB again.
     const parts = html.split(this.csrfPlaceholder).map((part) => Buffer.from(part));
-    const entry = { parts, version: ++this.rendered, fingerprint, renderedAt: nowMs, checkedAt: nowMs };
+    // What was rendered, not when or where: the same page from another web process, or after a restart,
+    // has the same digest, and a different page never shares one (so a 304 is never a stale page).
+    const digest = crypto.createHash('sha256').update(html).digest('base64url').slice(0, 22);
+    const entry = { parts, digest, fingerprint, renderedAt: nowMs, checkedAt: nowMs };
     this.entries.set(key, entry);
     return entry;
   }
@@ -69,20 +71,20 @@ export class RenderedPages {
   }
 
   /**
-   * A weak ETag for the page as one visitor gets it (which rendering, and a digest of their token), so
-   * Express need not hash the whole body of every response.
+   * A weak ETag for the page as one visitor gets it (a digest of the rendering, taken once when it was
+   * kept, and one of their token), so Express need not hash the whole body of every response.
    */
   etag(page: CachedPage, csrfToken: string): string {
     const visitor = crypto.createHash('sha256').update(csrfToken).digest('base64url').slice(0, 16);
-    return `W/"p${page.version}-${visitor}"`;
+    return `W/"${page.digest}-${visitor}"`;
   }
 }
 
 /** One rendered page: its bytes split where each visitor's CSRF token goes. */
 export interface CachedPage {
   readonly parts: readonly Buffer[];
-  /** Which rendering this is, in this process (for the ETag). */
-  readonly version: number;
+  /** A digest of the rendered page (for the ETag). */
+  readonly digest: string;
 }
 
 interface Entry extends CachedPage {

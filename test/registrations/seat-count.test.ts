@@ -1,5 +1,6 @@
 import http from 'node:http';
 import request from 'supertest';
+import { registerAttendee } from '../../src/registrations';
 import { encodeForm, formData, formSession, makeEvent, startTestApp, type TestApp } from '../helpers/app';
 
 /** The event's seat count beside the confirmed rows it must equal. */
@@ -33,7 +34,7 @@ describe('the seat count of an event', () => {
   });
   beforeEach(() => t.db.pool.query('TRUNCATE events, registrations, outgoing_mails, audit_log CASCADE'));
 
-  it('when registrations are added in bulk, cancelled, promoted, restored and deleted, then the count always equals the confirmed rows', async () => {
+  it('when registrations are added in bulk, cancelled, promoted, restored and deleted (alone or with their event), then the count always equals the confirmed rows', async () => {
     const event = await makeEvent(t, { slug: 'counted', capacity: 1000, waitlist: true });
     const other = await makeEvent(t, { slug: 'other', capacity: 1000, waitlist: true });
     expect(await counts(t, event.id)).toEqual({ kept: 0, counted: 0 });
@@ -58,8 +59,37 @@ describe('the seat count of an event', () => {
     const afterDelete = await counts(t, event.id);
     expect(afterDelete.kept).toBe(afterDelete.counted);
     expect(await counts(t, other.id)).toEqual({ kept: 30, counted: 30 });
+    // An event deleted with its registrations (cascade) takes its count with it; the other keeps its own.
+    await t.db.pool.query('DELETE FROM events WHERE id = $1', [event.id]);
+    expect(await counts(t, event.id)).toEqual({ kept: null, counted: 0 });
+    expect(await counts(t, other.id)).toEqual({ kept: 30, counted: 30 });
     await t.db.pool.query('TRUNCATE registrations CASCADE');
-    expect(await counts(t, event.id)).toEqual({ kept: 0, counted: 0 });
+    expect(await counts(t, other.id)).toEqual({ kept: 0, counted: 0 });
+  });
+
+  it('when registrations at once cross from side by side (far from the capacity) to one at a time (near it), then exactly the capacity is confirmed and the rest wait', async () => {
+    const [{ unseen }] = (
+      await t.db.pool.query<{ unseen: number }>(
+        `SELECT current_setting('max_connections')::int - 1 AS unseen`,
+      )
+    ).rows as [{ unseen: number }];
+    // The first 20 or so may go side by side under the SHARE lock; the rest are decided one at a time.
+    const capacity = unseen + 20;
+    const event = await makeEvent(t, { slug: 'crossing', capacity, waitlist: true });
+    const outcomes = await Promise.all(
+      Array.from({ length: capacity + 30 }, (_, i) =>
+        registerAttendee(t.db.pool, {
+          slug: 'crossing',
+          body: formData({ email: `crowd${i}@example.org` }),
+          pageLang: 'en',
+          now: t.clock.now(),
+        }),
+      ),
+    );
+    const statuses = outcomes.map((o) => o.status);
+    expect(statuses.filter((s) => s === 'confirmed')).toHaveLength(capacity);
+    expect(statuses.filter((s) => s === 'waitlisted')).toHaveLength(30);
+    expect(await counts(t, event.id)).toEqual({ kept: capacity, counted: capacity });
   });
 
   it('when the same address is submitted 12 times at once, then each answer looks like success and one registration exists, counted once', async () => {

@@ -61,16 +61,24 @@ describe('the public event page served from the web process memory', () => {
     expect(crossed.status).toBe(403);
   });
 
-  it('when a visitor asks again with the ETag of the cached page, then the answer is 304, and another visitor gets another ETag', async () => {
+  it('when a visitor asks again with the ETag of the cached page, then the answer is 304, another visitor gets another ETag, and a changed page is sent in full', async () => {
     await makeEvent(t);
     const a = request.agent(t.app);
     const first = await a.get('/events/tsunagaru-test?lang=en');
     const etag = String(first.headers.etag);
-    expect(etag).toMatch(/^W\/"p\d+-[A-Za-z0-9_-]{16}"$/);
+    expect(etag).toMatch(/^W\/"[A-Za-z0-9_-]{22}-[A-Za-z0-9_-]{16}"$/);
     const again = await a.get('/events/tsunagaru-test?lang=en').set('If-None-Match', etag);
     expect(again.status).toBe(304);
     const other = await request(t.app).get('/events/tsunagaru-test?lang=en');
     expect(other.headers.etag).not.toBe(etag);
+    // Once the page says something else, the old ETag no longer matches: the new page is sent, whichever
+    // web process (each with its own cache) answers.
+    const doc = eventDoc();
+    await importTestEvent(t, { ...doc, title: { ...doc.title, en: 'A new title' } });
+    t.clock.set(new Date(t.clock.now().getTime() + 1_000));
+    const changed = await a.get('/events/tsunagaru-test?lang=en').set('If-None-Match', etag);
+    expect(changed.status).toBe(200);
+    expect(changed.text).toContain('A new title');
   });
 
   it('when the organiser edits the event, then the page shows the change once its second is over', async () => {
