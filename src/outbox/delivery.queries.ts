@@ -29,7 +29,9 @@ export interface MailTurn {
 /**
  * Takes the registrant's mail lock (until commit) for a mail still to be sent (queued, or left
  * 'sending' under a lease that ran out), and says whether it may go now: one mail per registrant is
- * in flight, oldest first, so an update never overtakes the confirmation. An invitee's mail (no
+ * in flight, oldest first, so an update never overtakes the confirmation (not even one whose worker
+ * died while sending it: an older mail left 'sending' keeps the newer waiting until it is taken again
+ * and sent). An invitee's mail (no
  * registration) is always free. Undefined when the mail is not waiting to be sent. One round trip.
  */
 export async function mailTurn(db: Queryable, mailId: number): Promise<MailTurn | undefined> {
@@ -40,7 +42,7 @@ export async function mailTurn(db: Queryable, mailId: number): Promise<MailTurn 
               AND NOT EXISTS (
                 SELECT 1 FROM outgoing_mails a
                  WHERE a.registration_id = o.registration_id AND a.id <> o.id
-                   AND ((a.status = 'sending' AND a.locked_until > now())
+                   AND ((a.status = 'sending' AND (a.locked_until > now() OR a.id < o.id))
                         OR (a.status = 'queued' AND a.id < o.id AND a.next_attempt_at <= now())))
             ) AS free
        FROM outgoing_mails o

@@ -138,6 +138,26 @@ describe('mail delivery under a lease', () => {
     expect((await mails()).map((m) => m.status)).toEqual(['sent', 'sent']);
   });
 
+  it('when the worker sending the confirmation died and its lease ran out, then the update still waits until the confirmation has gone', async () => {
+    await makeEvent(t);
+    await registerOnForm(t, 'tsunagaru-test', { locale: 'en' });
+    const [confirmation] = await mails();
+    // As a worker leaves it when it dies mid-send: claimed, its lease over, nothing recorded.
+    await t.db.pool.query(
+      `UPDATE outgoing_mails SET status = 'sending', attempts = 1, locked_until = now() - interval '1 second'
+        WHERE id = $1`,
+      [confirmation!.id],
+    );
+    await importTestEvent(t, eventDoc({ startsAt: '2026-12-16T14:00:00+09:00' }));
+    const update = (await mails())[1]!;
+    expect(await deliverMail(deps(), update.id)).toBe('busy');
+    expect(sink.received).toHaveLength(0);
+    // Taken again, the confirmation is decided first, then the update.
+    expect(['sent', 'skipped']).toContain(await deliverMail(deps(), confirmation!.id));
+    expect(['sent', 'skipped']).toContain(await deliverMail(deps(), update.id));
+    expect((await mails()).map((m) => m.status)).not.toContain('sending');
+  });
+
   it('when a registrant unsubscribes while a mail to them is in flight, then the answer waits until that mail is recorded', async () => {
     await makeEvent(t);
     await registerOnForm(t, 'tsunagaru-test', { locale: 'en' });
