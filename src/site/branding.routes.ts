@@ -23,8 +23,11 @@ export function brandingRoutes(pool: pg.Pool): Router {
       // Mail clients show the logo from their own origin.
       'Cross-Origin-Resource-Policy': 'cross-origin',
     });
-    // An SVG opened on its own is a document: nothing in it may run or load, whatever slipped through.
-    if (image.svg) res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    // An SVG opened on its own is a document: nothing in it may run or load, whatever slipped through
+    // the upload's checks (a regular-expression filter, not a parser); `sandbox` also gives it an opaque
+    // origin, so even a script that ran could reach nothing of this site.
+    if (image.svg)
+      res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
     res.send(image.data);
   });
 

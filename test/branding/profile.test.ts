@@ -223,7 +223,9 @@ describe('organiser profile: the installation profile in the workspace', () => {
     const base = `/branding/images/${logo.id}-${logo.sha256.slice(0, 16)}`;
     const svg = await request(t.app).get(`${base}.svg`);
     expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
-    expect(svg.headers['content-security-policy']).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    expect(svg.headers['content-security-policy']).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+    );
     const mail = await request(t.app).get(`${base}.mail.png`).buffer(true).parse(binary);
     expect(mail.headers['content-type']).toBe('image/png');
     expect((mail.body as Buffer).subarray(1, 4).toString('latin1')).toBe('PNG');
