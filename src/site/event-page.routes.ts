@@ -52,6 +52,8 @@ export function eventRoutes(ctx: AppContext): Router {
         locals.form.availability,
         registrationWindow(event, ctx.now()).state,
         ctx.now() >= event.endsAt,
+        // The installation's profile is saved apart from the event, and its page shows it.
+        JSON.stringify(event.installationBranding),
       ].join(':');
       page = pages.reusable(key, fingerprint, at);
       if (page === undefined) {

@@ -93,6 +93,21 @@ describe('the public event page served from the web process memory', () => {
     expect(after.text).toContain('A new title');
   });
 
+  it('when the admin changes the organiser profile, then the page shows it once its second is over', async () => {
+    await makeEvent(t);
+    await request(t.app).get('/events/tsunagaru-test?lang=en');
+    await t.db.pool.query(
+      `UPDATE installation_branding SET organisation = '{"en": "Cooperative Alliance of Kobe"}'`,
+    );
+    try {
+      t.clock.set(new Date(t.clock.now().getTime() + 1_000));
+      const after = await request(t.app).get('/events/tsunagaru-test?lang=en');
+      expect(after.text).toContain('Cooperative Alliance of Kobe');
+    } finally {
+      await t.db.pool.query(`UPDATE installation_branding SET organisation = '{}'`);
+    }
+  });
+
   it('when the last seat goes, then the page offers the waiting list once its second is over', async () => {
     await makeEvent(t, { capacity: 1, waitlist: true });
     const open = await request(t.app).get('/events/tsunagaru-test?lang=en');
