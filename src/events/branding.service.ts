@@ -6,6 +6,7 @@ import { DomainError } from '../errors';
 import type { SaveContext } from './events.service';
 import type { EventBranding, EventRecord, InstallationBranding, Texts } from './events.types';
 import * as q from './events.queries';
+import * as profile from './branding.queries';
 
 /**
  * The organiser profile: the installation's organisation name, accent colour and logo, and each
@@ -87,7 +88,7 @@ function changedParts(before: EventBranding | InstallationBranding, after: typeo
 
 /** The installation's organiser profile, for its admin page. */
 export function currentInstallationBranding(pool: pg.Pool): Promise<InstallationBranding> {
-  return q.installationBranding(pool);
+  return profile.installationBranding(pool);
 }
 
 /**
@@ -104,10 +105,10 @@ export async function saveInstallationBranding(
   const { organisation, accent } = checkedTexts(input);
   return withTransaction(pool, async (tx) => {
     // One profile save at a time, so the audit entry's "before" is the row this save replaces.
-    await q.lockInstallationBranding(tx);
-    const before = await q.installationBranding(tx);
+    await profile.lockInstallationBranding(tx);
+    const before = await profile.installationBranding(tx);
     const logo = await nextImage(tx, 'logo', input.logo, input.removeLogo, before.logo, ctx);
-    const after = await q.updateInstallationBranding(tx, { organisation, accent, logo }, ctx.now);
+    const after = await profile.updateInstallationBranding(tx, { organisation, accent, logo }, ctx.now);
     await insertAuditEntry(tx, {
       actor: ctx.actor,
       userId: ctx.userId ?? null,
