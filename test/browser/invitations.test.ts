@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { addEventMember, createAccount } from '../../src/accounts';
 import { withTransaction } from '../../src/db/pool';
 import { mintInvitationLink } from '../../src/invitations';
 import { makeEvent, startTestApp, type TestApp } from '../helpers/app';
-import { axeReport, launchChromium, serve, SHOTS } from '../helpers/browser';
+import { checkScreen, launchChromium, screenPage, serve, SHOTS } from '../helpers/browser';
 
 /**
  * The Invitations tab in a real browser, in both languages at desktop (1280 px) and phone (390 px)
@@ -31,32 +31,8 @@ describe('the Invitations tab in a browser', () => {
   let browser: Browser;
   let userId: number;
 
-  async function newPage(lang: 'en' | 'ja', width: number): Promise<Page> {
-    const options: BrowserContextOptions =
-      width < 600
-        ? { viewport: { width, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
-        : { viewport: { width, height: 900 } };
-    const context = await browser.newContext({
-      locale: lang === 'ja' ? 'ja-JP' : 'en-GB',
-      timezoneId: 'Asia/Tokyo',
-      ...options,
-    });
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    return page;
-  }
-
-  async function check(page: Page, name: string) {
-    const overflow = await page
-      .locator('html')
-      .evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
-    expect(overflow.scroll).toBeLessThanOrEqual(overflow.client);
-    expect(await axeReport(page)).toBe('');
-    await page.locator('body').evaluate((el) => el.ownerDocument.fonts.ready.then(() => undefined));
-    const file = path.join(SHOTS, `${name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    expect(fs.statSync(file).size).toBeGreaterThan(10_000);
-  }
+  const newPage = (lang: 'en' | 'ja', width: number) => screenPage(browser, lang, width);
+  const check = checkScreen;
 
   beforeAll(async () => {
     t = await startTestApp({ now: '2026-12-01T00:00:00Z' });
