@@ -80,6 +80,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ EVENT_PAGE_CACHE_SECONDS: '-1' })).toThrow(ConfigError);
   });
 
+  it('when MAIL_LEASE_SECONDS is unset, a mail is leased 3 minutes; a value sets it; junk or out of range is refused by name', () => {
+    expect(loadConfig({}).mailLeaseSeconds).toBe(180);
+    expect(loadConfig({ MAIL_LEASE_SECONDS: '600' }).mailLeaseSeconds).toBe(600);
+    for (const bad of ['4', '3601', '2.5', 'soon']) {
+      expect(() => loadConfig({ MAIL_LEASE_SECONDS: bad })).toThrow(/MAIL_LEASE_SECONDS/);
+    }
+  });
+
   it('when TRUST_PROXY is true, a count or junk, then it becomes a hop count or is refused', () => {
     expect(loadConfig({}).trustProxy).toBe(0);
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(1);
