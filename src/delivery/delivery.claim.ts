@@ -1,8 +1,9 @@
-import { withTransaction } from '../db/pool';
+import { withTransaction, type Queryable } from '../db/pool';
 import * as q from '../outbox';
+import { LinkTokenBatch } from '../registrations';
 import type { ClaimedMail, DeliveryDeps, DeliveryOutcome } from './delivery.types';
 import { prepareInvitationMail } from './invitation.delivery';
-import { markUnpreparable, prepareRegistrantMail, type Prepared } from './registrant.delivery';
+import { markUnpreparable, prepareRegistrantMail, readBatch, type Prepared } from './registrant.delivery';
 
 /**
  * How long a claimed mail is its worker's alone: longer than the SMTP transport's timeouts together
@@ -11,47 +12,52 @@ import { markUnpreparable, prepareRegistrantMail, type Prepared } from './regist
  */
 export const DEFAULT_LEASE_SECONDS = 180;
 
-/** Seconds to wait before trying again when another mail to the same registrant goes first. */
-const BUSY_DELAY_SECONDS = 2;
+/** A mail of a claim: ready to send, or what became of it instead (its row already says so). */
+export type Claimed = ClaimedMail | { mail: q.OutgoingMail; outcome: DeliveryOutcome };
 
 /**
- * The claim: one short transaction that takes a due mail, decides what it must be, mints its links,
- * renders and composes it, and leases it ('sending' until the lease runs out). Mails to one registrant
- * go one at a time and oldest first: the registrant's advisory lock is held only for this transaction,
- * and a mail is refused ('busy', queued again shortly) while another to them is leased or an older one
- * is due. A mail that must not go ends here (skipped, taken back, failed), and one waiting for its
- * Zoom link goes back to queued. A crash before the commit leaves the row as it was.
+ * The claim: one short transaction that leases a batch of due mails (`leaseDueMails`: a registrant's
+ * mails one at a time and oldest first), reads what they need once for the batch, decides what each
+ * must be, mints their links (one statement for the batch), renders and composes them. A mail that
+ * must not go ends here (skipped, taken back, failed), and one waiting for its Zoom link goes back to
+ * queued. A crash before the commit leaves every row as it was. `pick`: up to `limit` due mails, or the
+ * one mail `id` if it is due and its turn.
  */
-export async function claimMail(
+export async function claimMails(
   deps: DeliveryDeps,
-  mailId: number,
-): Promise<ClaimedMail | { outcome: DeliveryOutcome }> {
+  pick: { limit: number } | { id: number },
+): Promise<Claimed[]> {
   return withTransaction(deps.pool, async (tx) => {
-    const turn = await q.mailTurn(tx, mailId);
-    if (!turn) return { outcome: 'not_due' as const };
-    if (!turn.free) {
-      await q.enqueueDelivery(tx, mailId, new Date(Date.now() + BUSY_DELAY_SECONDS * 1000));
-      return { outcome: 'busy' as const };
-    }
-    // An invitee's mail (no registration): the row lock and the lease alone keep it to one delivery.
-    const mail = await q.claimDueMail(tx, mailId, deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
-    if (!mail) return { outcome: 'not_due' as const };
+    const leased = await q.leaseDueMails(tx, {
+      limit: 'limit' in pick ? pick.limit : 1,
+      leaseSeconds: deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
+      ids: 'id' in pick ? [pick.id] : undefined,
+    });
+    if (!leased.length) return [];
     const now = deps.now();
-    const prepared: Prepared =
-      turn.registrationId === 0
-        ? await invitation(tx, deps, mail)
-        : await prepareRegistrantMail(tx, deps, mail, now);
-    if ('outcome' in prepared) return prepared;
-    return { ...prepared, mail, at: now };
+    const ctx = {
+      tx,
+      config: deps.config,
+      now,
+      reads: await readBatch(tx, leased),
+      tokens: new LinkTokenBatch(),
+    };
+    const claimed: Claimed[] = [];
+    for (const mail of leased) {
+      // An invitee's mail (no registration): the row lock and the lease alone keep it to one delivery.
+      const prepared: Prepared =
+        mail.registrationId === 0 ? await invitation(tx, deps, mail) : await prepareRegistrantMail(ctx, mail);
+      claimed.push(
+        'outcome' in prepared ? { mail, outcome: prepared.outcome } : { ...prepared, mail, at: now },
+      );
+    }
+    await ctx.tokens.save(tx);
+    return claimed;
   });
 }
 
 /** An invitee's invitation or reminder, or what became of it (see invitation.delivery.ts). */
-async function invitation(
-  tx: Parameters<typeof prepareInvitationMail>[0],
-  deps: DeliveryDeps,
-  mail: q.OutgoingMail,
-): Promise<Prepared> {
+async function invitation(tx: Queryable, deps: DeliveryDeps, mail: q.OutgoingMail): Promise<Prepared> {
   let prepared: Awaited<ReturnType<typeof prepareInvitationMail>>;
   try {
     prepared = await prepareInvitationMail(tx, deps, mail);

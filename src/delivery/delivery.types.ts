@@ -21,11 +21,12 @@ export interface DeliveryDeps {
   now: () => Date;
   policy: RetryPolicy;
   leaseSeconds?: number;
+  /** Records sent mails many at a time (a worker's); without it each is recorded on its own. */
+  recorder?: { sent(claimed: ClaimedMail): Promise<DeliveryOutcome> };
 }
 
 /**
- * What one delivery did. 'busy': another mail to the registrant goes first, this one is queued again
- * a moment later. 'taken_over': the lease ran out before the outcome could be recorded, and another
+ * What one delivery did. 'busy': another mail to the registrant goes first; this one stays due. 'taken_over': the lease ran out before the outcome could be recorded, and another
  * worker had claimed the mail meanwhile; the outcome that counts is theirs.
  */
 export type DeliveryOutcome =

@@ -7,9 +7,9 @@ import { eventMessageById, type EventMessage } from '../messages';
 import * as q from '../outbox';
 import {
   displayName,
-  mintLinkTokens,
-  registrationById,
+  registrationsByIds,
   type LinkPurpose,
+  type LinkTokenBatch,
   type Registration,
 } from '../registrations';
 import { personalZoomLink } from '../zoom';
@@ -30,24 +30,61 @@ const ZOOM_LOOK_SECONDS = 3;
 export type Prepared = Omit<ClaimedMail, 'mail' | 'at'> | { outcome: DeliveryOutcome };
 
 /**
- * Decides what a registrant's mail must be now (delivery.plan.ts), mints its personal links, renders
- * and composes it, in the claim's transaction with the row locked. A mail that must not go is skipped,
- * taken back or failed here, and one waiting for its Zoom link is queued again.
+ * What the mails of one claim read, read once for the whole batch: the registrants, and each event with
+ * its files (a batch is mostly one event's mails); organisers' messages as they are asked for.
  */
-export async function prepareRegistrantMail(
-  tx: Queryable,
-  deps: { config: Config },
-  mail: q.OutgoingMail,
-  now: Date,
-): Promise<Prepared> {
-  const [registration, event] = await Promise.all([
-    registrationById(tx, mail.registrationId),
-    eventById(tx, mail.eventId),
+export interface BatchReads {
+  registrations: Map<number, Registration>;
+  events: Map<number, { event: EventRecord; files: EventFile[] }>;
+  message(id: number): Promise<EventMessage | undefined>;
+}
+
+/** Reads what the registrants' mails of a batch need, in one round trip. */
+export async function readBatch(tx: Queryable, mails: readonly q.OutgoingMail[]): Promise<BatchReads> {
+  const eventIds = [...new Set(mails.filter((m) => m.registrationId !== 0).map((m) => m.eventId))];
+  const [registrations, ...events] = await Promise.all([
+    registrationsByIds(
+      tx,
+      mails.filter((m) => m.registrationId !== 0).map((m) => m.registrationId),
+    ),
+    ...eventIds.map((id) => Promise.all([eventById(tx, id), eventFiles(tx, id)])),
   ]);
-  if (!registration || !event) {
+  const byEvent = new Map<number, { event: EventRecord; files: EventFile[] }>();
+  for (const [event, files] of events) if (event) byEvent.set(event.id, { event, files });
+  const messages = new Map<number, Promise<EventMessage | undefined>>();
+  return {
+    registrations,
+    events: byEvent,
+    message(id) {
+      if (!messages.has(id)) messages.set(id, eventMessageById(tx, id));
+      return messages.get(id)!;
+    },
+  };
+}
+
+/** A claim's transaction, what it read, the tokens it mints and its moment. */
+export interface BatchContext {
+  tx: Queryable;
+  config: Config;
+  now: Date;
+  reads: BatchReads;
+  tokens: LinkTokenBatch;
+}
+
+/**
+ * Decides what a registrant's mail must be now (delivery.plan.ts), mints its personal links, renders
+ * and composes it, in the claim's transaction with the row leased and locked. A mail that must not go
+ * is skipped, taken back or failed here, and one waiting for its Zoom link is queued again.
+ */
+export async function prepareRegistrantMail(ctx: BatchContext, mail: q.OutgoingMail): Promise<Prepared> {
+  const { tx, now } = ctx;
+  const registration = ctx.reads.registrations.get(mail.registrationId);
+  const read = ctx.reads.events.get(mail.eventId);
+  if (!registration || !read || registration.eventId !== mail.eventId) {
     await q.markMailSkipped(tx, mail.id, q.skipNote('registration_or_event_gone'));
     return { outcome: 'skipped' };
   }
+  const { event } = read;
   if (!(q.mailKinds as readonly string[]).includes(mail.kind)) {
     // A row of a kind this version has no templates for (written by a newer version before a rollback)
     // cannot be rendered now or later: say so rather than retry forever.
@@ -65,20 +102,20 @@ export async function prepareRegistrantMail(
     await q.markMailSkipped(tx, mail.id, plan.reason);
     return { outcome: 'skipped' };
   }
-  const message = mail.eventMessageId === null ? undefined : await eventMessageById(tx, mail.eventMessageId);
+  const message = mail.eventMessageId === null ? undefined : await ctx.reads.message(mail.eventMessageId);
   if (mail.kind === 'event.message' && !message) {
     await q.markMailSkipped(tx, mail.id, q.skipNote('message_gone'));
     return { outcome: 'skipped' };
   }
-  const zoomJoin = plan.join && deps.config.zoom ? await zoomLinkOrWait(tx, mail, event, now) : undefined;
+  const zoomJoin = plan.join && ctx.config.zoom ? await zoomLinkOrWait(tx, mail, event, now) : undefined;
   if (zoomJoin === 'wait') return { outcome: 'waiting_for_zoom' };
-  const links = await personalLinks(tx, deps.config, { mail, registration, event, plan, now });
+  const links = personalLinks(ctx, { mail, registration, event, plan });
   if (zoomJoin) links.zoomJoin = zoomJoin;
   // Uploaded files are linked through the manage token, so only a mail with one can list them.
-  const files = links.manage ? await eventFiles(tx, event.id) : [];
+  const files = links.manage ? read.files : [];
   let composed: ReturnType<typeof compose>;
   try {
-    composed = compose(deps.config, { mail, registration, event, plan, links, files, now, message });
+    composed = compose(ctx.config, { mail, registration, event, plan, links, files, now, message });
   } catch (err) {
     return { outcome: await markUnpreparable(tx, mail, err) };
   }
@@ -111,26 +148,24 @@ async function zoomLinkOrWait(
   const { joinUrl, settled } = await personalZoomLink(tx, mail.registrationId);
   if (joinUrl) return joinUrl;
   if (settled || now.getTime() - mail.createdAt.getTime() >= ZOOM_WAIT_SECONDS * 1000) return undefined;
-  await q.unclaimMail(tx, mail.id);
-  await q.enqueueDelivery(tx, mail.id, new Date(Date.now() + ZOOM_LOOK_SECONDS * 1000));
+  await q.unclaimMail(tx, mail.id, ZOOM_LOOK_SECONDS);
   return 'wait';
 }
 
 /** The event page and the fresh personal links the plan asks for (tokens minted for this mail). */
-async function personalLinks(
-  tx: Queryable,
-  config: Config,
-  x: { mail: q.OutgoingMail; registration: Registration; event: EventRecord; plan: SendPlan; now: Date },
-): Promise<MailLinks> {
-  const { mail, registration, plan, now } = x;
-  const base = config.baseUrl;
+function personalLinks(
+  ctx: BatchContext,
+  x: { mail: q.OutgoingMail; registration: Registration; event: EventRecord; plan: SendPlan },
+): MailLinks {
+  const { mail, registration, plan } = x;
+  const base = ctx.config.baseUrl;
   const links: MailLinks = { eventPage: eventPageUrl(base, x.event.slug, registration.locale) };
   const purposes = (['join', 'manage', 'unsubscribe'] as const).filter((p) => plan[p]);
-  const tokens: Partial<Record<LinkPurpose, string>> = await mintLinkTokens(tx, {
+  const tokens: Partial<Record<LinkPurpose, string>> = ctx.tokens.mint({
     registrationId: registration.id,
     purposes,
     mailId: mail.id,
-    at: now,
+    at: ctx.now,
   });
   if (tokens.join) links.join = `${base}/join/${tokens.join}`;
   if (tokens.manage) links.manage = `${base}/manage/${tokens.manage}`;

@@ -4,7 +4,6 @@ import { withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { eventById, type EventRecord } from '../events';
 import {
-  enqueueDeliveries,
   insertInviteeMails,
   inviteeMailTallies,
   lastInviteeTopicNumber,
@@ -118,7 +117,6 @@ async function queueInviteeMails(
     locale: i.locale,
   }));
   const ids = await insertInviteeMails(tx, { ...m, recipients });
-  await enqueueDeliveries(tx, ids);
   // Those who had the topic's mail already got no new row: `queued` counts the new ones.
   return { reachable, queued: ids.length };
 }

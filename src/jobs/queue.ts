@@ -14,8 +14,6 @@ const log = loggerFor('jobs');
 
 /** Every queue the product uses. */
 export const queues = {
-  /** Deliver one outgoing mail: `{ mailId }`. */
-  mailDeliver: 'mail-deliver',
   /** Give free seats of one event to its waiting list: `{ eventId }`. */
   waitlistPromote: 'waitlist-promote',
   /**
@@ -34,6 +32,12 @@ export const queues = {
   zoomReport: 'zoom-report',
 } as const;
 export type QueueName = (typeof queues)[keyof typeof queues];
+
+/**
+ * Queues earlier releases used and this one does not: `installQueues` deletes them with any jobs left
+ * in them. 'mail-deliver' held a job per mail; outgoing_mails is now its own queue (src/delivery).
+ */
+const retiredQueues = ['mail-deliver'];
 
 const SCHEMA = 'pgboss';
 
@@ -87,16 +91,11 @@ export async function enqueueMany(
 }
 
 /**
- * How each queue behaves. Mail jobs may have duplicates (a worker start re-queues every due mail, in
- * case a killed worker left one half-done): harmless, because delivery locks the mail row and checks
- * that it is still due. Keying them would be worse: a retry scheduled for later would be dropped in
- * favour of a duplicate that runs too early. The schedule run and the waiting-list job keep one waiting job
- * (per event) at a time, which is all they need since each reads the current state when it runs.
- * pg-boss's own retries cover a handler that failed unexpectedly (a lost database connection); mail's
- * SMTP retries are its own.
+ * How each queue behaves. The schedule run, the waiting-list and Zoom jobs keep one waiting job (per
+ * event) at a time, which is all they need since each reads the current state when it runs. pg-boss's
+ * own retries cover a handler that failed unexpectedly (a lost database connection).
  */
 const queueOptions: Record<QueueName, { policy: 'standard' | 'short' }> = {
-  [queues.mailDeliver]: { policy: 'standard' },
   [queues.waitlistPromote]: { policy: 'short' },
   [queues.mailSchedule]: { policy: 'short' },
   [queues.zoomSync]: { policy: 'short' },
@@ -109,18 +108,19 @@ const retries = { retryLimit: 10, retryDelay: 30, retryBackoff: true };
 const schemaVersion = pgBossVersion.schema;
 
 /**
- * True when the pgboss schema is at this release's version and holds every queue we use: then
- * `installQueues` has nothing to do. Any error (no schema yet) counts as false.
+ * True when the pgboss schema is at this release's version and holds every queue we use and none we
+ * retired: then `installQueues` has nothing to do. Any error (no schema yet) counts as false.
  */
 export async function queuesInstalled(db: Queryable): Promise<boolean> {
   try {
-    const res = await db.query<{ version: number; queues: number }>(
+    const res = await db.query<{ version: number; queues: number; retired: number }>(
       `SELECT (SELECT version::int FROM ${SCHEMA}.version) AS version,
-              (SELECT count(*)::int FROM ${SCHEMA}.queue WHERE name = ANY($1::text[])) AS queues`,
-      [Object.values(queues)],
+              (SELECT count(*)::int FROM ${SCHEMA}.queue WHERE name = ANY($1::text[])) AS queues,
+              (SELECT count(*)::int FROM ${SCHEMA}.queue WHERE name = ANY($2::text[])) AS retired`,
+      [Object.values(queues), retiredQueues],
     );
     const row = res.rows[0];
-    return row?.version === schemaVersion && row.queues === Object.values(queues).length;
+    return row?.version === schemaVersion && row.queues === Object.values(queues).length && row.retired === 0;
   } catch {
     return false;
   }
@@ -137,6 +137,11 @@ export async function installQueues(db: Queryable): Promise<void> {
     if (!(await boss.getQueue(name)))
       await boss.createQueue(name, { name, ...queueOptions[name], ...retries });
   }
+  for (const name of retiredQueues) {
+    // pg-boss deletes a queue only once no job refers to it.
+    await db.query(`DELETE FROM ${SCHEMA}.job WHERE name = $1`, [name]);
+    await boss.deleteQueue(name);
+  }
   await boss.stop({ graceful: false, close: false, wait: true });
 }
 
@@ -149,8 +154,7 @@ const outcomeStatement =
  * (timgit/pg-boss#577): when the database is unreachable at that moment, the rejection is unhandled and
  * Node ends the process, which is what a database restart did to every worker that was sending mail.
  * So an outcome that cannot be written is logged and dropped instead: the job stays active until pg-boss
- * expires it and runs it again, which each of our handlers allows (a mail delivery checks its row, and
- * the worker queues due mails again once the database is back).
+ * expires it and runs it again, which each of our handlers allows (each reads the current state).
  */
 function runnerExecutor(pool: pg.Pool): PgBoss.Db {
   return {

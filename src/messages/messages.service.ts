@@ -5,7 +5,7 @@ import { withTransaction } from '../db/pool';
 import { DomainError } from '../errors';
 import { type BilingualTexts, type EventRecord, type SaveContext } from '../events';
 import { enqueue, queues } from '../jobs/queue';
-import { enqueueDeliveries, insertTopicMails, messageMailCount, messageMailTallies } from '../outbox';
+import { insertTopicMails, messageMailCount, messageMailTallies } from '../outbox';
 import { messageRecipientBatch, messageRecipientCount, type RegistrationFilters } from '../registrations';
 import { multilineText, text as oneLine } from '../text';
 import * as q from './messages.queries';
@@ -138,7 +138,6 @@ export async function fanOutMessage(
         recipients,
         at: now,
       });
-      await enqueueDeliveries(tx, ids);
       if (ids.length < batchSize) {
         await q.markMessageQueued(tx, messageId, now, await messageMailCount(tx, messageId));
       }

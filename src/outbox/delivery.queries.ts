@@ -16,73 +16,83 @@ function registrationLock(id: string): string {
   return `hashtextextended('mail-to-registration:' || ${id}::text, 0)`;
 }
 
-/** Whose turn it is: the registration a mail is for (0 for an invitee's), and whether it may go now. */
-export interface MailTurn {
-  registrationId: number;
-  /**
-   * False while another mail to the registrant must go first: one being sent under a lease that still
-   * runs, or an older one that is due now; or while another transaction holds the registrant's lock.
-   */
-  free: boolean;
-}
-
 /**
- * Takes the registrant's mail lock (until commit) for a mail still to be sent (queued, or left
- * 'sending' under a lease that ran out), and says whether it may go now: one mail per registrant is
- * in flight, oldest first, so an update never overtakes the confirmation (not even one whose worker
- * died while sending it: an older mail left 'sending' keeps the newer waiting until it is taken again
- * and sent). An invitee's mail (no
- * registration) is always free. Undefined when the mail is not waiting to be sent. One round trip.
+ * Takes up to `limit` mails that are due (queued with their next attempt now or past, or left 'sending'
+ * by a worker whose lease ran out) and leases them in one statement: each row is locked for the rest of
+ * the caller's transaction, its attempt counted (the claim's stamp: outcomes are recorded only under
+ * it), and it is 'sending' until `leaseSeconds` from now, so once the transaction commits no other
+ * worker takes it while it goes over SMTP with no transaction held. Rows another transaction holds are
+ * passed over (SKIP LOCKED), so workers in many processes take disjoint batches.
+ *
+ * A registrant's mails go one at a time and oldest first, so an update never overtakes the
+ * confirmation: a mail is passed over while another to the same registrant is leased, or an older one
+ * is due or was left 'sending' by a worker that died (that one is taken first), and while another
+ * transaction holds the registrant's mail lock (an unsubscribe waiting for the mail in flight). The lock
+ * is then held by the caller until commit. An invitee's mail (no registration) has no such order.
+ * With `ids`, only those rows are considered. Earliest due first (the index order); returned by id.
  */
-export async function mailTurn(db: Queryable, mailId: number): Promise<MailTurn | undefined> {
-  const res = await db.query<{ registration_id: string | null; free: boolean }>(
-    `SELECT o.registration_id,
-            o.registration_id IS NULL OR (
-              pg_try_advisory_xact_lock(${registrationLock('o.registration_id')})
-              AND NOT EXISTS (
-                SELECT 1 FROM outgoing_mails a
-                 WHERE a.registration_id = o.registration_id AND a.id <> o.id
-                   AND ((a.status = 'sending' AND (a.locked_until > now() OR a.id < o.id))
-                        OR (a.status = 'queued' AND a.id < o.id AND a.next_attempt_at <= now())))
-            ) AS free
-       FROM outgoing_mails o
-      WHERE o.id = $1 AND (o.status = 'queued' OR (o.status = 'sending' AND o.locked_until <= now()))`,
-    [mailId],
-  );
-  const r = res.rows[0];
-  return r && { registrationId: Number(r.registration_id ?? 0), free: r.free };
-}
-
-/**
- * Claims a mail that is due, in one statement: locks the row for the rest of the transaction, counts
- * the attempt, and leases it for `leaseSeconds` ('sending' until then), so once the transaction commits
- * no other worker takes it while it goes over SMTP with no transaction held. Due: queued with its next
- * attempt now or past, or left 'sending' by a worker whose lease ran out (it died, or its mail server
- * hung past every timeout). The claim's stamp is the attempt number: outcomes are recorded only under
- * it. A claim that does not send after all marks the row skipped or failed, deletes it, or puts it back
- * (`unclaimMail`) before it commits. Undefined when not due, already handled, or another worker holds it.
- */
-export async function claimDueMail(
+export async function leaseDueMails(
   db: Queryable,
-  id: number,
-  leaseSeconds: number,
-): Promise<OutgoingMail | undefined> {
+  m: { limit: number; leaseSeconds: number; ids?: readonly number[] },
+): Promise<OutgoingMail[]> {
+  // The candidates are the earliest due rows, found through outgoing_mails_due alone (next_attempt_at of
+  // a 'sending' row is before its claim) and a few times more than asked for, since other workers may
+  // be leasing some of them right now; only they are checked for their registrant's turn, and the
+  // registrant's lock is tried last (CASE fixes that order), so it is taken only for a mail leased.
   const res = await db.query<MailRow>(
-    `UPDATE outgoing_mails
-        SET attempts = attempts + 1, status = 'sending', locked_until = now() + make_interval(secs => $2)
-      WHERE id = (SELECT id FROM outgoing_mails
-                   WHERE id = $1 AND status IN ('queued', 'sending') AND next_attempt_at <= now()
-                     AND (status = 'queued' OR locked_until <= now())
-                   FOR UPDATE SKIP LOCKED)
-      RETURNING ${mailColumns}`,
-    [id, leaseSeconds],
+    `WITH candidates AS MATERIALIZED (
+       SELECT id FROM outgoing_mails
+        WHERE status IN ('queued', 'sending') AND next_attempt_at <= now()
+          AND (status = 'queued' OR locked_until <= now())
+          AND ($3::bigint[] IS NULL OR id = ANY ($3::bigint[]))
+        ORDER BY next_attempt_at
+        LIMIT $1 * 8
+     ), due AS (
+       SELECT o.id FROM outgoing_mails o JOIN candidates c ON c.id = o.id
+        WHERE o.status IN ('queued', 'sending') AND o.next_attempt_at <= now()
+          AND (o.status = 'queued' OR o.locked_until <= now())
+          AND (o.registration_id IS NULL OR CASE
+                WHEN EXISTS (
+                  SELECT 1 FROM outgoing_mails a
+                   WHERE a.registration_id = o.registration_id AND a.id <> o.id
+                     AND ((a.status = 'sending' AND (a.locked_until > now() OR a.id < o.id))
+                          OR (a.status = 'queued' AND a.id < o.id AND a.next_attempt_at <= now())))
+                THEN false
+                ELSE pg_try_advisory_xact_lock(${registrationLock('o.registration_id')}) END)
+        LIMIT $1
+        FOR UPDATE OF o SKIP LOCKED
+     )
+     UPDATE outgoing_mails m
+        SET attempts = m.attempts + 1, status = 'sending', locked_until = now() + make_interval(secs => $2)
+       FROM due
+      WHERE m.id = due.id
+      RETURNING ${mailColumns.replace(/(\w+)/g, 'm.$1')}`,
+    [m.limit, m.leaseSeconds, m.ids ?? null],
   );
-  return res.rows[0] && toMail(res.rows[0]);
+  return res.rows.map(toMail).sort((a, b) => a.id - b.id);
 }
 
-/** Puts a claimed mail back to queued (it waits for something, and its job comes again). */
-export async function unclaimMail(db: Queryable, id: number): Promise<void> {
-  await db.query(`UPDATE outgoing_mails SET status = 'queued', locked_until = NULL WHERE id = $1`, [id]);
+/**
+ * Whether a mail is waiting to be sent (queued, or left 'sending' under a lease that ran out), whatever
+ * keeps it waiting: a mail that was not leased and is due waits its registrant's turn.
+ */
+export async function mailIsDue(db: Queryable, id: number): Promise<boolean> {
+  const res = await db.query(
+    `SELECT 1 FROM outgoing_mails
+      WHERE id = $1 AND next_attempt_at <= now() AND (status = 'queued' OR (status = 'sending' AND locked_until <= now()))`,
+    [id],
+  );
+  return (res.rowCount ?? 0) > 0;
+}
+
+/** Puts a claimed mail back to queued, due again after `delaySeconds` (it waits for something). */
+export async function unclaimMail(db: Queryable, id: number, delaySeconds: number): Promise<void> {
+  await db.query(
+    `UPDATE outgoing_mails
+        SET status = 'queued', locked_until = NULL, next_attempt_at = now() + make_interval(secs => $2)
+      WHERE id = $1`,
+    [id, delaySeconds],
+  );
 }
 
 /** Which lease an outcome is recorded under: the mail and the attempt that claimed it. */
@@ -108,6 +118,35 @@ export async function markMailSent(
     [claim.id, claim.attempt, m.at, m.messageId, m.subject, m.locale],
   );
   return res.rowCount === 1;
+}
+
+/**
+ * Records many delivered mails in one statement, as `markMailSent` does each; returns the ids recorded
+ * (a mail whose lease was taken over is left out and unchanged).
+ */
+export async function markMailsSent(
+  db: Queryable,
+  sent: readonly (MailClaim & { messageId: string; subject: string; locale: Language; at: Date })[],
+): Promise<Set<number>> {
+  if (!sent.length) return new Set();
+  const res = await db.query<{ id: string }>(
+    `UPDATE outgoing_mails o
+        SET status = 'sent', sent_at = s.at, message_id = s.message_id, subject = s.subject, locale = s.locale,
+            last_error = NULL, payload = '{}', locked_until = NULL
+       FROM unnest($1::bigint[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::text[])
+            AS s(id, attempt, at, message_id, subject, locale)
+      WHERE o.id = s.id AND o.status = 'sending' AND o.attempts = s.attempt
+      RETURNING o.id`,
+    [
+      sent.map((x) => x.id),
+      sent.map((x) => x.attempt),
+      sent.map((x) => x.at),
+      sent.map((x) => x.messageId),
+      sent.map((x) => x.subject),
+      sent.map((x) => x.locale),
+    ],
+  );
+  return new Set(res.rows.map((r) => Number(r.id)));
 }
 
 /**
@@ -141,43 +180,6 @@ export async function markSendingMailFailed(
     [claim.id, claim.attempt, error],
   );
   return res.rowCount === 1;
-}
-
-/**
- * Mails whose job was lost, by id after `afterId`: queued and due for at least `overdueSeconds`, or
- * 'sending' under a lease that ran out at least that long ago (the worker died mid-send).
- */
-export async function overdueMailIds(
-  db: Queryable,
-  m: { overdueSeconds: number; afterId: number; limit: number },
-): Promise<number[]> {
-  // next_attempt_at of a 'sending' row is before its claim, so the first line keeps to outgoing_mails_due.
-  const res = await db.query<{ id: string }>(
-    `SELECT id FROM outgoing_mails
-      WHERE status IN ('queued', 'sending') AND next_attempt_at <= now() - make_interval(secs => $1)
-        AND (status = 'queued' OR locked_until <= now() - make_interval(secs => $1))
-        AND id > $2
-      ORDER BY id
-      LIMIT $3`,
-    [m.overdueSeconds, m.afterId, m.limit],
-  );
-  return res.rows.map((r) => Number(r.id));
-}
-
-/** Mails left 'sending' under a lease that has run out (their worker died mid-send), by id after `afterId`. */
-export async function expiredLeaseMailIds(
-  db: Queryable,
-  m: { afterId: number; limit: number },
-): Promise<number[]> {
-  const res = await db.query<{ id: string }>(
-    `SELECT id FROM outgoing_mails
-      WHERE status IN ('queued', 'sending') AND next_attempt_at <= now()
-        AND status = 'sending' AND locked_until <= now() AND id > $1
-      ORDER BY id
-      LIMIT $2`,
-    [m.afterId, m.limit],
-  );
-  return res.rows.map((r) => Number(r.id));
 }
 
 /** Takes the registrant's mail lock if free (until commit); false when a mail to them is being sent. */

@@ -4,7 +4,7 @@
  * (src/delivery, above the domains) takes rows from here to send them. `outgoing_mails` is queried
  * only in this folder, and this folder reads no other domain's table.
  */
-export { queueMail, queueMailAs, queueEventMails, enqueueDelivery, enqueueDeliveries } from './outbox';
+export { queueMail, queueMailAs, queueEventMails } from './outbox';
 export { mailKinds, optionalKinds, invitationKinds, type MailKind } from './mail-kinds';
 export { skipReasons, skipNote, parseSkipNote, type SkipReason } from './mail-notes';
 export {
@@ -23,16 +23,14 @@ export {
 export {
   lockRegistrationMail,
   tryLockRegistrationMail,
-  mailTurn,
-  claimDueMail,
+  leaseDueMails,
+  mailIsDue,
   unclaimMail,
   markMailSent,
+  markMailsSent,
   markMailForRetry,
   markSendingMailFailed,
-  overdueMailIds,
-  expiredLeaseMailIds,
   type MailClaim,
-  type MailTurn,
 } from './delivery.queries';
 export {
   insertTopicMails,

@@ -103,7 +103,7 @@ export async function insertOutgoingMail(db: Queryable, m: MailToQueue, id?: num
   return Number(res.rows[0]!.id);
 }
 
-/** An id for a mail about to be recorded (queueMailAs), so its delivery job can be written beside it. */
+/** An id for a mail about to be recorded (queueMailAs), so the insert need not be waited for. */
 export async function newMailId(db: Queryable): Promise<number> {
   const res = await db.query<{ id: string }>(
     "SELECT nextval(pg_get_serial_sequence('outgoing_mails', 'id')) AS id",

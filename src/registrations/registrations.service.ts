@@ -133,8 +133,8 @@ async function register(
     throw new TryAgain();
   // A confirmation holds its stripe of the seat count from its insert until COMMIT, so everything the
   // registration writes goes out in one round trip with the COMMIT behind it: the insert, the count after
-  // it (which aborts the transaction when the seats might now exceed the capacity), the mail record with
-  // its delivery job, the audit entry. The stripe is then held only while PostgreSQL works. An
+  // it (which aborts the transaction when the seats might now exceed the capacity), the mail record (its
+  // own delivery job), the audit entry. The stripe is then held only while PostgreSQL works. An
   // invitation's hook (`after`) may read what came back first, so with one the COMMIT waits for the answers.
   const recountAgainst = status === 'confirmed' && !exclusive ? current.capacity : null;
   const writing = Promise.allSettled([

@@ -1,6 +1,7 @@
 import type { LinkPurpose } from './registration.row';
 import crypto from 'node:crypto';
 import type { Queryable } from '../db/pool';
+import { insertLinkTokenRows, type LinkTokenRow } from './delivery.queries';
 import { insertLinkToken, insertLinkTokens } from './registrations.queries';
 
 /**
@@ -51,4 +52,33 @@ export async function mintLinkTokens<P extends LinkPurpose>(
     });
   }
   return Object.fromEntries(minted.map((m) => [m.purpose, m.token])) as Record<P, string>;
+}
+
+/**
+ * The link tokens of a batch of mails, minted as each mail is prepared and stored together by `save`,
+ * in one statement, inside the transaction that claims the mails (before it commits).
+ */
+export class LinkTokenBatch {
+  private readonly rows: LinkTokenRow[] = [];
+
+  /** New tokens for one mail to a registration, one per purpose, by purpose; stored at `save`. */
+  mint<P extends LinkPurpose>(t: {
+    registrationId: number;
+    purposes: readonly P[];
+    mailId: number | null;
+    at: Date;
+  }): Record<P, string> {
+    const tokens = {} as Record<P, string>;
+    for (const purpose of t.purposes) {
+      const { token, hash } = newToken();
+      tokens[purpose] = token;
+      this.rows.push({ hash, registrationId: t.registrationId, purpose, mailId: t.mailId, at: t.at });
+    }
+    return tokens;
+  }
+
+  /** Stores every token minted so far. */
+  async save(db: Queryable): Promise<void> {
+    await insertLinkTokenRows(db, this.rows.splice(0));
+  }
 }

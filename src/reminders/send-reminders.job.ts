@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/pool';
 import { loggerFor } from '../logger';
-import { enqueueDeliveries, insertTopicMails } from '../outbox';
+import { insertTopicMails } from '../outbox';
 import { topicRecipients } from '../registrations';
 import { fanOutUnfinishedMessages } from '../messages';
 import { eventsWithMailsDue } from '../events';
@@ -13,13 +13,13 @@ const log = loggerFor('reminders');
 /**
  * The scheduled job behind reminders, follow-ups and messages: every worker process runs it every few
  * seconds. It finds what is due and writes one outgoing_mails row per recipient, `batchSize` rows per
- * transaction, with their delivery jobs; the mail worker then sends them like any other mail.
+ * transaction; each row is due at once, and the mail worker sends them like any other mail.
  *
  * Exactly once: a row's (registration, topic) is unique in the database, so a reminder can be written
  * once at most, whatever number of workers run this at the same time (an advisory lock per topic keeps
  * them from doing the same batch twice, the unique index makes it harmless if they did). Each batch
- * commits with its delivery jobs, so a worker killed mid-run or a database restart loses nothing: the
- * next run, in any worker, writes the rest. Delivery is exactly once per row (see mail/delivery.job.ts),
+ * commits on its own, so a worker killed mid-run or a database restart loses nothing: the
+ * next run, in any worker, writes the rest. Delivery is exactly once per row (see src/delivery/delivery.job.ts),
  * with its one documented exception.
  */
 export async function queueDueMails(
@@ -68,7 +68,6 @@ async function writeTopic(
         limit: batchSize,
       });
       const ids = await insertTopicMails(tx, { kind: due.kind, topic: due.topic, recipients, at: now });
-      await enqueueDeliveries(tx, ids);
       return { ids, lastId: recipients.at(-1)?.id };
     });
     // Another worker holds this topic: it writes the rest.

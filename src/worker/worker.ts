@@ -6,9 +6,9 @@ import { queues, startQueueRunner } from '../jobs/queue';
 import { loggerFor } from '../logger';
 import {
   defaultRetryPolicy,
-  deliverMail,
-  requeueExpiredLeases,
-  requeueOverdueMails,
+  deliverDueMails,
+  SentRecorder,
+  type DeliveryDeps,
   type RetryPolicy,
 } from '../delivery/delivery.job';
 import { createTransport, type MailTransport } from '../delivery/transport';
@@ -32,37 +32,33 @@ export interface WorkerOptions {
   /** Defaults to the configured transport (SMTP_URL, else .eml files). */
   transport?: MailTransport;
   retryPolicy?: RetryPolicy;
-  /** How often an idle worker looks for new jobs. */
+  /** How often an idle worker looks for new jobs and due mails. */
   pollingSeconds?: number;
-  /** Mails sent at once by this process. */
+  /** Mails this process has claimed and is sending at once (16 by default, over the transport's connections). */
   concurrency?: number;
   /** How often this process looks for due reminders, follow-ups and unfinished messages. */
   scheduleSeconds?: number;
 }
 
-/** Mails still pending this long after they were due have lost their job; the sweep queues them again. */
-const OVERDUE_SECONDS = 600;
+/** How long stopping waits for the mails being sent; any still unrecorded are sent again after their lease. */
+const STOP_WAIT_MS = 20_000;
 
 /**
- * How often the worker looks for mails left 'sending' by a worker that died mid-send and whose lease has
- * run out: one indexed query, so a mail waits at most this long after its lease.
- */
-const LEASE_SWEEP_SECONDS = 15;
-
-/**
- * The background role: delivers mails and moves waiting lists up, through the pg-boss queue, and runs
- * the periodic work (due reminders and messages, the sweep, housekeeping) in its one scheduler. Any
- * number of worker processes may run against one database.
+ * The background role: delivers the due mails of outgoing_mails (its mail pumps), moves waiting lists
+ * up and talks to Zoom through the pg-boss queues, and runs the periodic work (due reminders and
+ * messages, housekeeping) in its one scheduler. Any number of worker processes may run against one
+ * database.
  */
 export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<Worker> {
   const transport = opts.transport ?? createTransport(opts.config);
-  const deps = {
+  const deps: DeliveryDeps = {
     pool,
     transport,
     config: opts.config,
     now: opts.now,
     policy: opts.retryPolicy ?? { ...defaultRetryPolicy, baseSeconds: opts.config.mailRetryBaseSeconds },
     leaseSeconds: opts.config.mailLeaseSeconds,
+    recorder: new SentRecorder(pool),
   };
   const zoomDeps = {
     pool,
@@ -73,34 +69,18 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
   const polling = { batchSize: 1, pollingIntervalSeconds: opts.pollingSeconds ?? 1 };
   const dueMails = dueMailsTask(pool, opts.now, opts.scheduleSeconds ?? 15);
 
-  for (let i = 0; i < (opts.concurrency ?? 4); i++) {
-    // pg-boss 10 waits the polling interval after every fetch, even one that found a job, which caps a
-    // slot at one mail per interval (4 mails/s for a process by default: 10,000 reminders would take 42
-    // minutes). A slot that has just delivered asks for the next job at once; only an empty queue waits.
-    let slot = '';
-    slot = await boss.work<{ mailId: number }>(queues.mailDeliver, polling, async ([job]) => {
-      try {
-        await deliverMail(deps, job!.data.mailId);
-      } catch (err) {
-        dueMails.troubled();
-        throw err;
-      } finally {
-        boss.notifyWorker(slot);
-      }
-    });
-  }
   await boss.work<{ eventId: number }>(queues.waitlistPromote, polling, async ([job]) => {
     const promoted = await promoteWaitingForEvent(pool, job!.data.eventId, opts.now());
     if (promoted) log.info({ eventId: job!.data.eventId, promoted }, 'waiting list moved up');
   });
   await workZoomQueues(boss, zoomDeps, polling);
-  // Whatever a previous worker left half-done (killed mid-send) is due now; pick it up at once.
-  await requeueOverdueMails(pool, 0);
+  const mail = startMailPumps(deps, {
+    mailsAtOnce: opts.concurrency ?? 16,
+    pollMs: (opts.pollingSeconds ?? 1) * 1000,
+  });
 
   const scheduler = startScheduler([
-    dueMails.task,
-    { name: 'mail-sweep', everySeconds: 300, run: () => sweepOverdueMails(pool) },
-    { name: 'mail-lease-sweep', everySeconds: LEASE_SWEEP_SECONDS, run: () => sweepExpiredLeases(pool) },
+    dueMails,
     {
       name: 'rate-limit-cleanup',
       everySeconds: 60,
@@ -113,12 +93,13 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
     retentionTask(pool, opts.now, opts.config.dataDir, Boolean(zoomDeps.zoom)),
   ]);
   // An organiser just sent a message: write its mails now rather than at the next tick.
-  await boss.work(queues.mailSchedule, polling, () => scheduler.runNow(dueMails.task.name));
+  await boss.work(queues.mailSchedule, polling, () => scheduler.runNow(dueMails.name));
   log.info({ transport: transport.description }, 'worker started');
 
   return {
     async stop() {
       await scheduler.stop();
+      await mail.stop(STOP_WAIT_MS);
       await boss.stop({ graceful: true, wait: true, close: false, timeout: 20_000 });
       transport.close();
       log.info('worker stopped');
@@ -126,37 +107,60 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
   };
 }
 
-/**
- * The periodic task that writes due reminders, follow-ups and messages. After a failure (the database
- * restarted, say; a failed delivery says so too through `troubled()`) the first run that succeeds also
- * re-queues every pending mail that is due, since the jobs of mails being sent at the time of the
- * failure may be stuck until pg-boss expires them; a duplicate job is harmless.
- */
-function dueMailsTask(pool: pg.Pool, now: () => Date, everySeconds: number) {
-  let troubled = false;
-  const task: PeriodicTask = {
+/** The periodic task that writes the rows of due reminders, follow-ups and messages. */
+function dueMailsTask(pool: pg.Pool, now: () => Date, everySeconds: number): PeriodicTask {
+  return {
     name: 'due-mails',
     everySeconds,
     atStart: true,
     async run() {
-      try {
-        const written = await queueDueMails(pool, now());
-        if (written) log.info({ mails: written }, 'reminders, follow-ups and messages queued');
-        if (troubled) {
-          troubled = false;
-          const requeued = await requeueOverdueMails(pool, 0);
-          log.warn({ requeued }, 'database reachable again; due mails queued again');
-        }
-      } catch (err) {
-        troubled = true;
-        throw err;
-      }
+      const written = await queueDueMails(pool, now());
+      if (written) log.info({ mails: written }, 'reminders, follow-ups and messages queued');
     },
   };
+}
+
+/**
+ * The mail pumps: each claims a batch of due mails, sends them and claims the next batch at once, so
+ * while one batch is sent the other pump is already claiming and rendering. A pump that found fewer
+ * mails than it asked for, or whose claim failed (the database is away), waits `pollMs` before it
+ * looks again. Mails a pump leased when the worker stopped or died are due again after their lease.
+ */
+function startMailPumps(deps: DeliveryDeps, opts: { mailsAtOnce: number; pollMs: number }) {
+  const pumps = 2;
+  const batch = Math.max(1, Math.ceil(opts.mailsAtOnce / pumps));
+  let stopped = false;
+  const wakes = new Set<() => void>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        wakes.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      wakes.add(wake);
+    });
+  async function pump(): Promise<void> {
+    while (!stopped) {
+      let claimed = 0;
+      try {
+        claimed = await deliverDueMails(deps, batch);
+      } catch (err) {
+        log.error({ err }, 'could not deliver due mails; trying again shortly');
+      }
+      if (claimed < batch && !stopped) await pause(opts.pollMs);
+    }
+  }
+  const running = Promise.all(Array.from({ length: pumps }, () => pump()));
   return {
-    task,
-    troubled() {
-      troubled = true;
+    /** No new claims; waits up to `waitMs` for the mails being sent to be recorded. */
+    async stop(waitMs: number): Promise<void> {
+      stopped = true;
+      for (const wake of [...wakes]) wake();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([running, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+      clearTimeout(timer);
     },
   };
 }
@@ -175,16 +179,4 @@ function retentionTask(pool: pg.Pool, now: () => Date, dataDir: string, zoom = f
       if (done.events) log.info(done, 'personal data anonymised after the retention period');
     },
   };
-}
-
-/** Queues again the mails a worker left 'sending' when it died, now that their lease has run out. */
-async function sweepExpiredLeases(pool: pg.Pool): Promise<void> {
-  const requeued = await requeueExpiredLeases(pool);
-  if (requeued) log.warn({ requeued }, 'mails whose lease ran out queued again');
-}
-
-/** Queues again the mails whose job was lost (a worker killed mid-send, before pg-boss noticed). */
-async function sweepOverdueMails(pool: pg.Pool): Promise<void> {
-  const requeued = await requeueOverdueMails(pool, OVERDUE_SECONDS);
-  if (requeued) log.warn({ requeued }, 'overdue mails queued again');
 }

@@ -34,13 +34,24 @@ describe('migrations', () => {
     expect(results.filter((r) => r.length > 0)).toHaveLength(1);
     const queues = await db.pool.query<{ name: string }>('SELECT name FROM pgboss.queue ORDER BY name');
     expect(queues.rows.map((r) => r.name)).toEqual([
-      'mail-deliver',
       'mail-schedule',
       'waitlist-promote',
       'zoom-move',
       'zoom-report',
       'zoom-sync',
     ]);
+  });
+
+  it('when a database from a release that queued a job per mail starts, then the retired mail queue and its waiting jobs are removed', async () => {
+    await migrate(db.pool);
+    await db.pool.query(`SELECT pgboss.create_queue('mail-deliver', '{"policy": "standard"}'::json)`);
+    await db.pool.query(`INSERT INTO pgboss.job (name, data) VALUES ('mail-deliver', '{"mailId": 1}')`);
+    await migrate(db.pool);
+    const left = await db.pool.query(
+      `SELECT (SELECT count(*)::int FROM pgboss.queue WHERE name = 'mail-deliver') AS queues,
+              (SELECT count(*)::int FROM pgboss.job WHERE name = 'mail-deliver') AS jobs`,
+    );
+    expect(left.rows[0]).toEqual({ queues: 0, jobs: 0 });
   });
 
   it('when the database is up to date, then a start takes no lock: it finishes while another session holds the migration lock', async () => {

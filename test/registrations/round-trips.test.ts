@@ -36,8 +36,8 @@ describe('database round trips of a registration', () => {
     await makeEvent(t, { capacity: 10_000 });
     const { statements, roundTrips } = await register('hanako@example.org');
     // The rate limit; the event; [BEGIN, the event's lock, its seat count, the address's registration,
-    // the new rows' ids]; [the registration, the exact seat count, its mail and the mail's delivery
-    // job, the audit entry, COMMIT]. Nothing may follow the COMMIT: it would run outside the transaction.
+    // the new rows' ids]; [the registration, the exact seat count, its mail (its own delivery job: no
+    // queue row beside it), the audit entry, COMMIT]. Nothing may follow the COMMIT: it would run outside the transaction.
     const all = heads(statements);
     expect(all.slice(0, 8)).toEqual([
       'INSERT INTO rate_limit_hits',
@@ -49,15 +49,14 @@ describe('database round trips of a registration', () => {
       "SELECT nextval(pg_get_serial_sequence('registrations', 'id'))",
       "SELECT nextval(pg_get_serial_sequence('outgoing_mails', 'id'))",
     ]);
-    expect(all.slice(8, 13).sort()).toEqual([
+    expect(all.slice(8, 12).sort()).toEqual([
       'INSERT INTO audit_log',
       'INSERT INTO outgoing_mails',
-      'INSERT INTO pgboss.job',
       'INSERT INTO registrations',
       'SELECT seats_within_capacity($1, $2)',
     ]);
     expect(all.slice(8, 10)).toEqual(['INSERT INTO registrations', 'SELECT seats_within_capacity($1, $2)']);
-    expect(all.slice(13)).toEqual(['COMMIT']);
+    expect(all.slice(12)).toEqual(['COMMIT']);
     expect(roundTrips).toBe(4);
     const rows = await t.db.pool.query<{ status: string; mails: number; audits: number }>(
       `SELECT r.status, (SELECT count(*)::int FROM outgoing_mails m WHERE m.registration_id = r.id) AS mails,
@@ -70,7 +69,7 @@ describe('database round trips of a registration', () => {
   it('when the event has no capacity, then the POST skips the exact seat count and still waits 4 times', async () => {
     await makeEvent(t, { capacity: null });
     const { statements, roundTrips } = await register('taro@example.org');
-    expect(statements).toHaveLength(13);
+    expect(statements).toHaveLength(12);
     expect(heads(statements).at(-1)).toBe('COMMIT');
     expect(roundTrips).toBe(4);
   });
@@ -107,12 +106,8 @@ describe('database round trips of a registration', () => {
     await makeEvent(t, { capacity: 100 });
     await register('hanako@example.org');
     const { statements, roundTrips } = await register('Hanako@example.org');
-    expect(heads(statements).slice(8)).toEqual([
-      'INSERT INTO outgoing_mails',
-      'INSERT INTO pgboss.job',
-      'COMMIT',
-    ]);
-    expect(roundTrips).toBe(6);
+    expect(heads(statements).slice(8)).toEqual(['INSERT INTO outgoing_mails', 'COMMIT']);
+    expect(roundTrips).toBe(5);
     const kinds = await t.db.pool.query<{ kind: string }>('SELECT kind FROM outgoing_mails ORDER BY id');
     expect(kinds.rows.map((r) => r.kind)).toEqual([
       'registration.confirmed',
