@@ -5,13 +5,7 @@ import { recordSend, type SendResult } from './delivery.record';
 import type { ClaimedMail, DeliveryDeps, DeliveryOutcome } from './delivery.types';
 
 export { DEFAULT_LEASE_SECONDS } from './delivery.claim';
-export {
-  defaultRetryPolicy,
-  retryDelaySeconds,
-  isPermanent,
-  failureText,
-  SentRecorder,
-} from './delivery.record';
+export { defaultRetryPolicy, retryDelaySeconds, isPermanent, failureText } from './delivery.record';
 export { ZOOM_WAIT_SECONDS } from './registrant.delivery';
 export type { DeliveryDeps, DeliveryOutcome, RetryPolicy } from './delivery.types';
 
@@ -76,7 +70,6 @@ async function sendAndRecord(deps: DeliveryDeps, claimed: ClaimedMail): Promise<
   // out, so a database that went away for a moment is given a few more tries, well inside the lease.
   for (let i = 0; ; i++) {
     try {
-      if (i === 0 && result.ok && deps.recorder) return await deps.recorder.sent(claimed);
       return await recordSend(deps, claimed, result);
     } catch (err) {
       if (i >= RECORD_RETRY_SECONDS.length) throw err;

@@ -1,8 +1,7 @@
-import type pg from 'pg';
 import { withTransaction, type Queryable } from '../db/pool';
 import { loggerFor } from '../logger';
 import * as q from '../outbox';
-import { setInviteSent, setInvitesSent } from '../registrations';
+import { setInviteSent } from '../registrations';
 import type { ClaimedMail, DeliveryDeps, DeliveryOutcome, RetryPolicy } from './delivery.types';
 
 const log = loggerFor('mail');
@@ -47,74 +46,6 @@ export async function recordSend(
     if (!(await q.markMailSent(tx, claim, sent))) return takenOver(claimed.mail);
     await setInviteSent(tx, invite!.registrationId, invite!.snapshot);
     return 'sent';
-  });
-}
-
-/**
- * Records the mails the server took, many per transaction: a send that finishes while a record is
- * being written waits for it and goes into the next one, as in a group commit, so a worker sending
- * many mails at once writes one transaction for several of them rather than one each. Each caller
- * learns its own outcome ('sent', or 'taken_over' when its lease was taken over); a record that could
- * not be written rejects every mail in it (the caller tries them again one by one).
- */
-export class SentRecorder {
-  private pending: {
-    claimed: ClaimedMail;
-    done: (o: DeliveryOutcome) => void;
-    fail: (e: unknown) => void;
-  }[] = [];
-  private writing = false;
-
-  constructor(private readonly pool: pg.Pool) {}
-
-  /** Records a mail the server took; resolves once its record is committed. */
-  sent(claimed: ClaimedMail): Promise<DeliveryOutcome> {
-    return new Promise((done, fail) => {
-      this.pending.push({ claimed, done, fail });
-      if (!this.writing) void this.write();
-    });
-  }
-
-  private async write(): Promise<void> {
-    this.writing = true;
-    try {
-      while (this.pending.length) {
-        const batch = this.pending.splice(0);
-        try {
-          const recorded = await recordSentMany(
-            this.pool,
-            batch.map((b) => b.claimed),
-          );
-          for (const b of batch) b.done(recorded.has(b.claimed.mail.id) ? 'sent' : takenOver(b.claimed.mail));
-        } catch (err) {
-          for (const b of batch) b.fail(err);
-        }
-      }
-    } finally {
-      this.writing = false;
-    }
-  }
-}
-
-/** Sent, for mails the server took, under their claims, with what their registrants' calendars now hold. */
-async function recordSentMany(pool: pg.Pool, claimed: readonly ClaimedMail[]): Promise<Set<number>> {
-  const sent = claimed.map((c) => ({
-    id: c.mail.id,
-    attempt: c.mail.attempts,
-    messageId: String(c.message.messageId),
-    subject: c.subject,
-    locale: c.locale,
-    at: c.at,
-  }));
-  // Mails without an invite are recorded in one statement: no transaction needed around it.
-  if (!claimed.some((c) => c.invite)) return q.markMailsSent(pool, sent);
-  return withTransaction(pool, async (tx) => {
-    const recorded = await q.markMailsSent(tx, sent);
-    await setInvitesSent(
-      tx,
-      claimed.filter((c) => c.invite && recorded.has(c.mail.id)).map((c) => c.invite!),
-    );
-    return recorded;
   });
 }
 

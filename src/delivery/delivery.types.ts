@@ -21,8 +21,6 @@ export interface DeliveryDeps {
   now: () => Date;
   policy: RetryPolicy;
   leaseSeconds?: number;
-  /** Records sent mails many at a time (a worker's); without it each is recorded on its own. */
-  recorder?: { sent(claimed: ClaimedMail): Promise<DeliveryOutcome> };
 }
 
 /**

@@ -121,35 +121,6 @@ export async function markMailSent(
 }
 
 /**
- * Records many delivered mails in one statement, as `markMailSent` does each; returns the ids recorded
- * (a mail whose lease was taken over is left out and unchanged).
- */
-export async function markMailsSent(
-  db: Queryable,
-  sent: readonly (MailClaim & { messageId: string; subject: string; locale: Language; at: Date })[],
-): Promise<Set<number>> {
-  if (!sent.length) return new Set();
-  const res = await db.query<{ id: string }>(
-    `UPDATE outgoing_mails o
-        SET status = 'sent', sent_at = s.at, message_id = s.message_id, subject = s.subject, locale = s.locale,
-            last_error = NULL, payload = '{}', locked_until = NULL
-       FROM unnest($1::bigint[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::text[])
-            AS s(id, attempt, at, message_id, subject, locale)
-      WHERE o.id = s.id AND o.status = 'sending' AND o.attempts = s.attempt
-      RETURNING o.id`,
-    [
-      sent.map((x) => x.id),
-      sent.map((x) => x.attempt),
-      sent.map((x) => x.at),
-      sent.map((x) => x.messageId),
-      sent.map((x) => x.subject),
-      sent.map((x) => x.locale),
-    ],
-  );
-  return new Set(res.rows.map((r) => Number(r.id)));
-}
-
-/**
  * Puts a mail being sent back to queued after a temporary failure, to be tried again after
  * `delaySeconds`; the time of that attempt, or undefined when the claim's lease was taken over.
  */

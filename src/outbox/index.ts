@@ -27,7 +27,6 @@ export {
   mailIsDue,
   unclaimMail,
   markMailSent,
-  markMailsSent,
   markMailForRetry,
   markSendingMailFailed,
   type MailClaim,

@@ -1,10 +1,10 @@
 import type { Queryable } from '../db/pool';
 import { registrationColumns, toRegistration, type RegistrationRow } from './registration.row';
-import type { InviteSnapshot, LinkPurpose, Registration } from './registration.row';
+import type { LinkPurpose, Registration } from './registration.row';
 
 /**
  * Named queries that mail delivery runs for a batch of mails at once: the registrants read in one
- * statement, their new link tokens stored in one, and what their calendars now hold written in one.
+ * statement and their new link tokens stored in one.
  */
 
 /** The registrations with these ids that exist, by id. */
@@ -42,18 +42,5 @@ export async function insertLinkTokenRows(db: Queryable, rows: readonly LinkToke
       rows.map((r) => r.mailId),
       rows.map((r) => r.at),
     ],
-  );
-}
-
-/** Remembers what each registrant's calendar now holds, in one statement. */
-export async function setInvitesSent(
-  db: Queryable,
-  sent: readonly { registrationId: number; snapshot: InviteSnapshot }[],
-): Promise<void> {
-  if (!sent.length) return;
-  await db.query(
-    `UPDATE registrations r SET invite_sent = s.snapshot
-       FROM unnest($1::bigint[], $2::jsonb[]) AS s(id, snapshot) WHERE r.id = s.id`,
-    [sent.map((s) => s.registrationId), sent.map((s) => JSON.stringify(s.snapshot))],
   );
 }

@@ -27,7 +27,7 @@ export type { LinkPurpose, Registration, InviteSnapshot, RegistrationStatus } fr
 export { affiliations, registrationFormSchema, parseRegistrationForm } from './registrations.schemas';
 export { countryOptions, isCountryCode } from './countries';
 export { mintLinkToken, mintLinkTokens, LinkTokenBatch } from './tokens';
-export { registrationsByIds, setInvitesSent } from './delivery.queries';
+export { registrationsByIds } from './delivery.queries';
 export { displayName } from './names';
 export { formView, type FormView } from './form.view';
 export {

@@ -7,7 +7,6 @@ import { loggerFor } from '../logger';
 import {
   defaultRetryPolicy,
   deliverDueMails,
-  SentRecorder,
   type DeliveryDeps,
   type RetryPolicy,
 } from '../delivery/delivery.job';
@@ -58,7 +57,6 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
     now: opts.now,
     policy: opts.retryPolicy ?? { ...defaultRetryPolicy, baseSeconds: opts.config.mailRetryBaseSeconds },
     leaseSeconds: opts.config.mailLeaseSeconds,
-    recorder: new SentRecorder(pool),
   };
   const zoomDeps = {
     pool,
