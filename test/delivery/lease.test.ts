@@ -1,5 +1,5 @@
 import type { Config } from '../../src/config';
-import { deliverMail, type DeliveryDeps } from '../../src/delivery/delivery.job';
+import { deliverDueMails, deliverMail, type DeliveryDeps } from '../../src/delivery/delivery.job';
 import { createTransport, type MailTransport } from '../../src/delivery/transport';
 import { eventDoc, importTestEvent, makeEvent, startTestApp, type TestApp } from '../helpers/app';
 import { mintLinkToken } from '../../src/registrations';
@@ -155,6 +155,47 @@ describe('mail delivery under a lease', () => {
     expect(['sent', 'skipped']).toContain(await deliverMail(deps(), confirmation!.id));
     expect(['sent', 'skipped']).toContain(await deliverMail(deps(), update.id));
     expect((await mails()).map((m) => m.status)).not.toContain('sending');
+  });
+
+  it('when a batch is claimed from a queue holding each registrant’s confirmation and update, then it takes one mail per registrant, the confirmations, and the updates are decided in the next batch', async () => {
+    await makeEvent(t);
+    for (let i = 0; i < 5; i++) await registerOnForm(t, 'tsunagaru-test', { email: `p${i}@example.org` });
+    await importTestEvent(t, eventDoc({ startsAt: '2026-12-16T14:00:00+09:00' }));
+    expect((await mails()).map((m) => m.kind)).toEqual([
+      ...Array(5).fill('registration.confirmed'),
+      ...Array(5).fill('event.updated'),
+    ]);
+
+    // Room for all ten, yet only the five confirmations are taken: each registrant's update waits.
+    expect(await deliverDueMails(deps(), 10)).toBe(5);
+    const first = await sink.waitFor(5);
+    expect(first.map((m) => m.parsed.headers.get('x-tsunagaru-kind'))).toEqual(
+      Array(5).fill('registration.confirmed'),
+    );
+    // Then the updates, each decided after its registrant's confirmation was recorded: that
+    // confirmation already carried the new time, so none is needed.
+    expect(await deliverDueMails(deps(), 10)).toBe(5);
+    const rows = await t.db.pool.query<{ kind: string; status: string; last_error: string | null }>(
+      'SELECT kind, status, last_error FROM outgoing_mails ORDER BY id',
+    );
+    expect(rows.rows).toEqual([
+      ...Array(5).fill({ kind: 'registration.confirmed', status: 'sent', last_error: null }),
+      ...Array(5).fill({ kind: 'event.updated', status: 'skipped', last_error: 'calendar_up_to_date' }),
+    ]);
+    expect(sink.received).toHaveLength(5);
+    expect(await deliverDueMails(deps(), 10)).toBe(0);
+  });
+
+  it('when two workers claim batches from the same queue at once, then each mail is claimed by one of them and sent once', async () => {
+    await makeEvent(t);
+    for (let i = 0; i < 12; i++) await registerOnForm(t, 'tsunagaru-test', { email: `q${i}@example.org` });
+    const claimed = await Promise.all([deliverDueMails(deps(), 8), deliverDueMails(deps(), 8)]);
+    const rest = await deliverDueMails(deps(), 8);
+    expect(claimed[0]! + claimed[1]! + rest).toBe(12);
+    await sink.waitFor(12);
+    expect(sink.received).toHaveLength(12);
+    expect(new Set(sink.received.map((m) => m.parsed.messageId)).size).toBe(12);
+    expect((await mails()).map((m) => m.status)).toEqual(Array(12).fill('sent'));
   });
 
   it('when a registrant unsubscribes while a mail to them is in flight, then the answer waits until that mail is recorded', async () => {
