@@ -1,6 +1,6 @@
 import { loggerFor } from '../logger';
 import * as q from '../outbox';
-import { claimMails, type Claimed } from './delivery.claim';
+import { claimMails, DEFAULT_LEASE_SECONDS, type Claimed } from './delivery.claim';
 import { recordSend, type SendResult } from './delivery.record';
 import type { ClaimedMail, DeliveryDeps, DeliveryOutcome } from './delivery.types';
 
@@ -31,8 +31,10 @@ const log = loggerFor('mail');
  * how many were claimed once every one of them is recorded.
  */
 export async function deliverDueMails(deps: DeliveryDeps, limit: number): Promise<number> {
+  // The leases start when the claim's statement runs, after this instant.
+  const leasedAt = Date.now();
   const claimed = await claimMails(deps, { limit });
-  const outcomes = await Promise.all(claimed.map((c) => settle(deps, c)));
+  const outcomes = await Promise.all(claimed.map((c) => settle(deps, c, leasedAt)));
   for (const [i, outcome] of outcomes.entries())
     log.debug({ mailId: claimed[i]!.mail.id, outcome }, 'mail delivery');
   return claimed.length;
@@ -44,27 +46,36 @@ export async function deliverDueMails(deps: DeliveryDeps, limit: number): Promis
  * not waiting to be sent (sent, skipped, leased by another worker, or not due yet).
  */
 export async function deliverMail(deps: DeliveryDeps, mailId: number): Promise<DeliveryOutcome> {
+  const leasedAt = Date.now();
   const [claimed] = await claimMails(deps, { id: mailId });
   if (!claimed) return (await q.mailIsDue(deps.pool, mailId)) ? 'busy' : 'not_due';
-  const outcome = await settle(deps, claimed);
+  const outcome = await settle(deps, claimed, leasedAt);
   log.debug({ mailId, outcome }, 'mail delivery');
   return outcome;
 }
 
-function settle(deps: DeliveryDeps, claimed: Claimed): Promise<DeliveryOutcome> {
-  return 'outcome' in claimed ? Promise.resolve(claimed.outcome) : sendAndRecord(deps, claimed);
+function settle(deps: DeliveryDeps, claimed: Claimed, leasedAt: number): Promise<DeliveryOutcome> {
+  return 'outcome' in claimed ? Promise.resolve(claimed.outcome) : sendAndRecord(deps, claimed, leasedAt);
 }
 
 /** How long the record waits between tries while the database is unreachable, in seconds. */
 const RECORD_RETRY_SECONDS = [1, 2, 4, 8];
 
-async function sendAndRecord(deps: DeliveryDeps, claimed: ClaimedMail): Promise<DeliveryOutcome> {
+async function sendAndRecord(
+  deps: DeliveryDeps,
+  claimed: ClaimedMail,
+  leasedAt: number,
+): Promise<DeliveryOutcome> {
+  const entered = await enterGate(deps, claimed, leasedAt);
+  if (!entered) return 'taken_over';
   let result: SendResult;
   try {
     await deps.transport.send(claimed.message, { mailId: claimed.mail.id, at: claimed.at });
     result = { ok: true };
   } catch (err) {
     result = { ok: false, err };
+  } finally {
+    entered();
   }
   // The server has answered: a record lost now would send an accepted mail again once the lease runs
   // out, so a database that went away for a moment is given a few more tries, well inside the lease.
@@ -77,4 +88,49 @@ async function sendAndRecord(deps: DeliveryDeps, claimed: ClaimedMail): Promise<
       await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_SECONDS[i]! * 1000));
     }
   }
+}
+
+/** A mail that waited longer than this for a slot of the gate has its lease renewed before it is sent. */
+const WAITED_MS = 1000;
+
+/**
+ * Takes a slot of the worker's send gate, if it has one, renewing the mail's lease every half lease
+ * while it waits and once more as it enters after any real wait; resolves to the function that gives
+ * the slot back, or undefined when the lease was taken over meanwhile (the mail is then not sent).
+ */
+async function enterGate(
+  deps: DeliveryDeps,
+  claimed: ClaimedMail,
+  leasedAt: number,
+): Promise<(() => void) | undefined> {
+  if (!deps.gate) return () => undefined;
+  const leaseSeconds = deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+  const claim = { id: claimed.mail.id, attempt: claimed.mail.attempts };
+  let renewed = leasedAt;
+  let lost = false;
+  const renew = async () => {
+    const at = Date.now();
+    try {
+      if (await q.renewLease(deps.pool, claim, leaseSeconds)) renewed = at;
+      else lost = true;
+    } catch (err) {
+      log.warn({ err, mailId: claim.id }, 'could not renew the lease of a mail waiting to be sent');
+    }
+  };
+  const renewing = new Set<Promise<void>>();
+  const release = await deps.gate.enter(
+    () => {
+      const p = renew().finally(() => renewing.delete(p));
+      renewing.add(p);
+    },
+    (leaseSeconds * 1000) / 2,
+  );
+  await Promise.all(renewing);
+  if (!lost && Date.now() - renewed > WAITED_MS) await renew();
+  if (lost || Date.now() - renewed > leaseSeconds * 1000) {
+    release();
+    log.warn({ mailId: claim.id }, 'lease ran out while the mail waited to be sent; not sending it');
+    return undefined;
+  }
+  return release;
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Language } from '../i18n';
 import type { OutgoingMail } from '../outbox';
 import type { InviteSnapshot } from '../registrations';
+import type { SendGate } from './send-gate';
 import type { MailTransport } from './transport';
 
 /** How temporary failures are retried: doubling delays up to a ceiling, for a number of attempts. */
@@ -21,6 +22,8 @@ export interface DeliveryDeps {
   now: () => Date;
   policy: RetryPolicy;
   leaseSeconds?: number;
+  /** The worker's: mails enter the transport through it, their leases renewed while they wait. */
+  gate?: SendGate;
 }
 
 /**

@@ -56,6 +56,9 @@ function dkimOptions(config: Config) {
     : undefined;
 }
 
+/** How many mails the SMTP transport hands over at once, each on a connection of its own. */
+export const SMTP_CONNECTIONS = 4;
+
 /** The transport the configuration asks for. */
 export function createTransport(config: Config): MailTransport {
   return config.smtpUrl ? smtpTransport(config, config.smtpUrl) : fileTransport(config);
@@ -65,7 +68,7 @@ function smtpTransport(config: Config, url: string): MailTransport {
   const transporter = nodemailer.createTransport({
     url,
     pool: true,
-    maxConnections: 4,
+    maxConnections: SMTP_CONNECTIONS,
     // A server that hangs must not hold a mail (and its database transaction) for long.
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,

@@ -121,6 +121,19 @@ export async function markMailSent(
 }
 
 /**
+ * Renews the lease of a claimed mail still waiting to be sent: leased again for `leaseSeconds` from
+ * now. False (nothing changed) when the claim's lease was taken over.
+ */
+export async function renewLease(db: Queryable, claim: MailClaim, leaseSeconds: number): Promise<boolean> {
+  const res = await db.query(
+    `UPDATE outgoing_mails SET locked_until = now() + make_interval(secs => $3)
+      WHERE id = $1 AND status = 'sending' AND attempts = $2`,
+    [claim.id, claim.attempt, leaseSeconds],
+  );
+  return res.rowCount === 1;
+}
+
+/**
  * Puts a mail being sent back to queued after a temporary failure, to be tried again after
  * `delaySeconds`; the time of that attempt, or undefined when the claim's lease was taken over.
  */

@@ -27,6 +27,7 @@ export {
   mailIsDue,
   unclaimMail,
   markMailSent,
+  renewLease,
   markMailForRetry,
   markSendingMailFailed,
   type MailClaim,

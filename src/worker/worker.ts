@@ -10,7 +10,8 @@ import {
   type DeliveryDeps,
   type RetryPolicy,
 } from '../delivery/delivery.job';
-import { createTransport, type MailTransport } from '../delivery/transport';
+import { SendGate } from '../delivery/send-gate';
+import { createTransport, SMTP_CONNECTIONS, type MailTransport } from '../delivery/transport';
 import { promoteWaitingForEvent } from '../registrations';
 import { queueDueMails } from '../reminders';
 import { anonymiseDueEvents } from '../privacy';
@@ -57,6 +58,7 @@ export async function startWorker(pool: pg.Pool, opts: WorkerOptions): Promise<W
     now: opts.now,
     policy: opts.retryPolicy ?? { ...defaultRetryPolicy, baseSeconds: opts.config.mailRetryBaseSeconds },
     leaseSeconds: opts.config.mailLeaseSeconds,
+    gate: new SendGate(SMTP_CONNECTIONS),
   };
   const zoomDeps = {
     pool,

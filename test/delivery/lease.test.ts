@@ -1,5 +1,6 @@
 import type { Config } from '../../src/config';
 import { deliverDueMails, deliverMail, type DeliveryDeps } from '../../src/delivery/delivery.job';
+import { SendGate } from '../../src/delivery/send-gate';
 import { createTransport, type MailTransport } from '../../src/delivery/transport';
 import { eventDoc, importTestEvent, makeEvent, startTestApp, type TestApp } from '../helpers/app';
 import { mintLinkToken } from '../../src/registrations';
@@ -197,6 +198,32 @@ describe('mail delivery under a lease', () => {
     expect(new Set(sink.received.map((m) => m.parsed.messageId)).size).toBe(12);
     expect((await mails()).map((m) => m.status)).toEqual(Array(12).fill('sent'));
   });
+
+  it('when a claimed mail waits longer than its lease for a free connection, then its lease is renewed meanwhile and no other worker takes it over', async () => {
+    await makeEvent(t);
+    await registerOnForm(t, 'tsunagaru-test', { email: 'first@example.org' });
+    await registerOnForm(t, 'tsunagaru-test', { email: 'second@example.org' });
+    const [, second] = await mails();
+    sink.hold();
+    // One connection, a four-second lease: the second mail waits behind the first, held by the server.
+    const delivering = deliverDueMails(deps({ gate: new SendGate(1), leaseSeconds: 4 }), 2);
+    await waitUntil('the first mail is held', () => sink.held().length === 1);
+    await new Promise((r) => setTimeout(r, 5000));
+
+    // Past its first lease, the waiting mail is still leased: another worker finds nothing to take.
+    const leased = await t.db.pool.query(
+      'SELECT status, locked_until > now() AS leased FROM outgoing_mails WHERE id = $1',
+      [second!.id],
+    );
+    expect(leased.rows[0]).toEqual({ status: 'sending', leased: true });
+    expect(await deliverMail(deps(), second!.id)).toBe('not_due');
+
+    sink.release();
+    expect(await delivering).toBe(2);
+    const received = await sink.waitFor(2);
+    expect(received.map((m) => m.to).sort()).toEqual(['first@example.org', 'second@example.org']);
+    expect((await mails()).map((m) => m.status)).toEqual(['sent', 'sent']);
+  }, 20_000);
 
   it('when a registrant unsubscribes while a mail to them is in flight, then the answer waits until that mail is recorded', async () => {
     await makeEvent(t);
