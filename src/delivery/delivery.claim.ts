@@ -28,11 +28,16 @@ export async function claimMails(
   pick: { limit: number } | { id: number },
 ): Promise<Claimed[]> {
   return withTransaction(deps.pool, async (tx) => {
-    const leased = await q.leaseDueMails(tx, {
-      limit: 'limit' in pick ? pick.limit : 1,
-      leaseSeconds: deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
-      ids: 'id' in pick ? [pick.id] : undefined,
-    });
+    const leaseSeconds = deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+    const leased =
+      'id' in pick
+        ? await q.leaseDueMails(tx, { limit: 1, leaseSeconds, ids: [pick.id], whoseTurn: true })
+        : await q.leaseDueMails(tx, { limit: pick.limit, leaseSeconds });
+    // Short: the earliest due mails may be waiting behind others to their registrants; look past them.
+    if ('limit' in pick && leased.length < pick.limit)
+      leased.push(
+        ...(await q.leaseDueMails(tx, { limit: pick.limit - leased.length, leaseSeconds, whoseTurn: true })),
+      );
     if (!leased.length) return [];
     const now = deps.now();
     const ctx = {
@@ -45,8 +50,18 @@ export async function claimMails(
     const claimed: Claimed[] = [];
     for (const mail of leased) {
       // An invitee's mail (no registration): the row lock and the lease alone keep it to one delivery.
-      const prepared: Prepared =
-        mail.registrationId === 0 ? await invitation(tx, deps, mail) : await prepareRegistrantMail(ctx, mail);
+      let prepared: Prepared;
+      try {
+        prepared =
+          mail.registrationId === 0
+            ? await invitation(tx, deps, mail)
+            : await prepareRegistrantMail(ctx, mail);
+      } catch (err) {
+        // The database or the connection failed: the whole claim is rolled back, every row as it was.
+        if (typeof (err as { code?: unknown }).code === 'string') throw err;
+        // A mail that cannot be prepared must not hold back the rest of its batch, claim after claim.
+        prepared = { outcome: await markUnpreparable(tx, mail, err) };
+      }
       claimed.push(
         'outcome' in prepared ? { mail, outcome: prepared.outcome } : { ...prepared, mail, at: now },
       );

@@ -34,9 +34,17 @@ export async function deliverDueMails(deps: DeliveryDeps, limit: number): Promis
   // The leases start when the claim's statement runs, after this instant.
   const leasedAt = Date.now();
   const claimed = await claimMails(deps, { limit });
-  const outcomes = await Promise.all(claimed.map((c) => settle(deps, c, leasedAt)));
-  for (const [i, outcome] of outcomes.entries())
-    log.debug({ mailId: claimed[i]!.mail.id, outcome }, 'mail delivery');
+  // Every mail of the batch is settled before the next claim, even when one's record failed.
+  const settled = await Promise.allSettled(claimed.map((c) => settle(deps, c, leasedAt)));
+  for (const [i, s] of settled.entries()) {
+    if (s.status === 'fulfilled')
+      log.debug({ mailId: claimed[i]!.mail.id, outcome: s.value }, 'mail delivery');
+    else
+      log.error(
+        { err: s.reason, mailId: claimed[i]!.mail.id },
+        'could not record a mail; sent again after its lease',
+      );
+  }
   return claimed.length;
 }
 
@@ -94,9 +102,10 @@ async function sendAndRecord(
 const WAITED_MS = 1000;
 
 /**
- * Takes a slot of the worker's send gate, if it has one, renewing the mail's lease every half lease
+ * Takes a slot of the worker's send gate, if it has one, renewing the mail's lease every quarter lease
  * while it waits and once more as it enters after any real wait; resolves to the function that gives
- * the slot back, or undefined when the lease was taken over meanwhile (the mail is then not sent).
+ * the slot back, or undefined when the lease was taken over meanwhile or that last renewal failed (the
+ * mail is then not sent now; it is due again when its lease runs out).
  */
 async function enterGate(
   deps: DeliveryDeps,
@@ -123,13 +132,18 @@ async function enterGate(
       const p = renew().finally(() => renewing.delete(p));
       renewing.add(p);
     },
-    (leaseSeconds * 1000) / 2,
+    (leaseSeconds * 1000) / 4,
   );
   await Promise.all(renewing);
-  if (!lost && Date.now() - renewed > WAITED_MS) await renew();
-  if (lost || Date.now() - renewed > leaseSeconds * 1000) {
+  // After any real wait the mail goes only with a lease renewed just now: a whole lease ahead of it.
+  if (!lost && Date.now() - renewed > WAITED_MS) {
+    const before = renewed;
+    await renew();
+    if (renewed === before) lost = true;
+  }
+  if (lost) {
     release();
-    log.warn({ mailId: claim.id }, 'lease ran out while the mail waited to be sent; not sending it');
+    log.warn({ mailId: claim.id }, 'lease not renewed while the mail waited to be sent; not sending it now');
     return undefined;
   }
   return release;

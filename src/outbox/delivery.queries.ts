@@ -25,40 +25,39 @@ function registrationLock(id: string): string {
  * passed over (SKIP LOCKED), so workers in many processes take disjoint batches.
  *
  * A registrant's mails go one at a time and oldest first, so an update never overtakes the
- * confirmation: a mail is passed over while another to the same registrant is leased, or an older one
- * is due or was left 'sending' by a worker that died (that one is taken first), and while another
- * transaction holds the registrant's mail lock (an unsubscribe waiting for the mail in flight). The lock
- * is then held by the caller until commit. An invitee's mail (no registration) has no such order.
- * With `ids`, only those rows are considered. Earliest due first (the index order); returned by id.
+ * confirmation (`waitsBehind`), and not while another transaction holds the registrant's mail lock (an
+ * unsubscribe waiting for the mail in flight); the lock is then held by the caller until commit. An
+ * invitee's mail (no registration) has no such order. With `ids`, only those rows are considered.
+ * Earliest due first (the index order); returned by id.
+ *
+ * The candidates are the earliest due rows, a few times more than asked for since other workers may
+ * be leasing some of them right now. Plain (`whoseTurn` false), they are read through
+ * outgoing_mails_due alone, which stays cheap however long the queue; but when they are all mails
+ * waiting behind others to the same registrants, nothing is leased. `whoseTurn` picks only mails whose
+ * turn it is, checking each due row on its way, which costs a look per due row when PostgreSQL reads
+ * them all: the caller asks so when the plain lease came back short.
  */
 export async function leaseDueMails(
   db: Queryable,
-  m: { limit: number; leaseSeconds: number; ids?: readonly number[] },
+  m: { limit: number; leaseSeconds: number; ids?: readonly number[]; whoseTurn?: boolean },
 ): Promise<OutgoingMail[]> {
-  // The candidates are the earliest due rows, found through outgoing_mails_due alone (next_attempt_at of
-  // a 'sending' row is before its claim) and a few times more than asked for, since other workers may
-  // be leasing some of them right now; only they are checked for their registrant's turn, and the
-  // registrant's lock is tried last (CASE fixes that order), so it is taken only for a mail leased.
+  // The next_attempt_at of a 'sending' row is before its claim, so the first line keeps to
+  // outgoing_mails_due. The candidates are locked, passing over those another transaction holds, checked
+  // again, and the registrant's lock is tried only for the rows updated.
   const res = await db.query<MailRow>(
     `WITH candidates AS MATERIALIZED (
-       SELECT id FROM outgoing_mails
-        WHERE status IN ('queued', 'sending') AND next_attempt_at <= now()
-          AND (status = 'queued' OR locked_until <= now())
-          AND ($3::bigint[] IS NULL OR id = ANY ($3::bigint[]))
-        ORDER BY next_attempt_at
+       SELECT h.id FROM outgoing_mails h
+        WHERE h.status IN ('queued', 'sending') AND h.next_attempt_at <= now()
+          AND (h.status = 'queued' OR h.locked_until <= now())
+          AND ($3::bigint[] IS NULL OR h.id = ANY ($3::bigint[]))
+          ${m.whoseTurn ? `AND (h.registration_id IS NULL OR NOT ${waitsBehind('h')})` : ''}
+        ORDER BY h.next_attempt_at
         LIMIT $1 * 8
      ), due AS (
        SELECT o.id FROM outgoing_mails o JOIN candidates c ON c.id = o.id
         WHERE o.status IN ('queued', 'sending') AND o.next_attempt_at <= now()
           AND (o.status = 'queued' OR o.locked_until <= now())
-          AND (o.registration_id IS NULL OR CASE
-                WHEN EXISTS (
-                  SELECT 1 FROM outgoing_mails a
-                   WHERE a.registration_id = o.registration_id AND a.id <> o.id
-                     AND ((a.status = 'sending' AND (a.locked_until > now() OR a.id < o.id))
-                          OR (a.status = 'queued' AND a.id < o.id AND a.next_attempt_at <= now())))
-                THEN false
-                ELSE pg_try_advisory_xact_lock(${registrationLock('o.registration_id')}) END)
+          AND (o.registration_id IS NULL OR NOT ${waitsBehind('o')})
         LIMIT $1
         FOR UPDATE OF o SKIP LOCKED
      )
@@ -66,10 +65,24 @@ export async function leaseDueMails(
         SET attempts = m.attempts + 1, status = 'sending', locked_until = now() + make_interval(secs => $2)
        FROM due
       WHERE m.id = due.id
+        AND (m.registration_id IS NULL OR pg_try_advisory_xact_lock(${registrationLock('m.registration_id')}))
       RETURNING ${mailColumns.replace(/(\w+)/g, 'm.$1')}`,
     [m.limit, m.leaseSeconds, m.ids ?? null],
   );
   return res.rows.map(toMail).sort((a, b) => a.id - b.id);
+}
+
+/**
+ * SQL, true while the mail `o` (a table alias) must wait behind another mail to its registrant: one
+ * leased now, or an older one not sent yet (queued, due or waiting for its retry or its Zoom link, or
+ * left 'sending' by a worker that died, which is then taken first).
+ */
+function waitsBehind(o: string): string {
+  return `EXISTS (
+    SELECT 1 FROM outgoing_mails a
+     WHERE a.registration_id = ${o}.registration_id AND a.id <> ${o}.id
+       AND ((a.status = 'sending' AND (a.locked_until > now() OR a.id < ${o}.id))
+            OR (a.status = 'queued' AND a.id < ${o}.id)))`;
 }
 
 /**

@@ -187,6 +187,31 @@ describe('mail delivery under a lease', () => {
     expect(await deliverDueMails(deps(), 10)).toBe(0);
   });
 
+  it('when a registrant’s confirmation waits for a retry, then their update waits behind it, and the mails blocked so do not keep others from being claimed', async () => {
+    await makeEvent(t);
+    for (let i = 0; i < 11; i++) await registerOnForm(t, 'tsunagaru-test', { email: `r${i}@example.org` });
+    // Ten confirmations deferred after a failed attempt, as a retry leaves them; the eleventh is due.
+    await t.db.pool.query(
+      `UPDATE outgoing_mails SET next_attempt_at = now() + interval '1 hour', attempts = 1
+        WHERE id IN (SELECT id FROM outgoing_mails ORDER BY id LIMIT 10)`,
+    );
+    await importTestEvent(t, eventDoc({ startsAt: '2026-12-16T14:00:00+09:00' }));
+    // Their updates are due and the earliest in the queue, ahead of the eleventh confirmation.
+    await t.db.pool.query(
+      `UPDATE outgoing_mails SET next_attempt_at = now() - interval '1 hour' WHERE kind = 'event.updated'`,
+    );
+    const all = await mails();
+    const deferred = all.filter((m) => m.kind === 'event.updated').slice(0, 10);
+    expect(await deliverMail(deps(), deferred[0]!.id)).toBe('busy');
+
+    // A batch of one looks past the ten blocked updates and takes the eleventh confirmation.
+    expect(await deliverDueMails(deps(), 1)).toBe(1);
+    const [sent] = await sink.waitFor(1);
+    expect(sent!.to).toBe('r10@example.org');
+    expect(sent!.parsed.headers.get('x-tsunagaru-kind')).toBe('registration.confirmed');
+    expect((await mails()).filter((m) => m.status === 'sent')).toHaveLength(1);
+  });
+
   it('when two workers claim batches from the same queue at once, then each mail is claimed by one of them and sent once', async () => {
     await makeEvent(t);
     for (let i = 0; i < 12; i++) await registerOnForm(t, 'tsunagaru-test', { email: `q${i}@example.org` });
