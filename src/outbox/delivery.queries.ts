@@ -17,6 +17,19 @@ function registrationLock(id: string): string {
 }
 
 /**
+ * SQL, true while the mail `o` (a table alias) waits to be sent: queued with its next attempt now or
+ * past, or left 'sending' by a worker whose lease ran out. The next_attempt_at of a 'sending' row is
+ * before its claim, so the first line keeps to the index outgoing_mails_due.
+ */
+function isDue(o: string): string {
+  return `${o}.status IN ('queued', 'sending') AND ${o}.next_attempt_at <= now()
+          AND (${o}.status = 'queued' OR ${o}.locked_until <= now())`;
+}
+
+/** The columns of an OutgoingMail, of the table updated under the alias `m`. */
+const leasedColumns = mailColumns.replace(/(\w+)/g, 'm.$1');
+
+/**
  * Takes up to `limit` mails that are due (queued with their next attempt now or past, or left 'sending'
  * by a worker whose lease ran out) and leases them in one statement: each row is locked for the rest of
  * the caller's transaction, its attempt counted (the claim's stamp: outcomes are recorded only under
@@ -41,22 +54,19 @@ export async function leaseDueMails(
   db: Queryable,
   m: { limit: number; leaseSeconds: number; ids?: readonly number[]; whoseTurn?: boolean },
 ): Promise<OutgoingMail[]> {
-  // The next_attempt_at of a 'sending' row is before its claim, so the first line keeps to
-  // outgoing_mails_due. The candidates are locked, passing over those another transaction holds, checked
-  // again, and the registrant's lock is tried only for the rows updated.
+  // The candidates are locked, passing over those another transaction holds, checked again, and the
+  // registrant's lock is tried only for the rows updated.
   const res = await db.query<MailRow>(
     `WITH candidates AS MATERIALIZED (
        SELECT h.id FROM outgoing_mails h
-        WHERE h.status IN ('queued', 'sending') AND h.next_attempt_at <= now()
-          AND (h.status = 'queued' OR h.locked_until <= now())
+        WHERE ${isDue('h')}
           AND ($3::bigint[] IS NULL OR h.id = ANY ($3::bigint[]))
           ${m.whoseTurn ? `AND (h.registration_id IS NULL OR NOT ${waitsBehind('h')})` : ''}
         ORDER BY h.next_attempt_at
         LIMIT $1 * 8
      ), due AS (
        SELECT o.id FROM outgoing_mails o JOIN candidates c ON c.id = o.id
-        WHERE o.status IN ('queued', 'sending') AND o.next_attempt_at <= now()
-          AND (o.status = 'queued' OR o.locked_until <= now())
+        WHERE ${isDue('o')}
           AND (o.registration_id IS NULL OR NOT ${waitsBehind('o')})
         LIMIT $1
         FOR UPDATE OF o SKIP LOCKED
@@ -66,7 +76,7 @@ export async function leaseDueMails(
        FROM due
       WHERE m.id = due.id
         AND (m.registration_id IS NULL OR pg_try_advisory_xact_lock(${registrationLock('m.registration_id')}))
-      RETURNING ${mailColumns.replace(/(\w+)/g, 'm.$1')}`,
+      RETURNING ${leasedColumns}`,
     [m.limit, m.leaseSeconds, m.ids ?? null],
   );
   return res.rows.map(toMail).sort((a, b) => a.id - b.id);
@@ -90,11 +100,7 @@ function waitsBehind(o: string): string {
  * keeps it waiting: a mail that was not leased and is due waits its registrant's turn.
  */
 export async function mailIsDue(db: Queryable, id: number): Promise<boolean> {
-  const res = await db.query(
-    `SELECT 1 FROM outgoing_mails
-      WHERE id = $1 AND next_attempt_at <= now() AND (status = 'queued' OR (status = 'sending' AND locked_until <= now()))`,
-    [id],
-  );
+  const res = await db.query(`SELECT 1 FROM outgoing_mails m WHERE m.id = $1 AND ${isDue('m')}`, [id]);
   return (res.rowCount ?? 0) > 0;
 }
 

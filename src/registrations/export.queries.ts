@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/pool';
 import { filterParams, filtered, type RegistrationFilters } from './listing.queries';
-import { attendedSql, minutesAttendedSql, type Registration } from './registration.row';
+import { attendedSql, minutesAttendedSql, registrantFields, type Registration } from './registration.row';
 
 /**
  * Named SQL for the organiser's exports: one read-only snapshot, one server-side cursor over the
@@ -13,24 +13,11 @@ import { attendedSql, minutesAttendedSql, type Registration } from './registrati
  * `minutesAttended` and `attended` are read for events on Zoom only (the only exports that show them);
  * elsewhere they are null. A whole `Registration` fits this type, so the API's list reuses the layout.
  */
-export type ExportRegistration = Pick<
-  Registration,
-  | 'id'
-  | 'status'
-  | 'email'
-  | 'familyName'
-  | 'givenName'
-  | 'familyNameKana'
-  | 'givenNameKana'
-  | 'organisation'
-  | 'affiliation'
-  | 'country'
-  | 'locale'
-  | 'interpretation'
-  | 'answers'
-  | 'createdAt'
-  | 'firstJoinedAt'
-> & { minutesAttended: number | null; attended: boolean | null };
+export type ExportRegistration = ReturnType<typeof registrantFields> & {
+  id: number;
+  minutesAttended: number | null;
+  attended: boolean | null;
+};
 
 interface ExportRow {
   id: string;
@@ -100,21 +87,8 @@ export async function declareExportCursor(
 export async function fetchExportBatch(db: Queryable, n: number): Promise<ExportRegistration[]> {
   const res = await db.query<ExportRow>(`FETCH ${Math.trunc(n)} FROM ${exportCursor}`);
   return res.rows.map((r) => ({
+    ...registrantFields(r),
     id: Number(r.id),
-    status: r.status,
-    email: r.email,
-    familyName: r.family_name,
-    givenName: r.given_name,
-    familyNameKana: r.family_name_kana,
-    givenNameKana: r.given_name_kana,
-    organisation: r.organisation,
-    affiliation: r.affiliation,
-    country: r.country,
-    locale: r.locale,
-    interpretation: r.interpretation,
-    answers: r.answers,
-    createdAt: r.created_at,
-    firstJoinedAt: r.first_joined_at,
     minutesAttended: r.minutes_attended,
     attended: r.attended,
   }));

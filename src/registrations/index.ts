@@ -26,7 +26,7 @@ export {
 export type { LinkPurpose, Registration, InviteSnapshot, RegistrationStatus } from './registration.row';
 export { affiliations, registrationFormSchema, parseRegistrationForm } from './registrations.schemas';
 export { countryOptions, isCountryCode } from './countries';
-export { mintLinkToken, mintLinkTokens, LinkTokenBatch } from './tokens';
+export { mintLinkToken, LinkTokenBatch } from './tokens';
 export { registrationsByIds } from './delivery.queries';
 export { displayName } from './names';
 export { formView, type FormView } from './form.view';

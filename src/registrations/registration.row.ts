@@ -138,11 +138,28 @@ export const registrationColumns = `r.id, r.event_id, r.status, r.email, r.famil
   ${minutesAttendedSql} AS minutes_attended,
   ${attendedSql} AS attended`;
 
-/** A selected row as the rest of the product sees it. */
-export function toRegistration(r: RegistrationRow): Registration {
+/** The columns of what the registrant gave and their status, as every reader of a row maps them. */
+type RegistrantColumns = Pick<
+  RegistrationRow,
+  | 'status'
+  | 'email'
+  | 'family_name'
+  | 'given_name'
+  | 'family_name_kana'
+  | 'given_name_kana'
+  | 'organisation'
+  | 'affiliation'
+  | 'country'
+  | 'locale'
+  | 'interpretation'
+  | 'answers'
+  | 'created_at'
+  | 'first_joined_at'
+>;
+
+/** What the registrant gave, their status and their first join, from a row (the full one or an export's). */
+export function registrantFields(r: RegistrantColumns) {
   return {
-    id: Number(r.id),
-    eventId: Number(r.event_id),
     status: r.status,
     email: r.email,
     familyName: r.family_name,
@@ -155,12 +172,21 @@ export function toRegistration(r: RegistrationRow): Registration {
     locale: r.locale,
     interpretation: r.interpretation,
     answers: r.answers,
+    createdAt: r.created_at,
+    firstJoinedAt: r.first_joined_at,
+  };
+}
+
+/** A selected row as the rest of the product sees it. */
+export function toRegistration(r: RegistrationRow): Registration {
+  return {
+    ...registrantFields(r),
+    id: Number(r.id),
+    eventId: Number(r.event_id),
     inviteRevision: r.invite_revision,
     inviteSent: r.invite_sent,
-    createdAt: r.created_at,
     cancelledAt: r.cancelled_at,
     promotedAt: r.promoted_at,
-    firstJoinedAt: r.first_joined_at,
     lastJoinedAt: r.last_joined_at,
     joinClicks: r.join_clicks,
     minutesAttended: r.minutes_attended,

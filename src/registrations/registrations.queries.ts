@@ -155,35 +155,6 @@ export async function registrationByTokenHash(
   return res.rows[0] && toRegistration(res.rows[0]);
 }
 
-/** Stores the hash of a new link token. */
-export async function insertLinkToken(
-  db: Queryable,
-  t: { hash: Buffer; registrationId: number; purpose: LinkPurpose; mailId: number | null; at: Date },
-): Promise<void> {
-  await db.query(
-    `INSERT INTO registration_tokens (hash, registration_id, purpose, mail_id, created_at)
-     VALUES ($1, $2, $3, $4, $5)`,
-    [t.hash, t.registrationId, t.purpose, t.mailId, t.at],
-  );
-}
-
-/** Stores several link tokens' hashes for one registration and mail, in one statement. */
-export async function insertLinkTokens(
-  db: Queryable,
-  t: {
-    registrationId: number;
-    mailId: number | null;
-    at: Date;
-    tokens: readonly { hash: Buffer; purpose: LinkPurpose }[];
-  },
-): Promise<void> {
-  await db.query(
-    `INSERT INTO registration_tokens (hash, registration_id, purpose, mail_id, created_at)
-     SELECT t.hash, $1, t.purpose, $2, $3 FROM unnest($4::bytea[], $5::text[]) AS t(hash, purpose)`,
-    [t.registrationId, t.mailId, t.at, t.tokens.map((x) => x.hash), t.tokens.map((x) => x.purpose)],
-  );
-}
-
 /** Remembers what the registrant's calendar now holds. */
 export async function setInviteSent(db: Queryable, id: number, snapshot: InviteSnapshot): Promise<void> {
   await db.query('UPDATE registrations SET invite_sent = $2 WHERE id = $1', [id, JSON.stringify(snapshot)]);

@@ -2,7 +2,6 @@ import type { LinkPurpose } from './registration.row';
 import crypto from 'node:crypto';
 import type { Queryable } from '../db/pool';
 import { insertLinkTokenRows, type LinkTokenRow } from './delivery.queries';
-import { insertLinkToken, insertLinkTokens } from './registrations.queries';
 
 /**
  * Secret links (join, manage): 256 random bits, base64url, of which only the SHA-256 is stored. A
@@ -29,29 +28,10 @@ export async function mintLinkToken(
   db: Queryable,
   t: { registrationId: number; purpose: LinkPurpose; mailId: number | null; at: Date },
 ): Promise<string> {
-  const { token, hash } = newToken();
-  await insertLinkToken(db, { ...t, hash });
+  const batch = new LinkTokenBatch();
+  const { [t.purpose]: token } = batch.mint({ ...t, purposes: [t.purpose] });
+  await batch.save(db);
   return token;
-}
-
-/**
- * Creates a mail's link tokens for a registration, one per purpose, in one statement (a mail needs two
- * or three, and delivery makes one round trip of them); returns each token by purpose.
- */
-export async function mintLinkTokens<P extends LinkPurpose>(
-  db: Queryable,
-  t: { registrationId: number; purposes: readonly P[]; mailId: number | null; at: Date },
-): Promise<Record<P, string>> {
-  const minted = t.purposes.map((purpose) => ({ purpose, ...newToken() }));
-  if (minted.length) {
-    await insertLinkTokens(db, {
-      registrationId: t.registrationId,
-      mailId: t.mailId,
-      at: t.at,
-      tokens: minted.map(({ purpose, hash }) => ({ purpose, hash })),
-    });
-  }
-  return Object.fromEntries(minted.map((m) => [m.purpose, m.token])) as Record<P, string>;
 }
 
 /**
