@@ -56,6 +56,13 @@ const envSchema = z
       .enum(['true', 'false', '1', '0'])
       .default('true')
       .transform((v) => v === 'true' || v === '1'),
+    // Off behind a connection pooler in transaction mode that cannot keep named statements (PgBouncer
+    // before 1.21, or with max_prepared_statements = 0). Unset: on, unless DATABASE_MIGRATION_URL says
+    // that DATABASE_URL goes through such a pooler.
+    DATABASE_PREPARED_STATEMENTS: z
+      .enum(['true', 'false', '1', '0'])
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
     // Registrations per client address and event: `N/<number><s|m|h>` (60/10m: 60 in ten minutes) or `off`.
     REGISTRATION_RATE_LIMIT: z
       .string()
@@ -154,6 +161,8 @@ export interface Config {
   readonly sessionSecret: string | undefined;
   readonly logLevel: (typeof logLevels)[number];
   readonly seedDemo: boolean;
+  /** Whether the hot paths' statements are prepared on each connection (src/db/pool.ts `prepared`). */
+  readonly databasePreparedStatements: boolean;
   /** Reverse proxies in front of the app (0: none); their X-Forwarded-For entries are trusted. */
   readonly trustProxy: number;
   /** Registrations allowed per client address and event in each window (Infinity: no limit). */
@@ -227,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: e.SESSION_SECRET,
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS ?? !e.DATABASE_MIGRATION_URL,
     trustProxy: e.TRUST_PROXY,
     registrationRateLimit: e.REGISTRATION_RATE_LIMIT,
     zoom:

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/pool';
+import { prepared, type Queryable } from '../db/pool';
 
 /** One business fact for the audit trail: who did what to which event or registration. */
 export interface AuditEntry {
@@ -12,12 +12,16 @@ export interface AuditEntry {
   at: Date;
 }
 
+const insertSql = prepared(
+  'audit.insert',
+  `INSERT INTO audit_log (occurred_at, actor, action, event_id, registration_id, data, user_id)
+   VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+);
+
 /** Appends to the audit log, inside the caller's transaction so the fact and its record agree. */
 export async function insertAuditEntry(db: Queryable, e: AuditEntry): Promise<void> {
   await db.query(
-    `INSERT INTO audit_log (occurred_at, actor, action, event_id, registration_id, data, user_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [
+    insertSql([
       e.at,
       e.actor,
       e.action,
@@ -25,7 +29,7 @@ export async function insertAuditEntry(db: Queryable, e: AuditEntry): Promise<vo
       e.registrationId ?? null,
       JSON.stringify(e.data ?? {}),
       e.userId ?? null,
-    ],
+    ]),
   );
 }
 

@@ -36,7 +36,9 @@ export async function openDatabase(config: Config, opts: { migrate?: boolean } =
     server = await startEmbeddedServer(path.join(config.dataDir, 'postgres'), secrets.postgresPassword);
     url = server.url;
   }
-  const pool = createPool(url, config.databasePoolSize);
+  const pool = createPool(url, config.databasePoolSize, {
+    preparedStatements: config.databasePreparedStatements,
+  });
   try {
     if (opts.migrate !== false) await whenReachable(() => migrateDatabase(config, pool));
   } catch (err) {

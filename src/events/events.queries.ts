@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/pool';
+import { prepared, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
 import { maxOffsetMinutes } from '../time';
 import type { EventInput } from './events.schemas';
@@ -22,6 +22,14 @@ const columns = `id, slug, status, title, summary, description, programme, organ
   brand_organisation, brand_accent, brand_logo, brand_cover,
   (SELECT jsonb_build_object('organisation', organisation, 'accent', accent, 'logo', logo)
      FROM installation_branding) AS installation_branding`;
+
+/** The event reads of a registration and of the event page, prepared once per connection. */
+const bySlug = prepared('events.by_slug', `SELECT ${columns} FROM events WHERE slug = $1`);
+const byIdShared = prepared('events.by_id_shared', `SELECT ${columns} FROM events WHERE id = $1 FOR SHARE`);
+const byIdLocked = prepared(
+  'events.by_id_locked',
+  `SELECT ${columns} FROM events WHERE id = $1 FOR NO KEY UPDATE`,
+);
 
 /** An events row as `columns` selects it; toEvent maps it to an EventRecord. */
 export interface EventRow {
@@ -149,7 +157,7 @@ function params(e: EventInput) {
 
 /** The event with this slug, whatever its status. */
 export async function eventBySlug(db: Queryable, slug: string): Promise<EventRecord | undefined> {
-  const res = await db.query<EventRow>(`SELECT ${columns} FROM events WHERE slug = $1`, [slug]);
+  const res = await db.query<EventRow>(bySlug([slug]));
   return res.rows[0] && toEvent(res.rows[0]);
 }
 
@@ -250,7 +258,7 @@ export async function updateEvent(
  * one while it talks to the mail server).
  */
 export async function lockedEvent(db: Queryable, id: number): Promise<EventRecord> {
-  const res = await db.query<EventRow>(`SELECT ${columns} FROM events WHERE id = $1 FOR NO KEY UPDATE`, [id]);
+  const res = await db.query<EventRow>(byIdLocked([id]));
   if (!res.rows[0]) throw new DomainError('not_found', 'errors:notFound');
   return toEvent(res.rows[0]);
 }
@@ -262,7 +270,7 @@ export async function lockedEvent(db: Queryable, id: number): Promise<EventRecor
  * or closed after it read it, and a promotion always sees every committed seat.
  */
 export async function sharedLockedEvent(db: Queryable, id: number): Promise<EventRecord> {
-  const res = await db.query<EventRow>(`SELECT ${columns} FROM events WHERE id = $1 FOR SHARE`, [id]);
+  const res = await db.query<EventRow>(byIdShared([id]));
   if (!res.rows[0]) throw new DomainError('not_found', 'errors:notFound');
   return toEvent(res.rows[0]);
 }

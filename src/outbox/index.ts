@@ -4,11 +4,10 @@
  * (src/delivery, above the domains) takes rows from here to send them. `outgoing_mails` is queried
  * only in this folder, and this folder reads no other domain's table.
  */
-export { queueMail, queueMailAs, queueEventMails } from './outbox';
+export { queueMail, queueEventMails } from './outbox';
 export { mailKinds, optionalKinds, invitationKinds, type MailKind } from './mail-kinds';
 export { skipReasons, skipNote, parseSkipNote, type SkipReason } from './mail-notes';
 export {
-  newMailId,
   mailsForRegistration,
   skipPendingMailsOf,
   markMailFailed,

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/pool';
+import { prepared, type Queryable } from '../db/pool';
 import type { Language } from '../i18n';
 import type { MailKind } from './mail-kinds';
 
@@ -91,22 +91,17 @@ export function toMail(r: MailRow): OutgoingMail {
   };
 }
 
-/** Inserts one pending mail and returns its id. */
-export async function insertOutgoingMail(db: Queryable, m: MailToQueue, id?: number): Promise<number> {
-  const res = await db.query<{ id: string }>(
-    `INSERT INTO outgoing_mails (id, kind, event_id, registration_id, recipient, locale, created_at, next_attempt_at)
-     OVERRIDING SYSTEM VALUE
-     VALUES (COALESCE($7::bigint, nextval(pg_get_serial_sequence('outgoing_mails', 'id'))), $1, $2, $3, $4, $5, $6, now())
-     RETURNING id`,
-    [m.kind, m.eventId, m.registrationId, m.recipient, m.locale, m.at, id ?? null],
-  );
-  return Number(res.rows[0]!.id);
-}
+const insertMailSql = prepared(
+  'outbox.insert_mail',
+  `INSERT INTO outgoing_mails (kind, event_id, registration_id, recipient, locale, created_at, next_attempt_at)
+   VALUES ($1, $2, $3, $4, $5, $6, now())
+   RETURNING id`,
+);
 
-/** An id for a mail about to be recorded (queueMailAs), so the insert need not be waited for. */
-export async function newMailId(db: Queryable): Promise<number> {
+/** Inserts one pending mail and returns its id. */
+export async function insertOutgoingMail(db: Queryable, m: MailToQueue): Promise<number> {
   const res = await db.query<{ id: string }>(
-    "SELECT nextval(pg_get_serial_sequence('outgoing_mails', 'id')) AS id",
+    insertMailSql([m.kind, m.eventId, m.registrationId, m.recipient, m.locale, m.at]),
   );
   return Number(res.rows[0]!.id);
 }

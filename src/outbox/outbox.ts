@@ -16,14 +16,6 @@ export async function queueMail(tx: Queryable, m: q.MailToQueue): Promise<number
 }
 
 /**
- * Records one mail to one registrant under an id taken beforehand (newMailId), so the caller can send
- * the insert without waiting for anything (src/db/pool.ts).
- */
-export async function queueMailAs(tx: Queryable, id: number, m: q.MailToQueue): Promise<void> {
-  await q.insertOutgoingMail(tx, m, id);
-}
-
-/**
  * Records one mail of `kind` to each of `recipients` (the registrants the caller picked, through
  * src/registrations), due now. With `replacesPending`, pending mails of those kinds
  * for the event are skipped first: the new mail is rendered from the event as it is when delivered, so

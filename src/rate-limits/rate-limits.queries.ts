@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/pool';
+import { prepared, type Queryable } from '../db/pool';
 
 /**
  * Fixed-window hit counters in PostgreSQL (`rate_limit_hits`), so every web process counts the same
@@ -6,14 +6,16 @@ import type { Queryable } from '../db/pool';
  * limits per account and per address (src/accounts). Old windows are removed by the worker.
  */
 
+const countHitSql = prepared(
+  'rate_limits.count_hit',
+  `INSERT INTO rate_limit_hits (bucket, window_start, hits) VALUES ($1, $2, 1)
+   ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_hits.hits + 1
+   RETURNING hits`,
+);
+
 /** Counts one hit for `key` in the current window and returns the total so far. */
 export async function countHit(db: Queryable, bucket: string, windowStart: Date): Promise<number> {
-  const res = await db.query<{ hits: number }>(
-    `INSERT INTO rate_limit_hits (bucket, window_start, hits) VALUES ($1, $2, 1)
-     ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_hits.hits + 1
-     RETURNING hits`,
-    [bucket, windowStart],
-  );
+  const res = await db.query<{ hits: number }>(countHitSql([bucket, windowStart]));
   return res.rows[0]!.hits;
 }
 

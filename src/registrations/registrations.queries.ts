@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/pool';
+import { prepared, type Queryable } from '../db/pool';
 import type { RegistrationForm } from './registrations.schemas';
 import {
   registrationColumns,
@@ -12,6 +12,12 @@ import {
 
 /** Named queries for registrations. */
 
+const liveByEmail = prepared(
+  'registrations.live_by_email',
+  `SELECT id, status, locale FROM registrations
+    WHERE event_id = $1 AND lower(email) = lower($2) AND status <> 'cancelled'`,
+);
+
 /** A live (not cancelled) registration for this address at this event, whatever its case. */
 export async function liveRegistrationByEmail(
   db: Queryable,
@@ -19,9 +25,7 @@ export async function liveRegistrationByEmail(
   email: string,
 ): Promise<{ id: number; status: RegistrationStatus; locale: 'en' | 'ja' } | undefined> {
   const res = await db.query<{ id: string; status: RegistrationStatus; locale: 'en' | 'ja' }>(
-    `SELECT id, status, locale FROM registrations
-      WHERE event_id = $1 AND lower(email) = lower($2) AND status <> 'cancelled'`,
-    [eventId, email],
+    liveByEmail([eventId, email]),
   );
   const row = res.rows[0];
   return row && { id: Number(row.id), status: row.status, locale: row.locale };
@@ -37,23 +41,30 @@ export async function seatsTaken(db: Queryable, eventId: number): Promise<number
   return (await seatState(db, eventId)).taken;
 }
 
+const seatStateSql = prepared(
+  'registrations.seat_state',
+  `SELECT coalesce(sum(confirmed), 0)::integer AS taken,
+          current_setting('max_connections')::integer - 1 AS unseen
+     FROM event_seats WHERE event_id = $1`,
+);
+
 /**
  * The seats taken, and how many confirmations the server could be carrying out unseen right now (one for
  * every other connection it allows): a registration under the SHARE lock confirms only while the two
  * together stay within the capacity.
  */
 export async function seatState(db: Queryable, eventId: number): Promise<{ taken: number; unseen: number }> {
-  const res = await db.query<{ taken: number; unseen: number }>(
-    `SELECT coalesce(sum(confirmed), 0)::integer AS taken,
-            current_setting('max_connections')::integer - 1 AS unseen
-       FROM event_seats WHERE event_id = $1`,
-    [eventId],
-  );
+  const res = await db.query<{ taken: number; unseen: number }>(seatStateSql([eventId]));
   return { taken: Number(res.rows[0]?.taken ?? 0), unseen: Number(res.rows[0]?.unseen ?? 0) };
 }
 
 /** The SQLSTATE of seatsWithinCapacity's refusal (migrations 20261211420000, 20261211500000). */
 export const OVERSOLD = 'TS001';
+
+const seatsWithinCapacitySql = prepared(
+  'registrations.seats_within_capacity',
+  'SELECT seats_within_capacity($1, $2) AS n',
+);
 
 /**
  * The seats this transaction sees right after confirming someone under the event's SHARE lock, or an
@@ -62,7 +73,7 @@ export const OVERSOLD = 'TS001';
  * statement rolls back instead, and the registration is decided again under the exclusive lock.
  */
 export async function seatsWithinCapacity(db: Queryable, eventId: number, capacity: number): Promise<number> {
-  const res = await db.query<{ n: number }>('SELECT seats_within_capacity($1, $2) AS n', [eventId, capacity]);
+  const res = await db.query<{ n: number }>(seatsWithinCapacitySql([eventId, capacity]));
   return Number(res.rows[0]!.n);
 }
 
@@ -76,16 +87,31 @@ export interface NewRegistration {
   at: Date;
 }
 
+const newIdSql = prepared(
+  'registrations.new_id',
+  "SELECT nextval(pg_get_serial_sequence('registrations', 'id')) AS id",
+);
+
 /**
  * An id for a registration about to be inserted (insertRegistration's `id`), so that the statements
  * referring to it (its mail, its audit entry) can be sent together with its insert.
  */
 export async function newRegistrationId(db: Queryable): Promise<number> {
-  const res = await db.query<{ id: string }>(
-    "SELECT nextval(pg_get_serial_sequence('registrations', 'id')) AS id",
-  );
+  const res = await db.query<{ id: string }>(newIdSql());
   return Number(res.rows[0]!.id);
 }
+
+const insertSql = prepared(
+  'registrations.insert',
+  `INSERT INTO registrations (id, event_id, status, email, family_name, given_name, family_name_kana,
+     given_name_kana, organisation, affiliation, country, locale, interpretation, answers, consented_at,
+     created_at, updated_at)
+   OVERRIDING SYSTEM VALUE
+   VALUES (COALESCE($15::bigint, nextval(pg_get_serial_sequence('registrations', 'id'))),
+     $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14)
+   ON CONFLICT (event_id, lower(email)) WHERE status <> 'cancelled' DO NOTHING
+   RETURNING id`,
+);
 
 /**
  * Inserts a registration and returns its id, or undefined when the address already has a live
@@ -95,15 +121,7 @@ export async function newRegistrationId(db: Queryable): Promise<number> {
 export async function insertRegistration(db: Queryable, r: NewRegistration): Promise<number | undefined> {
   const f = r.form;
   const res = await db.query<{ id: string }>(
-    `INSERT INTO registrations (id, event_id, status, email, family_name, given_name, family_name_kana,
-       given_name_kana, organisation, affiliation, country, locale, interpretation, answers, consented_at,
-       created_at, updated_at)
-     OVERRIDING SYSTEM VALUE
-     VALUES (COALESCE($15::bigint, nextval(pg_get_serial_sequence('registrations', 'id'))),
-       $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14)
-     ON CONFLICT (event_id, lower(email)) WHERE status <> 'cancelled' DO NOTHING
-     RETURNING id`,
-    [
+    insertSql([
       r.eventId,
       r.status,
       f.email,
@@ -119,7 +137,7 @@ export async function insertRegistration(db: Queryable, r: NewRegistration): Pro
       JSON.stringify(r.answers),
       r.at,
       r.id ?? null,
-    ],
+    ]),
   );
   return res.rows[0] && Number(res.rows[0].id);
 }

@@ -5,7 +5,7 @@ import { DomainError } from '../errors';
 import { lockedEvent, publicEvent, registrationWindow, sharedLockedEvent, type EventRecord } from '../events';
 import { formatInstant } from '../time';
 import type { Language } from '../i18n';
-import { newMailId, queueMail, queueMailAs } from '../outbox';
+import { queueMail } from '../outbox';
 import { syncZoomSoon } from './zoom-sync';
 import { loggerFor } from '../logger';
 import * as q from './registrations.queries';
@@ -110,13 +110,12 @@ async function register(
   exclusive: boolean,
 ): Promise<RegistrationOutcome> {
   // One round trip, with BEGIN (pipelined, src/db/pool.ts): the event under its lock, its seat count,
-  // the address's registration if it has one, and the ids the new rows will have.
-  const [current, { taken, unseen }, existing, registrationId, mailId] = await Promise.all([
+  // the address's registration if it has one, and the id the registration will have.
+  const [current, { taken, unseen }, existing, registrationId] = await Promise.all([
     exclusive ? lockedEvent(tx, eventId) : sharedLockedEvent(tx, eventId),
     q.seatState(tx, eventId),
     q.liveRegistrationByEmail(tx, eventId, form.email),
     q.newRegistrationId(tx),
-    newMailId(tx),
   ]);
   assertRegistrationOpen(current, req.now, req.pageLang);
   // Someone registered already is answered as before, even when the event has filled up since.
@@ -140,7 +139,7 @@ async function register(
   const writing = Promise.allSettled([
     q.insertRegistration(tx, { id: registrationId, eventId: current.id, status, form, answers, at: req.now }),
     recountAgainst === null ? undefined : q.seatsWithinCapacity(tx, current.id, recountAgainst),
-    announceRegistration(tx, current, { id: registrationId, mailId, status, form, at: req.now }),
+    announceRegistration(tx, current, { id: registrationId, status, form, at: req.now }),
     insertAuditEntry(tx, {
       actor: auditActor(form),
       action: auditActions[status],
@@ -194,8 +193,6 @@ export async function announceRegistration(
   event: Pick<EventRecord, 'id' | 'zoom'>,
   r: {
     id: number;
-    /** The mail's id when taken beforehand (newMailId): its row and job then go out together. */
-    mailId?: number;
     status: 'confirmed' | 'waitlisted' | 'pending';
     form: Pick<RegistrationForm, 'email' | 'locale'>;
     at: Date;
@@ -209,10 +206,7 @@ export async function announceRegistration(
     locale: r.form.locale,
     at: r.at,
   };
-  await Promise.all([
-    r.mailId === undefined ? queueMail(tx, mail) : queueMailAs(tx, r.mailId, mail),
-    r.status === 'confirmed' ? syncZoomSoon(tx, event) : undefined,
-  ]);
+  await Promise.all([queueMail(tx, mail), r.status === 'confirmed' ? syncZoomSoon(tx, event) : undefined]);
 }
 
 /** Tells the owner of an address registered already, by mail, that they are (the visitor sees success). */

@@ -46,6 +46,19 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_MIGRATION_URL: 'mysql://db/x' })).toThrow(/DATABASE_MIGRATION_URL/);
   });
 
+  it('when DATABASE_PREPARED_STATEMENTS is unset, then statements are prepared unless a direct migration URL says a pooler is in front; set, it decides', () => {
+    const pooler = { DATABASE_MIGRATION_URL: 'postgres://u:p@db:5432/tsunagaru' };
+    expect(loadConfig({}).databasePreparedStatements).toBe(true);
+    expect(loadConfig(pooler).databasePreparedStatements).toBe(false);
+    expect(loadConfig({ ...pooler, DATABASE_PREPARED_STATEMENTS: 'true' }).databasePreparedStatements).toBe(
+      true,
+    );
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: '0' }).databasePreparedStatements).toBe(false);
+    expect(() => loadConfig({ DATABASE_PREPARED_STATEMENTS: 'sometimes' })).toThrow(
+      /DATABASE_PREPARED_STATEMENTS/,
+    );
+  });
+
   it('when REGISTRATION_RATE_LIMIT is unset, a count per window or off, then it becomes that limit; anything else is refused', () => {
     expect(loadConfig({}).registrationRateLimit).toEqual({ registrationsPerWindow: 60, windowSeconds: 600 });
     expect(loadConfig({ REGISTRATION_RATE_LIMIT: '100/1h' }).registrationRateLimit).toEqual({
