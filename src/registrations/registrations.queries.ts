@@ -12,11 +12,14 @@ import {
 
 /** Named queries for registrations. */
 
-const liveByEmail = prepared(
-  'registrations.live_by_email',
-  `SELECT id, status, locale FROM registrations
-    WHERE event_id = $1 AND lower(email) = lower($2) AND status <> 'cancelled'`,
-);
+/** A live registration of the address $2 at the event $1. */
+const liveByEmailSql = `SELECT id, status, locale FROM registrations
+  WHERE event_id = $1 AND lower(email) = lower($2) AND status <> 'cancelled'`;
+/** The seats taken at the event $1, and the confirmations other connections could be making unseen. */
+const seatStateColumns = `(SELECT coalesce(sum(confirmed), 0)::integer FROM event_seats WHERE event_id = $1) AS taken,
+  current_setting('max_connections')::integer - 1 AS unseen`;
+
+const liveByEmail = prepared('registrations.live_by_email', liveByEmailSql);
 
 /** A live (not cancelled) registration for this address at this event, whatever its case. */
 export async function liveRegistrationByEmail(
@@ -41,12 +44,7 @@ export async function seatsTaken(db: Queryable, eventId: number): Promise<number
   return (await seatState(db, eventId)).taken;
 }
 
-const seatStateSql = prepared(
-  'registrations.seat_state',
-  `SELECT coalesce(sum(confirmed), 0)::integer AS taken,
-          current_setting('max_connections')::integer - 1 AS unseen
-     FROM event_seats WHERE event_id = $1`,
-);
+const seatStateSql = prepared('registrations.seat_state', `SELECT ${seatStateColumns}`);
 
 /**
  * The seats taken, and how many confirmations the server could be carrying out unseen right now (one for
@@ -87,18 +85,47 @@ export interface NewRegistration {
   at: Date;
 }
 
-const newIdSql = prepared(
-  'registrations.new_id',
-  "SELECT nextval(pg_get_serial_sequence('registrations', 'id')) AS id",
+const formStateSql = prepared(
+  'registrations.form_state',
+  `SELECT ${seatStateColumns}, l.id AS existing_id, l.status AS existing_status, l.locale AS existing_locale,
+          nextval(pg_get_serial_sequence('registrations', 'id')) AS new_id
+     FROM (SELECT 1) AS one LEFT JOIN LATERAL (${liveByEmailSql} LIMIT 1) AS l ON true`,
 );
 
-/**
- * An id for a registration about to be inserted (insertRegistration's `id`), so that the statements
- * referring to it (its mail, its audit entry) can be sent together with its insert.
- */
-export async function newRegistrationId(db: Queryable): Promise<number> {
-  const res = await db.query<{ id: string }>(newIdSql());
-  return Number(res.rows[0]!.id);
+/** Where a registration from the form stands before it writes, read in one statement. */
+export interface FormState {
+  /** Seats taken, and confirmations other connections could be making unseen (seatState). */
+  taken: number;
+  unseen: number;
+  /** The address's live registration at the event, if it has one (liveRegistrationByEmail). */
+  existing: { id: number; status: RegistrationStatus; locale: 'en' | 'ja' } | undefined;
+  /**
+   * An id for the registration about to be inserted (insertRegistration's `id`), so that the statements
+   * referring to it (its mail, its audit entry) can be sent together with its insert.
+   */
+  newId: number;
+}
+
+/** seatState, liveRegistrationByEmail and a new registration id at once, for a registration from the form. */
+export async function formState(db: Queryable, eventId: number, email: string): Promise<FormState> {
+  const res = await db.query<{
+    taken: number;
+    unseen: number;
+    existing_id: string | null;
+    existing_status: RegistrationStatus | null;
+    existing_locale: 'en' | 'ja' | null;
+    new_id: string;
+  }>(formStateSql([eventId, email]));
+  const r = res.rows[0]!;
+  return {
+    taken: Number(r.taken),
+    unseen: Number(r.unseen),
+    existing:
+      r.existing_id === null
+        ? undefined
+        : { id: Number(r.existing_id), status: r.existing_status!, locale: r.existing_locale! },
+    newId: Number(r.new_id),
+  };
 }
 
 const insertSql = prepared(

@@ -109,13 +109,11 @@ async function register(
   answers: Record<string, string | string[]>,
   exclusive: boolean,
 ): Promise<RegistrationOutcome> {
-  // One round trip, with BEGIN (pipelined, src/db/pool.ts): the event under its lock, its seat count,
+  // One round trip, with BEGIN (pipelined, src/db/pool.ts): the event under its lock; its seat count,
   // the address's registration if it has one, and the id the registration will have.
-  const [current, { taken, unseen }, existing, registrationId] = await Promise.all([
+  const [current, { taken, unseen, existing, newId: registrationId }] = await Promise.all([
     exclusive ? lockedEvent(tx, eventId) : sharedLockedEvent(tx, eventId),
-    q.seatState(tx, eventId),
-    q.liveRegistrationByEmail(tx, eventId, form.email),
-    q.newRegistrationId(tx),
+    q.formState(tx, eventId, form.email),
   ]);
   assertRegistrationOpen(current, req.now, req.pageLang);
   // Someone registered already is answered as before, even when the event has filled up since.

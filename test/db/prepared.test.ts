@@ -40,9 +40,7 @@ describe('prepared statements', () => {
     for (const name of [
       'events.by_slug',
       'events.by_id_shared',
-      'registrations.seat_state',
-      'registrations.live_by_email',
-      'registrations.new_id',
+      'registrations.form_state',
       'registrations.insert',
       'registrations.seats_within_capacity',
       'outbox.insert_mail',
