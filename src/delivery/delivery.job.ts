@@ -75,6 +75,8 @@ async function sendAndRecord(
   leasedAt: number,
 ): Promise<DeliveryOutcome> {
   const entered = await enterGate(deps, claimed, leasedAt);
+  if (entered === 'closed')
+    return (await q.giveBackMail(deps.pool, claimOf(claimed))) ? 'given_back' : 'taken_over';
   if (!entered) return 'taken_over';
   let result: SendResult;
   try {
@@ -101,20 +103,26 @@ async function sendAndRecord(
 /** A mail that waited longer than this for a slot of the gate has its lease renewed before it is sent. */
 const WAITED_MS = 1000;
 
+/** The lease a claimed mail is recorded (or given back) under. */
+function claimOf(claimed: ClaimedMail): q.MailClaim {
+  return { id: claimed.mail.id, attempt: claimed.mail.attempts };
+}
+
 /**
  * Takes a slot of the worker's send gate, if it has one, renewing the mail's lease every quarter lease
  * while it waits and once more as it enters after any real wait; resolves to the function that gives
- * the slot back, or undefined when the lease was taken over meanwhile or that last renewal failed (the
- * mail is then not sent now; it is due again when its lease runs out).
+ * the slot back, undefined when the lease was taken over meanwhile or that last renewal failed (the
+ * mail is then not sent now; it is due again when its lease runs out), or 'closed' when the worker is
+ * stopping (the caller gives the mail back to the queue).
  */
 async function enterGate(
   deps: DeliveryDeps,
   claimed: ClaimedMail,
   leasedAt: number,
-): Promise<(() => void) | undefined> {
+): Promise<(() => void) | undefined | 'closed'> {
   if (!deps.gate) return () => undefined;
   const leaseSeconds = deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
-  const claim = { id: claimed.mail.id, attempt: claimed.mail.attempts };
+  const claim = claimOf(claimed);
   let renewed = leasedAt;
   let lost = false;
   const renew = async () => {
@@ -135,6 +143,7 @@ async function enterGate(
     (leaseSeconds * 1000) / 4,
   );
   await Promise.all(renewing);
+  if (!release) return 'closed';
   // After any real wait the mail goes only with a lease renewed just now: a whole lease ahead of it.
   if (!lost && Date.now() - renewed > WAITED_MS) {
     const before = renewed;

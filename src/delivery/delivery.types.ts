@@ -39,7 +39,8 @@ export type DeliveryOutcome =
   | 'not_due'
   | 'busy'
   | 'waiting_for_zoom'
-  | 'taken_over';
+  | 'taken_over'
+  | 'given_back';
 
 /** A mail claimed under a lease, rendered and composed: all that is left is to hand it to the server. */
 export interface ClaimedMail {

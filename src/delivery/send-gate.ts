@@ -8,6 +8,7 @@
 export class SendGate {
   private free: number;
   private readonly waiting: (() => void)[] = [];
+  private closed = false;
 
   constructor(slots: number) {
     this.free = slots;
@@ -15,9 +16,10 @@ export class SendGate {
 
   /**
    * Waits for a slot, calling `whileWaiting` every `everyMs` until one is free; resolves to the
-   * function that gives the slot back.
+   * function that gives the slot back, or to undefined once the gate is closed (the worker stops).
    */
-  async enter(whileWaiting: () => void, everyMs: number): Promise<() => void> {
+  async enter(whileWaiting: () => void, everyMs: number): Promise<(() => void) | undefined> {
+    if (this.closed) return undefined;
     if (this.free > 0) this.free--;
     else {
       const timer = setInterval(whileWaiting, everyMs);
@@ -26,6 +28,7 @@ export class SendGate {
       } finally {
         clearInterval(timer);
       }
+      if (this.closed) return undefined;
     }
     let given = false;
     return () => {
@@ -35,5 +38,14 @@ export class SendGate {
       if (next) next();
       else this.free++;
     };
+  }
+
+  /**
+   * Lets no more mails in: those waiting are turned away at once (their worker gives them back to the
+   * queue), those already in the transport go on.
+   */
+  close(): void {
+    this.closed = true;
+    for (const next of this.waiting.splice(0)) next();
   }
 }

@@ -121,6 +121,19 @@ export interface MailClaim {
 }
 
 /**
+ * Gives a mail leased under `claim` but not sent back to the queue, due at once (its worker is
+ * stopping); false when the lease was taken over meanwhile.
+ */
+export async function giveBackMail(db: Queryable, claim: MailClaim): Promise<boolean> {
+  const res = await db.query(
+    `UPDATE outgoing_mails SET status = 'queued', locked_until = NULL, next_attempt_at = now()
+      WHERE id = $1 AND status = 'sending' AND attempts = $2`,
+    [claim.id, claim.attempt],
+  );
+  return res.rowCount === 1;
+}
+
+/**
  * Records a delivered mail with the language it went out in (the registrant's at that moment), and
  * forgets any secret its row carried. False (nothing changed) when the claim's lease was taken over.
  */

@@ -27,6 +27,7 @@ export {
   unclaimMail,
   markMailSent,
   renewLease,
+  giveBackMail,
   markMailForRetry,
   markSendingMailFailed,
   type MailClaim,

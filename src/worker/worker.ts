@@ -124,7 +124,7 @@ function dueMailsTask(pool: pg.Pool, now: () => Date, everySeconds: number): Per
  * The mail pumps: each claims a batch of due mails, sends them and claims the next batch at once, so
  * while one batch is sent the other pump is already claiming and rendering. A pump that found fewer
  * mails than it asked for, or whose claim failed (the database is away), waits `pollMs` before it
- * looks again. Mails a pump leased when the worker stopped or died are due again after their lease.
+ * looks again. Mails a pump leased when the worker died are due again after their lease.
  */
 function startMailPumps(deps: DeliveryDeps, opts: { mailsAtOnce: number; pollMs: number }) {
   const pumps = 2;
@@ -154,9 +154,14 @@ function startMailPumps(deps: DeliveryDeps, opts: { mailsAtOnce: number; pollMs:
   }
   const running = Promise.all(Array.from({ length: pumps }, () => pump()));
   return {
-    /** No new claims; waits up to `waitMs` for the mails being sent to be recorded. */
+    /**
+     * No new claims; mails waiting for a connection go back to the queue, due at once (for the next
+     * worker, or this one when it starts again); waits up to `waitMs` for the mails being sent to be
+     * recorded.
+     */
     async stop(waitMs: number): Promise<void> {
       stopped = true;
+      deps.gate?.close();
       for (const wake of [...wakes]) wake();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([running, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);

@@ -250,6 +250,40 @@ describe('mail delivery under a lease', () => {
     expect((await mails()).map((m) => m.status)).toEqual(['sent', 'sent']);
   }, 20_000);
 
+  it('when the worker stops while claimed mails wait for a connection, then they go back to the queue at once and the one being sent is still recorded', async () => {
+    await makeEvent(t);
+    for (const who of ['first', 'second', 'third']) {
+      await registerOnForm(t, 'tsunagaru-test', { email: `${who}@example.org` });
+    }
+    sink.hold();
+    const gate = new SendGate(1);
+    const delivering = deliverDueMails(deps({ gate }), 3);
+    await waitUntil('the first mail is held', () => sink.held().length === 1);
+
+    gate.close();
+    await waitUntil('the waiting mails are given back', async () => {
+      const res = await t.db.pool.query(
+        `SELECT count(*)::int AS n FROM outgoing_mails
+          WHERE status = 'queued' AND locked_until IS NULL AND next_attempt_at <= now()`,
+      );
+      return res.rows[0].n === 2;
+    });
+    // Another worker takes them straight away, without waiting for their lease to run out.
+    const other = deliverDueMails(deps(), 3);
+    await waitUntil('the other worker sends them', () => sink.held().length === 3);
+
+    sink.release();
+    expect(await other).toBe(2);
+    expect(await delivering).toBe(3);
+    const received = await sink.waitFor(3);
+    expect(received.map((m) => m.to).sort()).toEqual([
+      'first@example.org',
+      'second@example.org',
+      'third@example.org',
+    ]);
+    expect((await mails()).map((m) => m.status)).toEqual(['sent', 'sent', 'sent']);
+  });
+
   it('when a registrant unsubscribes while a mail to them is in flight, then the answer waits until that mail is recorded', async () => {
     await makeEvent(t);
     await registerOnForm(t, 'tsunagaru-test', { locale: 'en' });
