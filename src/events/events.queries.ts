@@ -25,7 +25,13 @@ const columns = `id, slug, status, title, summary, description, programme, organ
 
 /** The event reads of a registration and of the event page, prepared once per connection. */
 const bySlug = prepared('events.by_slug', `SELECT ${columns} FROM events WHERE slug = $1`);
-const byIdShared = prepared('events.by_id_shared', `SELECT ${columns} FROM events WHERE id = $1 FOR SHARE`);
+/** The columns of RegistrationTerms. */
+const termsColumns = `id, slug, status, starts_at, display_timezones, registration_opens_at, registration_closes_at,
+  capacity, waitlist, approval, zoom_kind, zoom_id`;
+const termsByIdShared = prepared(
+  'events.terms_by_id_shared',
+  `SELECT ${termsColumns} FROM events WHERE id = $1 FOR SHARE`,
+);
 const byIdLocked = prepared(
   'events.by_id_locked',
   `SELECT ${columns} FROM events WHERE id = $1 FOR NO KEY UPDATE`,
@@ -74,25 +80,67 @@ export interface EventRow {
   installation_branding: InstallationBranding | null;
 }
 
-export function toEvent(r: EventRow): EventRecord {
+/**
+ * What a registration decides on, as its transaction reads the event under the SHARE lock: whether the
+ * form is open, the seats, approval and Zoom; none of the texts, questions or branding.
+ */
+export type RegistrationTerms = Pick<
+  EventRecord,
+  | 'id'
+  | 'slug'
+  | 'status'
+  | 'startsAt'
+  | 'displayTimezones'
+  | 'registrationOpensAt'
+  | 'registrationClosesAt'
+  | 'capacity'
+  | 'waitlist'
+  | 'approval'
+  | 'zoom'
+>;
+
+type TermsRow = Pick<
+  EventRow,
+  | 'id'
+  | 'slug'
+  | 'status'
+  | 'starts_at'
+  | 'display_timezones'
+  | 'registration_opens_at'
+  | 'registration_closes_at'
+  | 'capacity'
+  | 'waitlist'
+  | 'approval'
+  | 'zoom_kind'
+  | 'zoom_id'
+>;
+
+function toTerms(r: TermsRow): RegistrationTerms {
   return {
     id: Number(r.id),
     slug: r.slug,
     status: r.status,
-    title: r.title,
-    summary: r.summary,
-    description: r.description,
-    programme: r.programme,
-    organisers: r.organisers,
     startsAt: r.starts_at,
-    endsAt: r.ends_at,
-    timezone: r.timezone,
     displayTimezones: r.display_timezones,
     registrationOpensAt: r.registration_opens_at,
     registrationClosesAt: r.registration_closes_at,
     capacity: r.capacity,
     waitlist: r.waitlist,
     approval: r.approval,
+    zoom: r.zoom_kind && r.zoom_id ? { kind: r.zoom_kind, id: r.zoom_id } : null,
+  };
+}
+
+export function toEvent(r: EventRow): EventRecord {
+  return {
+    ...toTerms(r),
+    title: r.title,
+    summary: r.summary,
+    description: r.description,
+    programme: r.programme,
+    organisers: r.organisers,
+    endsAt: r.ends_at,
+    timezone: r.timezone,
     meetingUrl: r.meeting_url,
     meetingPasscode: r.meeting_passcode,
     contactEmail: r.contact_email,
@@ -101,7 +149,6 @@ export function toEvent(r: EventRow): EventRecord {
     materials: r.materials,
     followUp: r.follow_up,
     bilingualMail: r.bilingual_mail,
-    zoom: r.zoom_kind && r.zoom_id ? { kind: r.zoom_kind, id: r.zoom_id } : null,
     attendanceMinutes: r.attendance_minutes,
     retentionDays: r.retention_days,
     anonymisedAt: r.anonymised_at,
@@ -269,10 +316,10 @@ export async function lockedEvent(db: Queryable, id: number): Promise<EventRecor
  * them to finish and they wait for it. So a registration never commits into an event that was cancelled
  * or closed after it read it, and a promotion always sees every committed seat.
  */
-export async function sharedLockedEvent(db: Queryable, id: number): Promise<EventRecord> {
-  const res = await db.query<EventRow>(byIdShared([id]));
+export async function sharedLockedEvent(db: Queryable, id: number): Promise<RegistrationTerms> {
+  const res = await db.query<TermsRow>(termsByIdShared([id]));
   if (!res.rows[0]) throw new DomainError('not_found', 'errors:notFound');
-  return toEvent(res.rows[0]);
+  return toTerms(res.rows[0]);
 }
 
 /** A value from app_state, or undefined. */

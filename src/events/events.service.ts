@@ -18,7 +18,12 @@ import type { EventRecord, Registrants } from './events.types';
 
 export { parseEventInput, toEventJson } from './event-document';
 export { changeImpact, type ChangeImpact } from './event-notices';
-export { registrationClosesAt, registrationWindow, type RegistrationWindow } from './registration-window';
+export {
+  registrationClosesAt,
+  registrationWindow,
+  type RegistrationWindow,
+  type WindowTerms,
+} from './registration-window';
 
 /**
  * Commands on events (import, create, patch, cancel, duplicate: each saved with its audit entry and the

@@ -47,6 +47,7 @@ export {
   type SavedEvent,
   type SaveContext,
   type RegistrationWindow,
+  type WindowTerms,
 } from './events.service';
 export { seedDemoEvent, demoEvent } from './demo-event';
 export {

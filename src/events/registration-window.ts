@@ -8,8 +8,14 @@ export type RegistrationWindow =
   | { state: 'closed'; closedAt: Date }
   | { state: 'cancelled' };
 
+/** What the registration window depends on. */
+export type WindowTerms = Pick<
+  EventRecord,
+  'status' | 'registrationOpensAt' | 'registrationClosesAt' | 'startsAt'
+>;
+
 /** When registration closes: the configured instant, or the start of the event when none is set. */
-export function registrationClosesAt(event: EventRecord): Date {
+export function registrationClosesAt(event: Pick<EventRecord, 'registrationClosesAt' | 'startsAt'>): Date {
   return event.registrationClosesAt ?? event.startsAt;
 }
 
@@ -17,7 +23,7 @@ export function registrationClosesAt(event: EventRecord): Date {
  * Whether the form accepts registrations at `now`. Opening is inclusive, closing exclusive: at the
  * closing instant itself registration is already closed.
  */
-export function registrationWindow(event: EventRecord, now: Date): RegistrationWindow {
+export function registrationWindow(event: WindowTerms, now: Date): RegistrationWindow {
   if (event.status === 'cancelled') return { state: 'cancelled' };
   const closesAt = registrationClosesAt(event);
   if (event.registrationOpensAt && now < event.registrationOpensAt) {

@@ -2,7 +2,14 @@ import type pg from 'pg';
 import { insertAuditEntry } from '../audit';
 import { commitBehind, withTransaction, type Queryable } from '../db/pool';
 import { DomainError } from '../errors';
-import { lockedEvent, publicEvent, registrationWindow, sharedLockedEvent, type EventRecord } from '../events';
+import {
+  lockedEvent,
+  publicEvent,
+  registrationWindow,
+  sharedLockedEvent,
+  type EventRecord,
+  type WindowTerms,
+} from '../events';
 import { formatInstant } from '../time';
 import type { Language } from '../i18n';
 import { queueMail } from '../outbox';
@@ -32,7 +39,11 @@ export interface RegistrationRequest {
 }
 
 /** Refuses when the form is not accepting registrations at `now`, saying when it opens or closed. */
-export function assertRegistrationOpen(event: EventRecord, now: Date, lang: Language): void {
+export function assertRegistrationOpen(
+  event: WindowTerms & Pick<EventRecord, 'displayTimezones'>,
+  now: Date,
+  lang: Language,
+): void {
   const w = registrationWindow(event, now);
   const zones = event.displayTimezones;
   if (w.state === 'cancelled') throw new DomainError('event_cancelled', 'errors:eventCancelled');
@@ -86,7 +97,7 @@ export async function registerAttendee(
   let exclusive = false;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await withTransaction(pool, (tx) => register(tx, event.id, req, form, answers, exclusive));
+      return await withTransaction(pool, (tx) => register(tx, event, req, form, answers, exclusive));
     } catch (err) {
       if (attempt >= 3 || !(err instanceof TryAgain)) throw err;
       exclusive = true;
@@ -103,14 +114,16 @@ class TryAgain extends Error {}
 
 async function register(
   tx: pg.PoolClient,
-  eventId: number,
+  event: EventRecord,
   req: RegistrationRequest,
   form: RegistrationForm,
   answers: Record<string, string | string[]>,
   exclusive: boolean,
 ): Promise<RegistrationOutcome> {
-  // One round trip, with BEGIN (pipelined, src/db/pool.ts): the event under its lock; its seat count,
-  // the address's registration if it has one, and the id the registration will have.
+  // One round trip, with BEGIN (pipelined, src/db/pool.ts): what the registration decides on, from the
+  // event under its lock (not its texts: the outcome carries `event` as read before the transaction);
+  // its seat count, the address's registration if it has one, and the id the registration will have.
+  const eventId = event.id;
   const [current, { taken, unseen, existing, newId: registrationId }] = await Promise.all([
     exclusive ? lockedEvent(tx, eventId) : sharedLockedEvent(tx, eventId),
     q.formState(tx, eventId, form.email),
@@ -119,7 +132,7 @@ async function register(
   // Someone registered already is answered as before, even when the event has filled up since.
   if (existing) {
     await tellAlreadyRegistered(tx, current, existing, form.email, req.now);
-    return { status: 'duplicate', locale: form.locale, event: current };
+    return { status: 'duplicate', locale: form.locale, event };
   }
   // With approval, a registration waits for the organisers and holds no seat until they approve it.
   const status = current.approval ? 'pending' : seatForCount(current, taken);
@@ -164,7 +177,7 @@ async function register(
   if (committed && !didCommit)
     throw new Error('the registration was rolled back though every statement succeeded');
   await req.after?.(tx, { registrationId, eventId: current.id, email: form.email });
-  return { status, locale: form.locale, event: current };
+  return { status, locale: form.locale, event };
 }
 
 /** The audit action of a new registration from the form, by the status it got. */
@@ -210,7 +223,7 @@ export async function announceRegistration(
 /** Tells the owner of an address registered already, by mail, that they are (the visitor sees success). */
 async function tellAlreadyRegistered(
   tx: Queryable,
-  event: EventRecord,
+  event: Pick<EventRecord, 'id'>,
   existing: { id: number; locale: Language },
   email: string,
   at: Date,

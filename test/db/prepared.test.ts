@@ -39,7 +39,7 @@ describe('prepared statements', () => {
     const runs = await preparedOnConnection();
     for (const name of [
       'events.by_slug',
-      'events.by_id_shared',
+      'events.terms_by_id_shared',
       'registrations.form_state',
       'registrations.insert',
       'registrations.seats_within_capacity',
