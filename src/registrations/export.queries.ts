@@ -86,10 +86,13 @@ export async function declareExportCursor(
 /** The next `n` rows of the export cursor; empty when it is exhausted. */
 export async function fetchExportBatch(db: Queryable, n: number): Promise<ExportRegistration[]> {
   const res = await db.query<ExportRow>(`FETCH ${Math.trunc(n)} FROM ${exportCursor}`);
-  return res.rows.map((r) => ({
-    ...registrantFields(r),
-    id: Number(r.id),
-    minutesAttended: r.minutes_attended,
-    attended: r.attended,
-  }));
+  // Added to the object registrantFields makes rather than spread into a new one: over 100,000 rows the
+  // copy cost the CSV export a third of its time (P3 in `npm run bench`).
+  return res.rows.map((r) =>
+    Object.assign(registrantFields(r), {
+      id: Number(r.id),
+      minutesAttended: r.minutes_attended,
+      attended: r.attended,
+    }),
+  );
 }
