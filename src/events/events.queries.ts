@@ -3,6 +3,7 @@ import { DomainError } from '../errors';
 import { maxOffsetMinutes } from '../time';
 import type { EventInput } from './events.schemas';
 import type { ImageRef } from '../branding';
+import { toTerms } from './terms.queries';
 import type {
   EventBranding,
   EventRecord,
@@ -13,7 +14,7 @@ import type {
   Texts,
 } from './events.types';
 
-/** Named queries for events. Rows become camelCase EventRecords here and nowhere else. */
+/** Named queries for events. Rows become camelCase EventRecords here (and RegistrationTerms in terms.queries.ts) and nowhere else. */
 
 const columns = `id, slug, status, title, summary, description, programme, organisers, starts_at, ends_at,
   timezone, display_timezones, registration_opens_at, registration_closes_at, capacity, waitlist,
@@ -25,13 +26,6 @@ const columns = `id, slug, status, title, summary, description, programme, organ
 
 /** The event reads of a registration and of the event page, prepared once per connection. */
 const bySlug = prepared('events.by_slug', `SELECT ${columns} FROM events WHERE slug = $1`);
-/** The columns of RegistrationTerms. */
-const termsColumns = `id, slug, status, starts_at, display_timezones, registration_opens_at, registration_closes_at,
-  capacity, waitlist, approval, zoom_kind, zoom_id`;
-const termsByIdShared = prepared(
-  'events.terms_by_id_shared',
-  `SELECT ${termsColumns} FROM events WHERE id = $1 FOR SHARE`,
-);
 const byIdLocked = prepared(
   'events.by_id_locked',
   `SELECT ${columns} FROM events WHERE id = $1 FOR NO KEY UPDATE`,
@@ -78,57 +72,6 @@ export interface EventRow {
   brand_logo: ImageRef | null;
   brand_cover: ImageRef | null;
   installation_branding: InstallationBranding | null;
-}
-
-/**
- * What a registration decides on, as its transaction reads the event under the SHARE lock: whether the
- * form is open, the seats, approval and Zoom; none of the texts, questions or branding.
- */
-export type RegistrationTerms = Pick<
-  EventRecord,
-  | 'id'
-  | 'slug'
-  | 'status'
-  | 'startsAt'
-  | 'displayTimezones'
-  | 'registrationOpensAt'
-  | 'registrationClosesAt'
-  | 'capacity'
-  | 'waitlist'
-  | 'approval'
-  | 'zoom'
->;
-
-type TermsRow = Pick<
-  EventRow,
-  | 'id'
-  | 'slug'
-  | 'status'
-  | 'starts_at'
-  | 'display_timezones'
-  | 'registration_opens_at'
-  | 'registration_closes_at'
-  | 'capacity'
-  | 'waitlist'
-  | 'approval'
-  | 'zoom_kind'
-  | 'zoom_id'
->;
-
-function toTerms(r: TermsRow): RegistrationTerms {
-  return {
-    id: Number(r.id),
-    slug: r.slug,
-    status: r.status,
-    startsAt: r.starts_at,
-    displayTimezones: r.display_timezones,
-    registrationOpensAt: r.registration_opens_at,
-    registrationClosesAt: r.registration_closes_at,
-    capacity: r.capacity,
-    waitlist: r.waitlist,
-    approval: r.approval,
-    zoom: r.zoom_kind && r.zoom_id ? { kind: r.zoom_kind, id: r.zoom_id } : null,
-  };
 }
 
 export function toEvent(r: EventRow): EventRecord {
@@ -308,18 +251,6 @@ export async function lockedEvent(db: Queryable, id: number): Promise<EventRecor
   const res = await db.query<EventRow>(byIdLocked([id]));
   if (!res.rows[0]) throw new DomainError('not_found', 'errors:notFound');
   return toEvent(res.rows[0]);
-}
-
-/**
- * Reads the event row with a SHARE lock for the rest of the transaction: registrations hold it together,
- * side by side, while anything that takes `lockedEvent` (an edit, a cancellation, a promotion) waits for
- * them to finish and they wait for it. So a registration never commits into an event that was cancelled
- * or closed after it read it, and a promotion always sees every committed seat.
- */
-export async function sharedLockedEvent(db: Queryable, id: number): Promise<RegistrationTerms> {
-  const res = await db.query<TermsRow>(termsByIdShared([id]));
-  if (!res.rows[0]) throw new DomainError('not_found', 'errors:notFound');
-  return toTerms(res.rows[0]);
 }
 
 /** A value from app_state, or undefined. */

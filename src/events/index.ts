@@ -16,7 +16,6 @@ export type {
 export type { EventInput, EventIssue } from './events.schemas';
 export {
   lockedEvent,
-  sharedLockedEvent,
   eventById,
   eventBySlug,
   eventByZoomId,
@@ -27,6 +26,7 @@ export {
   markEventAnonymised,
   visibleEvents,
 } from './events.queries';
+export { sharedLockedEvent } from './terms.queries';
 export {
   importEvent,
   exportEvent,
