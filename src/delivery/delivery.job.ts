@@ -23,7 +23,9 @@ const log = loggerFor('mail');
  *
  * A crash before the claim commits leaves the rows as they were; a crash after it leaves them 'sending'
  * until their lease runs out, when they are due again and another worker takes them. The one case that
- * can repeat a mail: the server accepted it and the record could not be written.
+ * can repeat a mail: the server accepted it and the record could not be written. A message's end (which
+ * makes the server accept it) waits until fewer than UNRECORDED_AT_ONCE (2) of the worker's mails are
+ * between their end and their record, so a worker that dies repeats at most that many.
  */
 
 /**
@@ -78,17 +80,35 @@ async function sendAndRecord(
   if (entered === 'closed')
     return (await q.giveBackMail(deps.pool, claimOf(claimed))) ? 'given_back' : 'taken_over';
   if (!entered) return 'taken_over';
+  // The message's end waits for a place among the few mails that may be accepted and not yet recorded.
+  let recorded: (() => void) | undefined;
+  const gate = deps.gate;
+  const beforeEnd = gate && (async () => void (recorded = await gate.end()));
   let result: SendResult;
   try {
-    await deps.transport.send(claimed.message, { mailId: claimed.mail.id, at: claimed.at });
+    await deps.transport.send(claimed.message, { mailId: claimed.mail.id, at: claimed.at, beforeEnd });
     result = { ok: true };
   } catch (err) {
     result = { ok: false, err };
   } finally {
     entered();
   }
-  // The server has answered: a record lost now would send an accepted mail again once the lease runs
-  // out, so a database that went away for a moment is given a few more tries, well inside the lease.
+  try {
+    return await record(deps, claimed, result);
+  } finally {
+    recorded?.();
+  }
+}
+
+/**
+ * The server has answered: a record lost now would send an accepted mail again once the lease runs
+ * out, so a database that went away for a moment is given a few more tries, well inside the lease.
+ */
+async function record(
+  deps: DeliveryDeps,
+  claimed: ClaimedMail,
+  result: SendResult,
+): Promise<DeliveryOutcome> {
   for (let i = 0; ; i++) {
     try {
       return await recordSend(deps, claimed, result);

@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
+import DKIM from 'nodemailer/lib/dkim';
 import type Mail from 'nodemailer/lib/mailer';
 import type { Config } from '../config';
 import { outboxDir } from './outbox-files';
@@ -11,11 +13,20 @@ import { outboxDir } from './outbox-files';
  * DKIM settings are present.
  */
 export interface MailTransport {
-  /** Hands one message over; rejects with the server's error when it is refused. */
-  send(message: Mail.Options, meta: { mailId: number; at: Date }): Promise<{ response: string }>;
+  /**
+   * Hands one message over; rejects with the server's error when it is refused. An SMTP transport
+   * sends the message's end, which makes the server accept it, only once `beforeEnd` has resolved.
+   */
+  send(message: Mail.Options, meta: SendMeta): Promise<{ response: string }>;
   close(): void;
   /** For the start-up log: "smtp://mail.example:587" or "files in /data/outbox". */
   readonly description: string;
+}
+
+export interface SendMeta {
+  mailId: number;
+  at: Date;
+  beforeEnd?: () => Promise<void>;
 }
 
 /**
@@ -64,6 +75,9 @@ export function createTransport(config: Config): MailTransport {
   return config.smtpUrl ? smtpTransport(config, config.smtpUrl) : fileTransport(config);
 }
 
+/** The message as it goes on the wire: signed, then with its end held back until `beforeEnd`. */
+type Outgoing = Mail.Options & { beforeEnd?: () => Promise<void> };
+
 function smtpTransport(config: Config, url: string): MailTransport {
   const transporter = nodemailer.createTransport({
     url,
@@ -73,19 +87,46 @@ function smtpTransport(config: Config, url: string): MailTransport {
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
     socketTimeout: 60_000,
-    dkim: dkimOptions(config),
   } as Parameters<typeof nodemailer.createTransport>[0]);
+  // Signed here rather than by the transport's own `dkim` option, which would sign after this step:
+  // the signature needs the whole message, and the end is held back after it.
+  const dkim = config.dkim && new DKIM(dkimOptions(config)!);
+  transporter.use('stream', (mail, done) => {
+    const { beforeEnd } = mail.data as Outgoing;
+    mail.message.processFunc((input) => {
+      const signed = dkim ? dkim.sign(input) : input;
+      return beforeEnd ? holdEnd(signed, beforeEnd) : signed;
+    });
+    done();
+  });
   const shown = new URL(url);
   shown.password = '';
   shown.username = '';
   return {
-    async send(message) {
-      const info = await transporter.sendMail(message);
+    async send(message, meta) {
+      const outgoing: Outgoing = meta.beforeEnd ? { ...message, beforeEnd: meta.beforeEnd } : message;
+      const info = await transporter.sendMail(outgoing);
       return { response: String(info.response ?? '') };
     },
     close: () => transporter.close(),
     description: `${shown.protocol}//${shown.host}`,
   };
+}
+
+/**
+ * Passes the message through and ends it once `beforeEnd` resolves: the end of DATA cannot leave before
+ * then, whatever is buffered. The SMTP connection reads the message once the server has accepted the
+ * envelope, and nothing is read ahead here, so the wait comes near the end of the conversation.
+ */
+function holdEnd(input: Readable, beforeEnd: () => Promise<void>): Readable {
+  const held = new Transform({
+    readableHighWaterMark: 0,
+    transform: (chunk, _encoding, callback) => callback(null, chunk),
+    flush: (callback) => void beforeEnd().then(() => callback(), callback),
+  });
+  // Not stream.pipeline: it would make an AbortError for every message it finishes.
+  input.once('error', (err) => held.destroy(err));
+  return input.pipe(held);
 }
 
 /** A sortable, unique file name: UTC time to the millisecond, then the mail id. */

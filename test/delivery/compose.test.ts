@@ -21,8 +21,58 @@ import {
 } from '../../src/delivery/delivery.job';
 import { createTransport, emlFileName } from '../../src/delivery/transport';
 import { eventDoc } from '../helpers/app';
+import { startSmtpSink } from '../helpers/smtp';
 import { eventRecord } from '../helpers/events';
 import type { EventRecord } from '../../src/events';
+
+/** The tags of a message's DKIM-Signature, whitespace removed. */
+function dkimTags(text: string): Record<string, string> {
+  const header = /^DKIM-Signature: (.*(?:\r\n[ \t].*)*)/m.exec(text)![1]!.replace(/\r\n[ \t]+/g, ' ');
+  return Object.fromEntries(
+    header.split(';').map((p) => {
+      const [k, ...v] = p.trim().split('=');
+      return [k!, v.join('=').replace(/\s+/g, '')];
+    }),
+  );
+}
+
+/**
+ * Verifies an rsa-sha256 DKIM signature with relaxed/relaxed canonicalisation (RFC 6376 3.4.2, 3.4.4,
+ * 3.7): the body hash, then the signature over the signed headers and the signature header itself.
+ */
+function verifyDkim(text: string, publicKey: crypto.KeyObject): boolean {
+  const split = text.indexOf('\r\n\r\n');
+  const headerLines = text.slice(0, split).split(/\r\n(?![ \t])/);
+  const relaxed = (line: string) => {
+    const colon = line.indexOf(':');
+    const value = line
+      .slice(colon + 1)
+      .replace(/\r\n/g, '')
+      .replace(/[ \t]+/g, ' ')
+      .trim();
+    return `${line.slice(0, colon).trim().toLowerCase()}:${value}`;
+  };
+  const tags = dkimTags(text);
+  const body = text
+    .slice(split + 4)
+    .split('\r\n')
+    .map((l) => l.replace(/[ \t]+/g, ' ').replace(/[ \t]+$/, ''))
+    .join('\r\n')
+    .replace(/(\r\n)*$/, '\r\n');
+  if (tags.bh !== crypto.createHash('sha256').update(body).digest('base64')) return false;
+  // Each name in h= takes the last instance of that header not yet taken.
+  const pool = headerLines.filter((l) => !/^dkim-signature:/i.test(l));
+  const signedHeaders = tags.h!.split(':').flatMap((name) => {
+    const i = pool
+      .map((l) => l.slice(0, l.indexOf(':')).trim().toLowerCase())
+      .lastIndexOf(name.toLowerCase());
+    return i < 0 ? [] : [relaxed(pool.splice(i, 1)[0]!)];
+  });
+  const signature = headerLines.find((l) => /^dkim-signature:/i.test(l))!;
+  const unsigned = relaxed(signature).replace(/(\bb=)[^;]*/, '$1');
+  const data = [...signedHeaders, unsigned].join('\r\n');
+  return crypto.verify('sha256', Buffer.from(data), publicKey, Buffer.from(tags.b!, 'base64'));
+}
 
 /** Headers, transports and retry arithmetic, without a database. */
 function event(): EventRecord {
@@ -111,47 +161,53 @@ describe('transports', () => {
     expect(fs.readdirSync(path.join(dataDir, 'outbox'))).toEqual([path.basename(file)]);
   });
 
-  it('when DKIM settings are present, then messages carry a DKIM-Signature for that domain and selector whose body hash matches the body sent', async () => {
-    const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsunagaru-dkim-'));
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      DATA_DIR: dataDir,
-      DKIM_DOMAIN: 'events.example.org',
-      DKIM_SELECTOR: 'mail2026',
-      DKIM_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().replace(/\n/g, '\\n'),
+  describe.each(['files', 'SMTP'] as const)('DKIM, %s', (via) => {
+    it('when DKIM settings are present, then messages carry a DKIM-Signature for that domain and selector that verifies with the public key over the headers and body sent', async () => {
+      const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsunagaru-dkim-'));
+      const sink = via === 'SMTP' ? await startSmtpSink() : undefined;
+      const config = loadConfig({
+        NODE_ENV: 'test',
+        DATA_DIR: dataDir,
+        DKIM_DOMAIN: 'events.example.org',
+        DKIM_SELECTOR: 'mail2026',
+        DKIM_PRIVATE_KEY: privateKey
+          .export({ type: 'pkcs8', format: 'pem' })
+          .toString()
+          .replace(/\n/g, '\\n'),
+        ...(sink && { SMTP_URL: sink.url }),
+      });
+      const transport = createTransport(config);
+      const at = new Date('2026-12-16T06:00:00Z');
+      const signed = message('Hanako', 'Signed');
+      signed.headers = {
+        ...(signed.headers as Record<string, string>),
+        ...unsubscribeHeaders({
+          url: 'https://events.example.org/unsubscribe/x',
+          mailto: 'tokyo@ilo.example',
+        }),
+      };
+      // Over SMTP the end of the message waits for beforeEnd, after the signature was made.
+      let ended = 0;
+      await transport.send(signed, { mailId: 7, at, beforeEnd: async () => void ended++ });
+      transport.close();
+      await sink?.close();
+      const text = sink
+        ? sink.received[0]!.raw
+        : fs.readFileSync(path.join(dataDir, 'outbox', emlFileName(7, at)), 'utf8');
+      expect(ended).toBe(sink ? 1 : 0);
+
+      const tags = dkimTags(text);
+      expect(tags.d).toBe('events.example.org');
+      expect(tags.s).toBe('mail2026');
+      // RFC 8058: both unsubscribe headers are signed, so providers may offer one-click unsubscribe.
+      expect(tags.h!.toLowerCase().split(':')).toEqual(
+        expect.arrayContaining(['from', 'subject', 'list-unsubscribe', 'list-unsubscribe-post']),
+      );
+      expect(verifyDkim(text, publicKey)).toBe(true);
+      // A message changed after signing does not verify.
+      expect(verifyDkim(text.replace('Subject: Signed', 'Subject: Signet'), publicKey)).toBe(false);
     });
-    const transport = createTransport(config);
-    const at = new Date('2026-12-16T06:00:00Z');
-    const signed = message('Hanako', 'Signed');
-    signed.headers = {
-      ...(signed.headers as Record<string, string>),
-      ...unsubscribeHeaders({ url: 'https://events.example.org/unsubscribe/x', mailto: 'tokyo@ilo.example' }),
-    };
-    await transport.send(signed, { mailId: 7, at });
-    transport.close();
-    const text = fs.readFileSync(path.join(dataDir, 'outbox', emlFileName(7, at)), 'utf8');
-    const header = /^DKIM-Signature: (.*(?:\r\n[ \t].*)*)/m.exec(text)![1]!.replace(/\r\n[ \t]+/g, ' ');
-    const tags = Object.fromEntries(
-      header.split(';').map((p) => {
-        const [k, ...v] = p.trim().split('=');
-        return [k, v.join('=').replace(/\s+/g, '')];
-      }),
-    );
-    expect(tags.d).toBe('events.example.org');
-    expect(tags.s).toBe('mail2026');
-    // RFC 8058: both unsubscribe headers are signed, so providers may offer one-click unsubscribe.
-    expect(tags.h!.toLowerCase().split(':')).toEqual(
-      expect.arrayContaining(['from', 'subject', 'list-unsubscribe', 'list-unsubscribe-post']),
-    );
-    // The body hash matches the body as signed (relaxed canonicalisation of the CRLF body).
-    const body = text.slice(text.indexOf('\r\n\r\n') + 4);
-    const canon = body
-      .split('\r\n')
-      .map((l) => l.replace(/[ \t]+/g, ' ').replace(/[ \t]+$/, ''))
-      .join('\r\n')
-      .replace(/(\r\n)*$/, '\r\n');
-    expect(tags.bh).toBe(crypto.createHash('sha256').update(canon).digest('base64'));
   });
 
   it('when only some DKIM settings are present, then the configuration is refused with a clear message', () => {

@@ -250,6 +250,37 @@ describe('mail delivery under a lease', () => {
     expect((await mails()).map((m) => m.status)).toEqual(['sent', 'sent']);
   }, 20_000);
 
+  it('when four connections send and the records cannot be written, then at most two mails are accepted and unrecorded at once: the other messages wait before their end', async () => {
+    await makeEvent(t);
+    for (let i = 0; i < 8; i++) await registerOnForm(t, 'tsunagaru-test', { email: `p${i}@example.org` });
+    sink.hold();
+    const delivering = deliverDueMails(deps({ gate: new SendGate(4) }), 8);
+    await waitUntil('two messages have reached their end', () => sink.held().length >= 2);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sink.held()).toHaveLength(2);
+
+    // The records wait for the rows, which the test holds; the server accepts the two held messages.
+    const blocker = await t.db.pool.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT id FROM outgoing_mails FOR UPDATE');
+      sink.release();
+      await sink.waitFor(2);
+      await new Promise((r) => setTimeout(r, 500));
+      // Until one of them is recorded, no other message ends, though the server now answers at once.
+      expect(sink.received).toHaveLength(2);
+      expect(sink.held()).toHaveLength(0);
+    } finally {
+      await blocker.query('COMMIT');
+      blocker.release();
+    }
+
+    expect(await delivering).toBe(8);
+    const received = await sink.waitFor(8);
+    expect(new Set(received.map((m) => m.to)).size).toBe(8);
+    expect((await mails()).map((m) => m.status)).toEqual(Array(8).fill('sent'));
+  });
+
   it('when the worker stops while claimed mails wait for a connection, then they go back to the queue at once and the one being sent is still recorded', async () => {
     await makeEvent(t);
     for (const who of ['first', 'second', 'third']) {
