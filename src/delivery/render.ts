@@ -55,6 +55,9 @@ function template(kind: MailKind, part: Part): ejs.TemplateFunction {
   if (!fn) {
     fn = ejs.compile(fs.readFileSync(filename, 'utf8'), {
       filename,
+      // Includes are named from the mail views' folder ('/partials/…'): resolved by name, without a
+      // look at the disk for every include of every mail.
+      root: mailViewsDir,
       cache: true,
       escape: escapes[part],
       // Strict mode: a misspelt name in a template throws here instead of printing "undefined".

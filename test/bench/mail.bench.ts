@@ -11,6 +11,7 @@ import { eventBySlug, eventPageUrl, importEvent, type EventRecord } from '../../
 import { queueEventMails } from '../../src/outbox';
 import { composeMessage, newMessageId, parseAddress } from '../../src/delivery/compose';
 import { renderMail } from '../../src/delivery/render';
+import { SMTP_CONNECTIONS } from '../../src/delivery/transport';
 import { displayName, registrationById, type Registration, eventRegistrants } from '../../src/registrations';
 import { queueDueMails } from '../../src/reminders';
 import { startWorker } from '../../src/worker/worker';
@@ -29,7 +30,7 @@ import { fmt, type BenchContext, type Figure } from './figures';
 
 const mailCount = Number(process.env.BENCH_MAILS ?? 2_000);
 /** The product transport's SMTP connections, which plain nodemailer gets too. */
-const maxConnections = 4;
+const maxConnections = SMTP_CONNECTIONS;
 const startsAt = new Date('2026-12-16T06:00:00Z');
 /** Half an hour before the start: the one-hour reminder is due. */
 const now = new Date(startsAt.getTime() - 30 * 60_000);
