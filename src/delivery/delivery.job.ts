@@ -78,7 +78,7 @@ async function sendAndRecord(
 ): Promise<DeliveryOutcome> {
   const entered = await enterGate(deps, claimed, leasedAt);
   if (entered === 'closed')
-    return (await q.giveBackMail(deps.pool, claimOf(claimed))) ? 'given_back' : 'taken_over';
+    return (await q.giveBackMail(deps.pool, q.claimOf(claimed.mail))) ? 'given_back' : 'taken_over';
   if (!entered) return 'taken_over';
   // The message's end waits for a place among the few mails that may be accepted and not yet recorded.
   let recorded: (() => void) | undefined;
@@ -123,11 +123,6 @@ async function record(
 /** A mail that waited longer than this for a slot of the gate has its lease renewed before it is sent. */
 const WAITED_MS = 1000;
 
-/** The lease a claimed mail is recorded (or given back) under. */
-function claimOf(claimed: ClaimedMail): q.MailClaim {
-  return { id: claimed.mail.id, attempt: claimed.mail.attempts };
-}
-
 /**
  * Takes a slot of the worker's send gate, if it has one, renewing the mail's lease every quarter lease
  * while it waits and once more as it enters after any real wait; resolves to the function that gives
@@ -142,7 +137,7 @@ async function enterGate(
 ): Promise<(() => void) | undefined | 'closed'> {
   if (!deps.gate) return () => undefined;
   const leaseSeconds = deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
-  const claim = claimOf(claimed);
+  const claim = q.claimOf(claimed.mail);
   let renewed = leasedAt;
   let lost = false;
   const renew = async () => {

@@ -30,7 +30,7 @@ export async function recordSend(
   claimed: ClaimedMail,
   result: SendResult,
 ): Promise<DeliveryOutcome> {
-  const claim = { id: claimed.mail.id, attempt: claimed.mail.attempts };
+  const claim = q.claimOf(claimed.mail);
   const sent = {
     messageId: String(claimed.message.messageId),
     subject: claimed.subject,
@@ -75,7 +75,7 @@ async function recordFailure(
   mail: q.OutgoingMail,
   err: unknown,
 ): Promise<DeliveryOutcome> {
-  const claim = { id: mail.id, attempt: mail.attempts };
+  const claim = q.claimOf(mail);
   const text = failureText(err);
   if (isPermanent(err)) {
     if (!(await q.markSendingMailFailed(tx, claim, text))) return takenOver(mail);

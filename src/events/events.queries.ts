@@ -75,8 +75,8 @@ export interface EventRow {
 }
 
 export function toEvent(r: EventRow): EventRecord {
-  return {
-    ...toTerms(r),
+  // Added to the object toTerms makes rather than spread into a new one.
+  return Object.assign(toTerms(r), {
     title: r.title,
     summary: r.summary,
     description: r.description,
@@ -106,7 +106,7 @@ export function toEvent(r: EventRow): EventRecord {
     revision: r.revision,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
-  };
+  });
 }
 
 function params(e: EventInput) {

@@ -120,6 +120,11 @@ export interface MailClaim {
   attempt: number;
 }
 
+/** The claim a leased mail is recorded (or given back) under. */
+export function claimOf(mail: OutgoingMail): MailClaim {
+  return { id: mail.id, attempt: mail.attempts };
+}
+
 /**
  * Gives a mail leased under `claim` but not sent back to the queue, due at once (its worker is
  * stopping); false when the lease was taken over meanwhile.

@@ -30,6 +30,7 @@ export {
   giveBackMail,
   markMailForRetry,
   markSendingMailFailed,
+  claimOf,
   type MailClaim,
 } from './delivery.queries';
 export {
