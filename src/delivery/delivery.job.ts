@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { loggerFor } from '../logger';
 import * as q from '../outbox';
 import { claimMails, DEFAULT_LEASE_SECONDS, type Claimed } from './delivery.claim';
@@ -82,8 +83,16 @@ async function sendAndRecord(
   if (!entered) return 'taken_over';
   // The message's end waits for a place among the few mails that may be accepted and not yet recorded.
   let recorded: (() => void) | undefined;
+  let sendSettled = false;
   const gate = deps.gate;
-  const beforeEnd = gate && (async () => void (recorded = await gate.end()));
+  const beforeEnd =
+    gate &&
+    (async () => {
+      const place = await gate.end();
+      // The send failed while it waited (its connection was lost): the place goes straight back.
+      if (sendSettled) place();
+      else recorded = place;
+    });
   let result: SendResult;
   try {
     await deps.transport.send(claimed.message, { mailId: claimed.mail.id, at: claimed.at, beforeEnd });
@@ -91,6 +100,7 @@ async function sendAndRecord(
   } catch (err) {
     result = { ok: false, err };
   } finally {
+    sendSettled = true;
     entered();
   }
   try {
@@ -102,7 +112,9 @@ async function sendAndRecord(
 
 /**
  * The server has answered: a record lost now would send an accepted mail again once the lease runs
- * out, so a database that went away for a moment is given a few more tries, well inside the lease.
+ * out. A database that went away for a moment is given a few more tries, well inside the lease; for a
+ * mail the server accepted, as many as it takes while the database is unreachable, so its place is
+ * kept and no further mail of this worker is accepted unrecorded meanwhile.
  */
 async function record(
   deps: DeliveryDeps,
@@ -113,9 +125,11 @@ async function record(
     try {
       return await recordSend(deps, claimed, result);
     } catch (err) {
-      if (i >= RECORD_RETRY_SECONDS.length) throw err;
+      const waitForDatabase = result.ok && isDatabaseUnavailable(err);
+      if (i >= RECORD_RETRY_SECONDS.length && !waitForDatabase) throw err;
       log.warn({ err, mailId: claimed.mail.id }, 'could not record the outcome of a send; trying again');
-      await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_SECONDS[i]! * 1000));
+      const delay = RECORD_RETRY_SECONDS[Math.min(i, RECORD_RETRY_SECONDS.length - 1)]!;
+      await new Promise((resolve) => setTimeout(resolve, delay * 1000));
     }
   }
 }

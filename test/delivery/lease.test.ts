@@ -33,6 +33,8 @@ describe('mail delivery under a lease', () => {
     await t.close();
   });
   beforeEach(async () => {
+    // A test that failed while the server held its answers leaves none held for the next.
+    sink.release();
     sink.received.length = 0;
     await t.db.pool.query('TRUNCATE events, registrations, outgoing_mails, audit_log CASCADE');
   });
@@ -256,6 +258,8 @@ describe('mail delivery under a lease', () => {
     sink.hold();
     const delivering = deliverDueMails(deps({ gate: new SendGate(4) }), 8);
     await waitUntil('two messages have reached their end', () => sink.held().length >= 2);
+    // The other two connections have their messages under way and wait before the end.
+    await waitUntil('four connections send', () => sink.connections().length === 4);
     await new Promise((r) => setTimeout(r, 500));
     expect(sink.held()).toHaveLength(2);
 
@@ -279,6 +283,55 @@ describe('mail delivery under a lease', () => {
     const received = await sink.waitFor(8);
     expect(new Set(received.map((m) => m.to)).size).toBe(8);
     expect((await mails()).map((m) => m.status)).toEqual(Array(8).fill('sent'));
+  });
+
+  it('when messages waiting for their turn to end lose their connection, then their turns are not kept: the next mails still end and are accepted', async () => {
+    await makeEvent(t);
+    for (let i = 0; i < 4; i++) await registerOnForm(t, 'tsunagaru-test', { email: `p${i}@example.org` });
+    const gate = new SendGate(4);
+    const relay = await startSmtpSink();
+    const relayTransport = createTransport(mailConfig(t, relay.url));
+    const blocker = await t.db.pool.connect();
+    try {
+      relay.hold();
+      const delivering = deliverDueMails(deps({ gate, transport: relayTransport }), 4);
+      await waitUntil('two messages have reached their end', () => relay.held().length >= 2);
+      await waitUntil('four connections send', () => relay.connections().length === 4);
+      // The two accepted mails keep their places while their records wait for the rows the test holds.
+      await blocker.query('BEGIN');
+      await blocker.query(
+        `SELECT m.id FROM outgoing_mails m JOIN registrations r ON r.id = m.registration_id
+          WHERE r.email = ANY($1) FOR UPDATE OF m`,
+        [relay.held().map((h) => h.to)],
+      );
+      relay.release();
+      await relay.waitFor(2);
+      await waitUntil('the other two are sent but for their end', () => relay.receiving() === 2);
+      await new Promise((r) => setTimeout(r, 200));
+      // The relay restarts: the two messages waiting for their turn lose their connections, and their
+      // failures are recorded while the places are still taken.
+      relay.dropConnections();
+      await waitUntil('the two lost mails are recorded for a retry', async () => {
+        const res = await t.db.pool.query(
+          `SELECT count(*)::int AS n FROM outgoing_mails WHERE status = 'queued' AND attempts > 0`,
+        );
+        return res.rows[0].n === 2;
+      });
+      await blocker.query('COMMIT');
+      expect(await delivering).toBe(4);
+    } finally {
+      blocker.release();
+      relayTransport.close();
+      await relay.close();
+    }
+    expect((await mails()).map((m) => m.status).sort()).toEqual(['queued', 'queued', 'sent', 'sent']);
+
+    // Both places are free again: new mails through the same gate end and are accepted.
+    for (let i = 4; i < 8; i++) await registerOnForm(t, 'tsunagaru-test', { email: `p${i}@example.org` });
+    await deliverDueMails(deps({ gate }), 8);
+    await waitUntil('the new mails are accepted', () =>
+      ['p4', 'p5', 'p6', 'p7'].every((p) => sink.received.some((m) => m.to === `${p}@example.org`)),
+    );
   });
 
   it('when the worker stops while claimed mails wait for a connection, then they go back to the queue at once and the one being sent is still recorded', async () => {

@@ -52,6 +52,10 @@ export interface SmtpSink<M extends AcceptedMail = ReceivedMail> {
    * release(). A client sending through the closed gate is a client with mails in flight.
    */
   hold(): void;
+  /** Messages whose DATA has begun and whose end has not arrived. */
+  receiving(): number;
+  /** Closes every open connection now, mid-message or not, as a relay that restarts does. */
+  dropConnections(): void;
   /** The messages waiting behind the gate for their answer. */
   held(): (MailOrigin & { to: string })[];
   /**
@@ -109,6 +113,7 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink<Ac
   let delayMs = 0;
   let gateClosed = false;
   let dropped = 0;
+  let receiving = 0;
   const held: { to: string; origin: MailOrigin; answer: (reply?: SmtpReply) => boolean }[] = [];
   // Sessions by id while their connection is open: a reply to a closed one is never an acceptance.
   const open = new Map<string, SMTPServerSession>();
@@ -130,6 +135,8 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink<Ac
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
+      receiving++;
+      stream.once('close', () => receiving--);
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
         if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
@@ -192,6 +199,11 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink<Ac
     },
     dropped: () => dropped,
     connections: () => [...open.values()].map(originOf),
+    receiving: () => receiving,
+    dropConnections() {
+      const connections = (server as unknown as { connections: Set<{ close(): void }> }).connections;
+      for (const connection of [...connections]) connection.close();
+    },
     async waitFor(count, ms = 15_000) {
       const until = Date.now() + ms;
       while (received.length < count) {
