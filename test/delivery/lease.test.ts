@@ -1,6 +1,7 @@
 import type { Config } from '../../src/config';
 import { deliverDueMails, deliverMail, type DeliveryDeps } from '../../src/delivery/delivery.job';
 import { SendGate } from '../../src/delivery/send-gate';
+import { createPool } from '../../src/db/pool';
 import { createTransport, type MailTransport } from '../../src/delivery/transport';
 import { eventDoc, importTestEvent, makeEvent, startTestApp, type TestApp } from '../helpers/app';
 import { mintLinkToken } from '../../src/registrations';
@@ -8,6 +9,7 @@ import { unsubscribe } from '../../src/reminders';
 import { fastRetries, mailConfig } from '../helpers/mail';
 import { registerOnForm } from '../helpers/privacy';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp';
+import { startTcpRelay } from '../helpers/tcp-relay';
 import { waitUntil } from '../helpers/workers';
 
 /**
@@ -333,6 +335,38 @@ describe('mail delivery under a lease', () => {
       ['p4', 'p5', 'p6', 'p7'].every((p) => sink.received.some((m) => m.to === `${p}@example.org`)),
     );
   });
+
+  it('when the database goes away as the server accepts two mails, then their records are tried until it is back, and no other message ends meanwhile', async () => {
+    await makeEvent(t);
+    for (let i = 0; i < 4; i++) await registerOnForm(t, 'tsunagaru-test', { email: `p${i}@example.org` });
+    // The worker reaches the database through a relay the test can cut, as a network or a restart would.
+    const target = new URL(t.db.url);
+    const relay = await startTcpRelay({ host: target.hostname, port: Number(target.port || 5432) });
+    const pool = createPool(relay.via(t.db.url), 4);
+    try {
+      sink.hold();
+      const delivering = deliverDueMails(deps({ gate: new SendGate(4), pool }), 4);
+      await waitUntil('two messages have reached their end', () => sink.held().length >= 2);
+      await waitUntil('four connections send', () => sink.connections().length === 4);
+      relay.cut();
+      sink.release();
+      await sink.waitFor(2);
+      // Past the record's first tries (1 + 2 + 4 + 8 s): the two keep their places, so the other two
+      // messages still wait before their end, though the server would accept them at once.
+      await new Promise((r) => setTimeout(r, 17_000));
+      expect(sink.received).toHaveLength(2);
+      expect(sink.held()).toHaveLength(0);
+
+      relay.restore();
+      expect(await delivering).toBe(4);
+    } finally {
+      await relay.close();
+      await pool.end();
+    }
+    const received = await sink.waitFor(4);
+    expect(received.map((m) => m.to).sort()).toEqual(['p0', 'p1', 'p2', 'p3'].map((p) => `${p}@example.org`));
+    expect((await mails()).map((m) => m.status)).toEqual(Array(4).fill('sent'));
+  }, 60_000);
 
   it('when the worker stops while claimed mails wait for a connection, then they go back to the queue at once and the one being sent is still recorded', async () => {
     await makeEvent(t);
