@@ -56,15 +56,13 @@ export const dkimSignedHeaders = [
   'Content-Language',
 ].join(':');
 
-function dkimOptions(config: Config) {
-  return config.dkim
-    ? {
-        domainName: config.dkim.domain,
-        keySelector: config.dkim.selector,
-        privateKey: config.dkim.privateKey,
-        headerFieldNames: dkimSignedHeaders,
-      }
-    : undefined;
+function dkimSigner(dkim: NonNullable<Config['dkim']>): DKIM {
+  return new DKIM({
+    domainName: dkim.domain,
+    keySelector: dkim.selector,
+    privateKey: dkim.privateKey,
+    headerFieldNames: dkimSignedHeaders,
+  });
 }
 
 /** How many mails the SMTP transport hands over at once, each on a connection of its own. */
@@ -78,6 +76,24 @@ export function createTransport(config: Config): MailTransport {
 /** The message as it goes on the wire: signed, then with its end held back until `beforeEnd`. */
 type Outgoing = Mail.Options & { beforeEnd?: () => Promise<void> };
 
+/**
+ * The steps of every message on its way out, for both transports: signed with DKIM when the settings
+ * are present (nodemailer's signer as a stream step: the transport's own `dkim` option would sign after
+ * every step, and the signature needs the whole message), then, when the send gives a `beforeEnd`, its
+ * end held back until that resolves.
+ */
+function addOutgoingSteps(transporter: Pick<Mail, 'use'>, config: Config): void {
+  const dkim = config.dkim && dkimSigner(config.dkim);
+  transporter.use('stream', (mail, done) => {
+    const { beforeEnd } = mail.data as Outgoing;
+    mail.message.processFunc((input) => {
+      const signed = dkim ? dkim.sign(input) : input;
+      return beforeEnd ? holdEnd(signed, beforeEnd) : signed;
+    });
+    done();
+  });
+}
+
 function smtpTransport(config: Config, url: string): MailTransport {
   const transporter = nodemailer.createTransport({
     url,
@@ -88,17 +104,7 @@ function smtpTransport(config: Config, url: string): MailTransport {
     greetingTimeout: 30_000,
     socketTimeout: 60_000,
   } as Parameters<typeof nodemailer.createTransport>[0]);
-  // Signed here rather than by the transport's own `dkim` option, which would sign after this step:
-  // the signature needs the whole message, and the end is held back after it.
-  const dkim = config.dkim && new DKIM(dkimOptions(config)!);
-  transporter.use('stream', (mail, done) => {
-    const { beforeEnd } = mail.data as Outgoing;
-    mail.message.processFunc((input) => {
-      const signed = dkim ? dkim.sign(input) : input;
-      return beforeEnd ? holdEnd(signed, beforeEnd) : signed;
-    });
-    done();
-  });
+  addOutgoingSteps(transporter, config);
   const shown = new URL(url);
   shown.password = '';
   shown.username = '';
@@ -140,8 +146,8 @@ function fileTransport(config: Config): MailTransport {
     streamTransport: true,
     buffer: true,
     newline: 'windows',
-    dkim: dkimOptions(config),
   });
+  addOutgoingSteps(transporter, config);
   // The files hold working join, manage and unsubscribe links: only the product's own user reads them.
   let folderReady: Promise<void> | undefined;
   const ensureFolder = async () => {

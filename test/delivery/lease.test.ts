@@ -57,6 +57,21 @@ describe('mail delivery under a lease', () => {
     return res.rows;
   }
 
+  /**
+   * `count` registrants' confirmations, delivered through four connections to `server`, which holds its
+   * answers: resolves once two messages have reached their end and the other two connections have
+   * theirs under way, waiting before the end.
+   */
+  async function twoAtTheirEnd(server: SmtpSink, count: number, over: Partial<DeliveryDeps> = {}) {
+    await makeEvent(t);
+    for (let i = 0; i < count; i++) await registerOnForm(t, 'tsunagaru-test', { email: `p${i}@example.org` });
+    server.hold();
+    const delivering = deliverDueMails(deps({ gate: new SendGate(4), ...over }), count);
+    await waitUntil('two messages have reached their end', () => server.held().length >= 2);
+    await waitUntil('four connections send', () => server.connections().length === 4);
+    return { delivering };
+  }
+
   it('when a mail is being sent and the server has not answered yet, then no database connection is checked out and no transaction is open', async () => {
     await makeEvent(t);
     await registerOnForm(t, 'tsunagaru-test', { locale: 'en' });
@@ -255,13 +270,7 @@ describe('mail delivery under a lease', () => {
   }, 20_000);
 
   it('when four connections send and the records cannot be written, then at most two mails are accepted and unrecorded at once: the other messages wait before their end', async () => {
-    await makeEvent(t);
-    for (let i = 0; i < 8; i++) await registerOnForm(t, 'tsunagaru-test', { email: `p${i}@example.org` });
-    sink.hold();
-    const delivering = deliverDueMails(deps({ gate: new SendGate(4) }), 8);
-    await waitUntil('two messages have reached their end', () => sink.held().length >= 2);
-    // The other two connections have their messages under way and wait before the end.
-    await waitUntil('four connections send', () => sink.connections().length === 4);
+    const { delivering } = await twoAtTheirEnd(sink, 8);
     await new Promise((r) => setTimeout(r, 500));
     expect(sink.held()).toHaveLength(2);
 
@@ -288,17 +297,12 @@ describe('mail delivery under a lease', () => {
   });
 
   it('when messages waiting for their turn to end lose their connection, then their turns are not kept: the next mails still end and are accepted', async () => {
-    await makeEvent(t);
-    for (let i = 0; i < 4; i++) await registerOnForm(t, 'tsunagaru-test', { email: `p${i}@example.org` });
     const gate = new SendGate(4);
     const relay = await startSmtpSink();
     const relayTransport = createTransport(mailConfig(t, relay.url));
     const blocker = await t.db.pool.connect();
     try {
-      relay.hold();
-      const delivering = deliverDueMails(deps({ gate, transport: relayTransport }), 4);
-      await waitUntil('two messages have reached their end', () => relay.held().length >= 2);
-      await waitUntil('four connections send', () => relay.connections().length === 4);
+      const { delivering } = await twoAtTheirEnd(relay, 4, { gate, transport: relayTransport });
       // The two accepted mails keep their places while their records wait for the rows the test holds.
       await blocker.query('BEGIN');
       await blocker.query(
@@ -337,17 +341,12 @@ describe('mail delivery under a lease', () => {
   });
 
   it('when the database goes away as the server accepts two mails, then their records are tried until it is back, and no other message ends meanwhile', async () => {
-    await makeEvent(t);
-    for (let i = 0; i < 4; i++) await registerOnForm(t, 'tsunagaru-test', { email: `p${i}@example.org` });
     // The worker reaches the database through a relay the test can cut, as a network or a restart would.
     const target = new URL(t.db.url);
     const relay = await startTcpRelay({ host: target.hostname, port: Number(target.port || 5432) });
     const pool = createPool(relay.via(t.db.url), 4);
     try {
-      sink.hold();
-      const delivering = deliverDueMails(deps({ gate: new SendGate(4), pool }), 4);
-      await waitUntil('two messages have reached their end', () => sink.held().length >= 2);
-      await waitUntil('four connections send', () => sink.connections().length === 4);
+      const { delivering } = await twoAtTheirEnd(sink, 4, { pool });
       relay.cut();
       sink.release();
       await sink.waitFor(2);
